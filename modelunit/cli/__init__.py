@@ -1,0 +1,1 @@
+"""The command line (DESIGN §6): argument parsing, sign-in and printing; rules live in the domain."""

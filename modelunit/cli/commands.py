@@ -1,0 +1,410 @@
+"""One handler per command: read the arguments, call the domain, print the result."""
+
+from __future__ import annotations
+
+import os
+import sys
+from fractions import Fraction
+
+from modelunit import csvio
+from modelunit.cli.main import DEFAULT_DB, db_path, password_from_env_or_prompt
+from modelunit.cli.output import emit, err, out
+from modelunit.domain import audit, campaigns, inspection, nomination, publicity, selfcheck, session, units
+from modelunit.domain.criteria import read_criteria_file
+from modelunit.errors import BadInput
+from modelunit.i18n import t
+from modelunit.numbers import fmt, plain
+from modelunit.storage.database import Database
+
+HANDLERS: dict = {}
+
+
+def handler(command: str, action: str | None = None, needs_session: bool = True):
+    def register(fn):
+        fn.needs_session = needs_session
+        HANDLERS[(command, action)] = fn
+        return fn
+    return register
+
+
+def open_session(args) -> session.Context:
+    db = Database(db_path(args))
+    if not db.exists():
+        raise BadInput("usage.no_db", path=db.path)
+    if not args.user:
+        raise BadInput("usage.need_user")
+    password = password_from_env_or_prompt("MODELUNIT_PASSWORD", t("auth.prompt", name=args.user))
+    actor = session.sign_in(db, args.user, password)
+    return session.Context(db=db, actor=actor, campaign_id=args.campaign)
+
+
+def _status(key: str | None) -> str:
+    return t(f"status.{key}") if key else ""
+
+
+# ----------------------------------------------------------------------------- setup
+
+
+@handler("init", needs_session=False)
+def cmd_init(args, _ctx) -> None:
+    path = db_path(args)
+    password = password_from_env_or_prompt("MODELUNIT_PASSWORD", t("auth.prompt_new", name=args.admin),
+                                           confirm=True)
+    db = Database(path)
+    session.init_database(db, args.admin, password)
+    out(t("db.created", path=db.path, name=args.admin))
+
+
+@handler("criteria", "check", needs_session=False)
+def cmd_criteria_check(args, _ctx) -> None:
+    cs, _text, sha = read_criteria_file(args.file)
+    header = [t("col.id"), t("col.title"), t("dimension.measures"), t("dimension.effects"), t("col.points"),
+              t("col.items")]
+    rows = [[c.id, c.title, plain(c.dimension_points("measures")), plain(c.dimension_points("effects")),
+             plain(c.points), len(c.items)] for c in cs.criteria]
+    out(t("criteria.ok", id=cs.id, title=cs.title, version=cs.version))
+    emit("table", header, rows)
+    sc = cs.scoring
+    out(t("criteria.summary", criteria=len(cs.criteria), items=len(cs.items), points=plain(cs.item_points),
+          vetoes=len(cs.vetoes), bonuses=len(cs.bonuses), cap=plain(sc.bonus_cap)))
+    out(t("criteria.scoring", pass_line=plain(sc.pass_line), step=plain(sc.step), aggregate=sc.aggregate,
+          min=sc.min_inspectors, floor=plain(sc.criterion_floor), weight=plain(sc.satisfaction_weight),
+          days=cs.publicity_days, evidence=cs.evidence_required))
+    out(f"sha256 {sha}")
+
+
+@handler("campaign", "create")
+def cmd_campaign_create(args, ctx) -> None:
+    spec = campaigns.CampaignSpec(
+        year=args.year, batch=args.batch, criteria_path=args.criteria, title=args.title, quota=args.quota,
+        selfcheck_due=args.selfcheck_due, nomination_due=args.nomination_due, issuer=args.issuer,
+        approval_ref=args.approval_ref, holidays=[d for d in args.holidays.split(",") if d.strip()])
+    c = campaigns.create_campaign(ctx, spec)
+    enrolled = sum(1 for _ in units.list_units(session.Context(ctx.db, ctx.actor, c.id)))
+    out(t("campaign.created", id=c.id, title=c.title, units=enrolled))
+    out(c.id)
+
+
+@handler("campaign", "list")
+def cmd_campaign_list(args, ctx) -> None:
+    rows = [[c.id, c.title, c.year, c.batch, t(f"stage.{c.stage}"), c.quota or "", c.criteria["id"]]
+            for c in campaigns.list_campaigns(ctx)]
+    emit("table", [t("col.id"), t("col.title"), t("col.year"), t("col.batch"), t("col.stage"), t("col.quota"),
+                   t("col.criteria")], rows)
+
+
+@handler("campaign", "advance")
+def cmd_campaign_advance(args, ctx) -> None:
+    result = campaigns.advance(ctx, args.reason)
+    out(t("campaign.advanced", id=result.campaign, stage=t(f"stage.{result.stage}")))
+    for status, codes in sorted(result.changed.items()):
+        out(t("campaign.moved", status=_status(status), units=", ".join(codes)))
+
+
+# ----------------------------------------------------------------------------- users and units
+
+
+@handler("user", "add")
+def cmd_user_add(args, ctx) -> None:
+    password = password_from_env_or_prompt("MODELUNIT_NEW_PASSWORD", t("auth.prompt_new", name=args.name),
+                                           confirm=True)
+    user = session.add_user(ctx, args.name, args.role, args.unit, password)
+    out(t("user.added", name=user.name, role=t(f"role.{user.role}")))
+
+
+@handler("user", "list")
+def cmd_user_list(args, ctx) -> None:
+    emit("table", [t("col.user"), t("col.type"), t("col.unit")],
+         [[u.name, t(f"role.{u.role}"), u.unit or ""] for u in session.list_users(ctx)])
+
+
+@handler("unit", "import")
+def cmd_unit_import(args, ctx) -> None:
+    rows = csvio.read_rows(args.file, ("code", "name", "type"), ("contact", "phone"))
+    new, updated = units.import_units(ctx, rows, args.file)
+    out(t("unit.imported", new=new, updated=updated))
+
+
+@handler("unit", "list")
+def cmd_unit_list(args, ctx) -> None:
+    views = units.list_units(ctx)
+    records = [{"code": v.code, "name": v.name, "type": v.type, "status": v.status, "certificate": v.certificate}
+               for v in views]
+    if args.format == "table":
+        header = [t("col.code"), t("col.name"), t("col.type"), t("col.status"), t("col.materials"),
+                  t("col.certificate")]
+        rows = [[v.code, v.name, t(f"type.{v.type}"), _status(v.status),
+                 f"{v.materials_done}/{v.materials_needed}" if v.materials_needed else "", v.certificate or ""]
+                for v in views]
+    else:
+        header = ["code", "name", "type", "status", "certificate"]
+        rows = [[r[k] for k in header] for r in records]
+    emit(args.format, header, rows, records)
+
+
+# ----------------------------------------------------------------------------- self-check and nomination
+
+
+@handler("selfcheck", "import")
+def cmd_selfcheck_import(args, ctx) -> None:
+    rows = csvio.read_rows(args.file, ("unit", "item", "score"), ("note", "indicator"))
+    out(t("selfcheck.imported", count=selfcheck.import_selfcheck(ctx, rows, args.file)))
+
+
+@handler("selfcheck", "submit")
+def cmd_selfcheck_submit(args, ctx) -> None:
+    if not args.units and not args.all:
+        raise BadInput("usage.unit_or_all")
+    done = selfcheck.submit_selfcheck(ctx, args.units, everyone=args.all)
+    out(t("selfcheck.submitted", units=", ".join(done)))
+
+
+@handler("selfcheck", "gap")
+def cmd_selfcheck_gap(args, ctx) -> None:
+    gap = selfcheck.add_gap(ctx, args.unit, args.item, args.problem, args.measure, args.due)
+    out(t("gap.added", id=gap["id"]))
+
+
+@handler("material", "add")
+def cmd_material_add(args, ctx) -> None:
+    req = nomination.MaterialRequest(unit=args.unit, path=args.file, criterion=args.criterion, title=args.title)
+    out(t("material.added", count=nomination.add_materials(ctx, [req], reason=args.reason)))
+
+
+@handler("material", "import")
+def cmd_material_import(args, ctx) -> None:
+    rows = csvio.read_rows(args.file, ("unit", "criterion", "path"), ("title",))
+    requests, lines = nomination.material_rows(rows, args.file)
+    out(t("material.added", count=nomination.add_materials(ctx, requests, label=args.file, lines=lines)))
+
+
+@handler("material", "verify")
+def cmd_material_verify(args, ctx) -> None:
+    records = nomination.verify_materials(ctx, args.unit)
+    emit("table", [t("col.unit"), "criterion", t("col.title"), "sha256", t("col.status")],
+         [[m["unit"], m["criterion"], m["title"], m["sha256"][:12], m["state"]] for m in records])
+    bad = [m for m in records if m["state"] != "ok"]
+    if bad:
+        for m in bad:
+            err(f"{m['unit']} {m['criterion']} {m['name']}: {m['state']}")
+        raise SystemExit(1)
+
+
+@handler("nominate")
+def cmd_nominate(args, ctx) -> None:
+    done = nomination.nominate(ctx, args.units, args.recommended_by, args.reason)
+    out(t("nominate.done", units=", ".join(done)))
+
+
+# ----------------------------------------------------------------------------- inspection
+
+
+@handler("inspect", "assign")
+def cmd_inspect_assign(args, ctx) -> None:
+    names = [n.strip() for n in args.inspectors.split(",") if n.strip()]
+    if not names:
+        raise BadInput("row.missing_fields", fields="--inspectors")
+    out(t("inspect.assigned", count=inspection.assign(ctx, [(args.unit, n) for n in names])))
+
+
+@handler("inspect", "import")
+def cmd_inspect_import(args, ctx) -> None:
+    rows = csvio.read_rows(args.file, ("unit", "inspector"))
+    pairs = [(r.get("unit", "").strip(), r.get("inspector", "").strip()) for _, r in rows]
+    count = inspection.assign(ctx, pairs, label=args.file, lines=[line for line, _ in rows])
+    out(t("inspect.assigned", count=count))
+
+
+@handler("score", "import")
+def cmd_score_import(args, ctx) -> None:
+    rows = csvio.read_rows(args.file, ("unit", "inspector", "item", "score"), ("note",))
+    out(t("score.imported", count=inspection.import_scores(ctx, rows, args.file, reason=args.reason)))
+
+
+@handler("score", "submit")
+def cmd_score_submit(args, ctx) -> None:
+    if not args.unit and not args.all:
+        raise BadInput("usage.unit_or_all")
+    done = inspection.submit_scores(ctx, args.unit, args.inspector, everyone=args.all)
+    out(t("score.submitted", sheets=", ".join(f"{u}/{i}" for u, i in done)))
+
+
+@handler("score", "list")
+def cmd_score_list(args, ctx) -> None:
+    records = inspection.list_scores(ctx, args.unit)
+    header = ["unit", "inspector", "item", "score", "submitted"]
+    if args.format == "table":
+        rows = [[r["unit"], r["inspector"], r["item"], plain(r["score"]), r["submitted"]] for r in records]
+        header = [t("col.unit"), t("col.inspector"), t("col.item"), t("col.score"), t("col.submitted")]
+    else:
+        rows = [[r["unit"], r["inspector"], r["item"], plain(r["score"]), str(r["submitted"]).lower()]
+                for r in records]
+    emit(args.format, header, rows, records)
+
+
+@handler("satisfaction", "import")
+def cmd_satisfaction_import(args, ctx) -> None:
+    rows = csvio.read_rows(args.file, ("unit", "score"))
+    out(t("satisfaction.imported", count=inspection.import_satisfaction(ctx, rows, args.file)))
+
+
+@handler("veto")
+def cmd_veto(args, ctx) -> None:
+    entry = inspection.veto(ctx, args.unit, args.item, args.reason)
+    out(t("veto.done", unit=entry.unit, id=args.item, status=_status(entry.status)))
+
+
+@handler("tally")
+def cmd_tally(args, ctx) -> None:
+    campaign, result = inspection.view_tally(ctx)
+    cs = session.criteria_of(campaign)
+    records = [{"rank": r.rank, "code": r.code, "name": r.name, "total": r.total, "measures": r.measures,
+                "effects": r.effects, "bonus": r.bonus, "satisfaction": r.satisfaction,
+                "criteria": dict(r.criteria), "complete": r.complete, "vetoed": r.vetoed,
+                "eligible": r.eligible, "candidate": r.candidate, "self_total": r.self_total}
+               for r in result.rows]
+    if args.format == "table":
+        header = [t("col.rank"), t("col.code"), t("col.name")] + [c.id for c in cs.criteria] + [
+            t("col.measures"), t("col.effects"), t("col.bonus"), t("col.satisfaction"), t("col.total"),
+            t("col.self_total"), t("col.conclusion")]
+        rows = [[r.rank or "", r.code, r.name] + [r.criteria[c.id] for c in cs.criteria] + [
+            r.measures, r.effects, r.bonus, r.satisfaction, r.total, r.self_total, t(f"conclusion.{r.conclusion}")]
+            for r in result.rows]
+        emit("table", header, rows)
+        out(t("tally.pass_line", pass_line=plain(cs.scoring.pass_line),
+              quota=campaign.quota if campaign.quota else t("tally.no_quota")))
+    elif args.format == "csv":
+        header = ["rank", "code", "name"] + [c.id for c in cs.criteria] + [
+            "measures", "effects", "bonus", "satisfaction", "total", "complete", "vetoed", "eligible",
+            "candidate", "self_total"]
+        rows = [[r.rank, r.code, r.name] + [fmt(r.criteria[c.id]) for c in cs.criteria] + [
+            fmt(r.measures), fmt(r.effects), fmt(r.bonus), fmt(r.satisfaction), fmt(r.total),
+            str(r.complete).lower(), str(r.vetoed).lower(), str(r.eligible).lower(), str(r.candidate).lower(),
+            fmt(r.self_total)] for r in result.rows]
+        emit("csv", header, rows)
+    else:
+        emit("json", [], [], records)
+    if result.quota_exceeded_by_tie:
+        msg = t("tally.quota_tie", quota=result.quota, count=len(result.candidates))
+        (out if args.format == "table" else err)(msg)
+
+
+# ----------------------------------------------------------------------------- publicity and award
+
+
+@handler("publicity", "start")
+def cmd_publicity_start(args, ctx) -> None:
+    start, end, moved = publicity.start_publicity(ctx, args.date)
+    out(t("publicity.started", start=start, end=end, units=", ".join(moved)))
+
+
+@handler("objection", "add")
+def cmd_objection_add(args, ctx) -> None:
+    objection = publicity.add_objection(ctx, args.unit, args.text, args.source, args.date)
+    out(objection.id)
+
+
+@handler("objection", "resolve")
+def cmd_objection_resolve(args, ctx) -> None:
+    objection = publicity.resolve_objection(ctx, args.oid, upheld=args.upheld, note=args.note)
+    out(t("objection.resolved", id=objection.id, status=t(f"objection.{objection.status}")))
+
+
+@handler("objection", "list")
+def cmd_objection_list(args, ctx) -> None:
+    emit("table", [t("col.id"), t("col.unit"), t("col.date"), t("col.source"), t("col.text"), t("col.outcome")],
+         [[o.id, o.unit, o.date, o.source, o.text, t(f"objection.{o.status}")]
+          for o in publicity.list_objections(ctx)])
+
+
+@handler("award")
+def cmd_award(args, ctx) -> None:
+    for code, certificate in publicity.award(ctx, args.date):
+        out(t("award.done", unit=code, certificate=certificate))
+
+
+@handler("export")
+def cmd_export(args, ctx) -> None:
+    from modelunit.export.workbook import export_workbook
+
+    path = export_workbook(ctx, args.file)
+    out(path)
+
+
+# ----------------------------------------------------------------------------- audit
+
+
+@handler("audit", "list")
+def cmd_audit_list(args, ctx) -> None:
+    session_require_audit(ctx)
+    rows = audit.entries(ctx.db.snapshot(), limit=args.limit)
+    emit("table", [t("col.seq"), t("col.at"), t("col.user"), t("col.action"), t("col.target"), t("col.change")],
+         [[e["seq"], e["at"], e["user"], e["action"], e["target"], _change(e)] for e in rows])
+
+
+@handler("audit", "verify")
+def cmd_audit_verify(args, ctx) -> None:
+    session_require_audit(ctx)
+    result = audit.verify(ctx.db.snapshot())
+    if not result.ok:
+        err(t("audit.broken", seq=result.broken_at, reason=t(result.reason)))
+        raise SystemExit(1)
+    out(t("audit.ok", count=result.count, head=result.head))
+
+
+def session_require_audit(ctx) -> None:
+    from modelunit.domain.permissions import require
+
+    require(ctx.actor, "audit.view")
+
+
+def _change(entry: dict) -> str:
+    import json
+
+    before = json.dumps(entry.get("before"), ensure_ascii=False)
+    after = json.dumps(entry.get("after"), ensure_ascii=False)
+    text = f"{before} → {after}"
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+# ----------------------------------------------------------------------------- demo and dashboard
+
+
+@handler("demo", needs_session=False)
+def cmd_demo(args, _ctx) -> None:
+    from modelunit.demo import build_demo, DEMO_PASSWORD, DEMO_ADMIN
+
+    path = args.db or os.environ.get("MODELUNIT_DEMO_DB") or "modelunit-demo.json"
+    if os.path.abspath(path) == os.path.abspath(DEFAULT_DB) and not args.db:
+        path = "modelunit-demo.json"
+    db = Database(path)
+    if args.reset or not db.exists():
+        info = build_demo(db, reset=args.reset)
+        out(t("demo.built", path=db.path))
+        out(t("demo.accounts", password=DEMO_PASSWORD, admin=DEMO_ADMIN, inspectors=", ".join(info.inspectors),
+              units=", ".join(info.clerks)))
+    else:
+        out(t("demo.exists", path=db.path))
+    ctx = session.Context(db, session.sign_in(db, DEMO_ADMIN, DEMO_PASSWORD))
+    if args.no_tui or not _tui_available():
+        args.format = "table"
+        cmd_tally(args, ctx)
+        out(t("demo.explore", path=db.path, admin=DEMO_ADMIN, password=DEMO_PASSWORD))
+        if not args.no_tui:
+            out(t("demo.no_tui"))
+        return
+    from modelunit.tui.app import run_app
+
+    run_app(ctx)
+
+
+def _tui_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("modelunit.tui.app") is not None and sys.stdout.isatty()
+
+
+def run_tui(args) -> int:
+    build = __import__("modelunit.cli.main", fromlist=["build_parser"]).build_parser
+    build().print_help()
+    return 0

@@ -1,0 +1,242 @@
+"""Entry point of ``modelunit``: global options, sign-in, dispatch, exit codes (DESIGN §6).
+
+Exit codes: 0 done; 1 refused (rule, permission, wrong password); 2 bad input.
+Every error is one line on stderr; a refusal is also appended to the log
+file beside the database.  This module never imports Textual: the dashboard
+is loaded only when it is asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from modelunit.errors import BadInput, LineErrors, ModelUnitError, Refused
+from modelunit.i18n import set_lang, t
+
+DEFAULT_DB = "modelunit.json"
+DEFAULT_DEMO_DB = "modelunit-demo.json"
+MAX_ERROR_LINES = 100
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(t("usage.error", detail=f"{self.prog}: {message}") + "\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="modelunit", description="依法行政示范单位创建 — model-unit campaign dashboard")
+    p.add_argument("--db", default=os.environ.get("MODELUNIT_DB"),
+                   help=f"database file (env MODELUNIT_DB; default ./{DEFAULT_DB})")
+    p.add_argument("--user", default=os.environ.get("MODELUNIT_USER"), help="user name (env MODELUNIT_USER)")
+    p.add_argument("--campaign", default=os.environ.get("MODELUNIT_CAMPAIGN"),
+                   help="campaign id such as 2024-1 (env MODELUNIT_CAMPAIGN; default the newest)")
+    p.add_argument("--lang", choices=("zh", "en"), default=os.environ.get("MODELUNIT_LANG") or "zh",
+                   help="language (env MODELUNIT_LANG; default zh)")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="build a demo campaign and open it")
+    demo.add_argument("--reset", action="store_true")
+    demo.add_argument("--no-tui", action="store_true")
+
+    init = sub.add_parser("init", help="create a database with its first admin")
+    init.add_argument("--admin", required=True)
+
+    crit = sub.add_parser("criteria", help="criteria files").add_subparsers(dest="action", required=True,
+                                                                           parser_class=_Parser)
+    crit.add_parser("check").add_argument("file")
+
+    camp = sub.add_parser("campaign", help="campaigns").add_subparsers(dest="action", required=True,
+                                                                      parser_class=_Parser)
+    create = camp.add_parser("create")
+    create.add_argument("--year", type=int, required=True)
+    create.add_argument("--batch", type=int, required=True)
+    create.add_argument("--criteria", required=True)
+    create.add_argument("--title", default="")
+    create.add_argument("--quota", type=int)
+    create.add_argument("--selfcheck-due")
+    create.add_argument("--nomination-due")
+    create.add_argument("--issuer", default="")
+    create.add_argument("--approval-ref", default="")
+    create.add_argument("--holidays", default="", help="comma-separated dates excluded from working days")
+    camp.add_parser("list")
+    adv = camp.add_parser("advance")
+    adv.add_argument("--reason", default="")
+
+    user = sub.add_parser("user", help="users").add_subparsers(dest="action", required=True, parser_class=_Parser)
+    add = user.add_parser("add")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=("admin", "inspector", "unit"))
+    add.add_argument("--unit")
+    user.add_parser("list")
+
+    unit = sub.add_parser("unit", help="units").add_subparsers(dest="action", required=True, parser_class=_Parser)
+    unit.add_parser("import").add_argument("file")
+    unit.add_parser("list").add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    sc = sub.add_parser("selfcheck", help="self-check").add_subparsers(dest="action", required=True,
+                                                                      parser_class=_Parser)
+    sc.add_parser("import").add_argument("file")
+    scs = sc.add_parser("submit")
+    scs.add_argument("units", nargs="*")
+    scs.add_argument("--all", action="store_true")
+    gap = sc.add_parser("gap", help="record a gap found and its rectification")
+    gap.add_argument("unit")
+    gap.add_argument("--item", required=True)
+    gap.add_argument("--problem", required=True)
+    gap.add_argument("--measure", default="")
+    gap.add_argument("--due")
+
+    mat = sub.add_parser("material", help="evidence").add_subparsers(dest="action", required=True,
+                                                                    parser_class=_Parser)
+    madd = mat.add_parser("add")
+    madd.add_argument("unit")
+    madd.add_argument("file")
+    madd.add_argument("--criterion", required=True)
+    madd.add_argument("--title", default="")
+    madd.add_argument("--reason", default="", help="admin: supplement after nomination")
+    mat.add_parser("import").add_argument("file")
+    mver = mat.add_parser("verify", help="check stored evidence files")
+    mver.add_argument("unit", nargs="?")
+
+    nom = sub.add_parser("nominate", help="nominate units")
+    nom.add_argument("units", nargs="+")
+    nom.add_argument("--recommended-by", default="")
+    nom.add_argument("--reason", default="")
+
+    insp = sub.add_parser("inspect", help="inspection teams").add_subparsers(dest="action", required=True,
+                                                                            parser_class=_Parser)
+    ia = insp.add_parser("assign")
+    ia.add_argument("unit")
+    ia.add_argument("--inspectors", required=True)
+    insp.add_parser("import").add_argument("file")
+
+    score = sub.add_parser("score", help="score sheets").add_subparsers(dest="action", required=True,
+                                                                       parser_class=_Parser)
+    si = score.add_parser("import")
+    si.add_argument("file")
+    si.add_argument("--reason", default="", help="admin: change a submitted sheet")
+    ss = score.add_parser("submit")
+    ss.add_argument("unit", nargs="?")
+    ss.add_argument("--inspector")
+    ss.add_argument("--all", action="store_true")
+    sl = score.add_parser("list")
+    sl.add_argument("unit", nargs="?")
+    sl.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    sat = sub.add_parser("satisfaction", help="satisfaction scores").add_subparsers(
+        dest="action", required=True, parser_class=_Parser)
+    sat.add_parser("import").add_argument("file")
+
+    veto = sub.add_parser("veto", help="apply a veto item")
+    veto.add_argument("unit")
+    veto.add_argument("--item", required=True)
+    veto.add_argument("--reason", required=True)
+
+    sub.add_parser("tally", help="the ranking").add_argument("--format", choices=("table", "csv", "json"),
+                                                             default="table")
+
+    pub = sub.add_parser("publicity", help="publicity").add_subparsers(dest="action", required=True,
+                                                                      parser_class=_Parser)
+    pub.add_parser("start").add_argument("--date")
+
+    obj = sub.add_parser("objection", help="objections").add_subparsers(dest="action", required=True,
+                                                                       parser_class=_Parser)
+    oa = obj.add_parser("add")
+    oa.add_argument("unit")
+    oa.add_argument("--text", required=True)
+    oa.add_argument("--source", default="")
+    oa.add_argument("--date")
+    orr = obj.add_parser("resolve")
+    orr.add_argument("oid")
+    group = orr.add_mutually_exclusive_group(required=True)
+    group.add_argument("--upheld", action="store_true")
+    group.add_argument("--dismissed", action="store_true")
+    orr.add_argument("--note", required=True)
+    obj.add_parser("list")
+
+    sub.add_parser("award", help="name the approved units").add_argument("--date")
+    exp = sub.add_parser("export", help="write the Excel workbook")
+    exp.add_argument("file")
+
+    aud = sub.add_parser("audit", help="audit log").add_subparsers(dest="action", required=True,
+                                                                  parser_class=_Parser)
+    al = aud.add_parser("list")
+    al.add_argument("--limit", type=int)
+    aud.add_parser("verify")
+    return p
+
+
+def password_from_env_or_prompt(env: str, prompt: str, confirm: bool = False) -> str:
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise Refused("auth.no_password" if env == "MODELUNIT_PASSWORD" else "auth.no_new_password")
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass(t("auth.prompt_again")) != first:
+        raise BadInput("auth.mismatch")
+    return first
+
+
+def db_path(args) -> str:
+    return args.db or DEFAULT_DB
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+    except KeyboardInterrupt:
+        sys.stderr.write(t("interrupted") + "\n")
+        code = 1
+    sys.stdout.flush()
+    return code if code is not None else 0
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    set_lang(args.lang)
+    from modelunit.cli import commands
+
+    ctx = None
+    try:
+        if args.command is None:
+            return commands.run_tui(args)
+        handler = commands.HANDLERS[(args.command, getattr(args, "action", None))]
+        if getattr(handler, "needs_session", True):
+            ctx = commands.open_session(args)
+        handler(args, ctx)
+        return 0
+    except LineErrors as e:
+        lines = e.lines()
+        for line in lines[:MAX_ERROR_LINES]:
+            sys.stderr.write(line + "\n")
+        if len(lines) > MAX_ERROR_LINES:
+            sys.stderr.write(t("errors.more", count=len(lines) - MAX_ERROR_LINES) + "\n")
+        _log(ctx, e, args)
+        return e.exit_code
+    except ModelUnitError as e:
+        sys.stderr.write(e.render() + "\n")
+        _log(ctx, e, args)
+        return e.exit_code
+    except OSError as e:
+        sys.stderr.write(t("file.unreadable", path=e.filename or "", detail=e.strerror or str(e)) + "\n")
+        return 2
+    except (MemoryError, RecursionError) as e:  # never a traceback, even here
+        sys.stderr.write(t("internal", detail=type(e).__name__) + "\n")
+        return 1
+
+
+def _log(ctx, err: ModelUnitError, args) -> None:
+    if ctx is not None:
+        ctx.refused(err, " ".join(filter(None, [args.command, getattr(args, "action", None)])))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""CSV in and out, the way Chinese offices produce it.
+
+Reading accepts UTF-8 (with or without BOM) and GB18030 (what Chinese Excel
+saves), maps Chinese header names to the contract's column names, and returns
+``(line, row)`` pairs so every problem can be reported as ``FILE:LINE``.
+Writing uses UTF-8 with a BOM so Excel opens the file correctly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from modelunit.domain.rows import Row
+from modelunit.errors import BadInput, LineErrors
+
+MAX_BYTES = 200 * 1024 * 1024
+
+# Chinese headers an office is likely to type, mapped to the contract's names.
+ALIASES = {
+    "单位代码": "code", "代码": "code", "单位名称": "name", "名称": "name", "类型": "type", "单位类型": "type",
+    "联系人": "contact", "电话": "phone", "联系电话": "phone", "单位": "unit", "考核要点": "item", "要点": "item",
+    "分数": "score", "得分": "score", "备注": "note", "考察人员": "inspector", "标准": "criterion",
+    "路径": "path", "文件": "path", "标题": "title", "指标": "indicator", "满意度": "score",
+}
+
+
+def decode(raw: bytes) -> str | None:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def read_rows(path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[Row]:
+    """Read a CSV file whose header names ``required`` (and maybe ``optional``) columns."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise BadInput("file.unreadable", path=path, detail=e.strerror or str(e)) from None
+    if len(raw) > MAX_BYTES:
+        raise BadInput("file.too_large", path=path)
+    text = decode(raw)
+    if text is None:
+        raise LineErrors([(path, 1, BadInput("csv.encoding"))])
+    if "\x00" in text:
+        raise LineErrors([(path, 1, BadInput("csv.encoding"))])
+    return parse_rows(text, path, required, optional)
+
+
+def parse_rows(text: str, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[Row]:
+    expected = ", ".join(required + optional)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list = []
+    rows: list[Row] = []
+    header: list[str] | None = None
+    last_line = 0
+    try:
+        for fields in reader:
+            line = last_line + 1
+            last_line = reader.line_num
+            if not fields or all(not f.strip() for f in fields):
+                continue
+            if header is None:
+                header = [ALIASES.get(f.strip(), f.strip().lower()) for f in fields]
+                missing = [c for c in required if c not in header]
+                unknown = [c for c in header if c not in required + optional]
+                if missing:
+                    raise LineErrors([(path, line, BadInput("csv.missing_columns", columns=", ".join(missing),
+                                                            expected=expected))])
+                if unknown:
+                    raise LineErrors([(path, line, BadInput("csv.unknown_columns", columns=", ".join(unknown),
+                                                            expected=expected))])
+                if len(set(header)) != len(header):
+                    raise LineErrors([(path, line, BadInput("row.duplicate", key=", ".join(header)))])
+                continue
+            if len(fields) != len(header):
+                # A trailing empty field from Excel is harmless; anything else is not.
+                trimmed = fields[:len(header)] if all(not f.strip() for f in fields[len(header):]) else None
+                if trimmed is None or len(trimmed) < len(header) - len(optional):
+                    problems.append((path, line, BadInput("csv.bad_row", expected=len(header), got=len(fields))))
+                    continue
+                fields = trimmed + [""] * (len(header) - len(trimmed))
+            rows.append((line, dict(zip(header, fields))))
+    except csv.Error as e:
+        raise LineErrors([(path, reader.line_num or 1, BadInput("csv.syntax", detail=str(e)))]) from None
+    if problems:
+        raise LineErrors(problems)
+    if header is None or not rows:
+        raise BadInput("csv.empty", path=path)
+    return rows
+
+
+def write_csv(stream, header: list[str], rows: list[list[object]]) -> None:
+    """Write CSV text; callers writing a file open it with ``encoding="utf-8-sig"``."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])

@@ -1,0 +1,240 @@
+"""A living demo campaign, built through the same domain actions the office uses.
+
+Two batches, as in the district report (seed 003): last year's first batch,
+already named (区计生委 and 某某街道办事处), and this year's second batch in
+its publicity period, with units at every status and one open objection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from fractions import Fraction
+from pathlib import Path
+
+from modelunit.domain import campaigns, inspection, nomination, publicity, selfcheck, session, units
+from modelunit.domain.calendar import add_working_days, today
+from modelunit.domain.criteria import CriteriaSet
+from modelunit.numbers import plain
+from modelunit.storage.database import Database
+
+DEMO_ADMIN = "admin"
+DEMO_PASSWORD = "demo1234"
+CRITERIA_FILE = Path(__file__).resolve().parent.parent / "criteria" / "nine-measures.yaml"
+
+UNITS = [  # code, name, type
+    ("D01", "区人口和计划生育委员会", "department"),
+    ("S01", "某某街道办事处", "street"),
+    ("D02", "区卫生局", "department"),
+    ("S02", "某某路街道办事处", "street"),
+    ("D03", "区公安分局", "department"),
+    ("D04", "区城市管理行政执法局", "department"),
+    ("D05", "区市场监督管理局", "department"),
+    ("D06", "区人力资源和社会保障局", "department"),
+    ("D07", "区教育局", "department"),
+    ("T01", "城关镇人民政府", "township"),
+    ("T02", "河口乡人民政府", "township"),
+    ("T03", "新华镇人民政府", "township"),
+    ("S03", "东风街道办事处", "street"),
+    ("S04", "人民路街道办事处", "street"),
+    ("O01", "区公共资源交易中心", "other"),
+]
+INSPECTORS = [("insp.zhang", None), ("insp.li", None), ("insp.wang", None), ("insp.zhao", "D04"),
+              ("insp.liu", None)]
+CLERKS = [("clerk.d02", "D02"), ("clerk.t01", "T01")]
+
+# Batch 2: how good each unit is (share of the points it earns) and how far it gets.
+BATCH2 = {
+    "D02": (Fraction(96, 100), "publicity"),
+    "S02": (Fraction(95, 100), "publicity"),
+    "D03": (Fraction(94, 100), "objection"),
+    "D04": (Fraction(95, 100), "withdrawn"),
+    "D05": (Fraction(82, 100), "below"),
+    "D06": (Fraction(95, 100), "vetoed"),
+    "T01": (Fraction(92, 100), "incomplete"),
+    "T02": (Fraction(88, 100), "selfcheck_only"),
+}
+
+
+@dataclass
+class DemoInfo:
+    path: str
+    inspectors: list[str] = field(default_factory=list)
+    clerks: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def _on(day: date):
+    """Act as if today were ``day`` (the documented MODELUNIT_TODAY override)."""
+    old = os.environ.get("MODELUNIT_TODAY")
+    os.environ["MODELUNIT_TODAY"] = day.isoformat()
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("MODELUNIT_TODAY", None)
+        else:
+            os.environ["MODELUNIT_TODAY"] = old
+
+
+def _rows(records: list[dict]) -> list[tuple[int, dict]]:
+    return [(i + 2, {k: str(v) for k, v in r.items()}) for i, r in enumerate(records)]
+
+
+def _score(rng: random.Random, points: Fraction, level: Fraction, step: Fraction) -> Fraction:
+    raw = points * level + Fraction(rng.choice([-1, 0, 0, 1]), 2)
+    value = max(Fraction(0), min(points, raw))
+    return round(value / step) * step
+
+
+def build_demo(db: Database, reset: bool = False) -> DemoInfo:
+    if reset:
+        for path in (db.path, db.lock_path):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+    real_today = today()
+    session.init_database(db, DEMO_ADMIN, DEMO_PASSWORD)
+    admin = session.sign_in(db, DEMO_ADMIN, DEMO_PASSWORD)
+    ctx = session.Context(db, admin)
+    info = DemoInfo(path=db.path)
+    with tempfile.TemporaryDirectory() as tmp:
+        units_rows = _rows([{"code": c, "name": n, "type": t_} for c, n, t_ in UNITS])
+        units.import_units(ctx, units_rows, "units.csv")
+        for name, home in INSPECTORS:
+            session.add_user(ctx, name, "inspector", home, DEMO_PASSWORD)
+            info.inspectors.append(name)
+        for name, unit in CLERKS:
+            session.add_user(ctx, name, "unit", unit, DEMO_PASSWORD)
+            info.clerks.append(name)
+        _batch1(ctx, real_today, Path(tmp))
+        _batch2(ctx, real_today, Path(tmp))
+    return info
+
+
+def _evidence(ctx, cs: CriteriaSet, code: str, folder: Path) -> None:
+    requests = []
+    for c in cs.criteria:
+        titles = [t for it in c.items for t in it.evidence] or [c.title]
+        path = folder / f"{code}-{c.id}.txt"
+        path.write_text(f"{code} {c.title}\n台账：{titles[0]}\n", encoding="utf-8")
+        requests.append(nomination.MaterialRequest(code, str(path), c.id, titles[0]))
+    nomination.add_materials(ctx, requests)
+
+
+def _selfcheck(ctx, cs: CriteriaSet, code: str, level: Fraction, rng: random.Random) -> None:
+    rows = [{"unit": code, "item": it.id,
+             "score": plain(_score(rng, it.points, min(Fraction(1), level + Fraction(3, 100)), cs.scoring.step))}
+            for it in cs.items]
+    selfcheck.import_selfcheck(ctx, _rows(rows), "selfcheck.csv")
+
+
+def _scores(ctx, cs: CriteriaSet, code: str, inspectors: list[str], level: Fraction, rng: random.Random) -> None:
+    rows = []
+    for name in inspectors:
+        for it in cs.items:
+            rows.append({"unit": code, "inspector": name, "item": it.id,
+                         "score": plain(_score(rng, it.points, level, cs.scoring.step))})
+        if level > Fraction(93, 100):
+            rows.append({"unit": code, "inspector": name, "item": cs.bonuses[0].id, "score": "1"})
+    inspection.import_scores(ctx, _rows(rows), "scores.csv")
+
+
+def _batch1(ctx, real_today: date, folder: Path) -> None:
+    year = real_today.year - 1
+    start = date(year, 3, 1)
+    rng = random.Random(2012)
+    with _on(start):
+        c = campaigns.create_campaign(ctx, campaigns.CampaignSpec(
+            year=year, batch=1, criteria_path=str(CRITERIA_FILE), quota=2,
+            selfcheck_due=date(year, 4, 30).isoformat(), nomination_due=date(year, 6, 15).isoformat(),
+            issuer="某某区人民政府法制办公室", approval_ref=f"区法制办〔{year}〕12号"))
+    ctx = session.Context(ctx.db, ctx.actor, c.id)
+    cs = session.criteria_of(c)
+    chosen = {"D01": Fraction(95, 100), "S01": Fraction(94, 100), "T03": Fraction(85, 100)}
+    with _on(date(year, 4, 20)):
+        for code, level in chosen.items():
+            _selfcheck(ctx, cs, code, level, rng)
+        selfcheck.submit_selfcheck(ctx, list(chosen))
+    with _on(date(year, 5, 10)):
+        campaigns.advance(ctx)
+        for code in chosen:
+            _evidence(ctx, cs, code, folder)
+        nomination.nominate(ctx, list(chosen))
+    team = ["insp.zhang", "insp.li", "insp.wang"]
+    with _on(date(year, 6, 20)):
+        for code in chosen:
+            inspection.assign(ctx, [(code, n) for n in team])
+        campaigns.advance(ctx)
+    with _on(date(year, 7, 5)):
+        for code, level in chosen.items():
+            _scores(ctx, cs, code, team, level, rng)
+        inspection.submit_scores(ctx, everyone=True)
+        campaigns.advance(ctx)
+    pub_start = date(year, 7, 10)
+    with _on(pub_start):
+        publicity.start_publicity(ctx)
+    with _on(add_working_days(pub_start, cs.publicity_days, set()) + timedelta(days=3)):
+        campaigns.advance(ctx)
+        publicity.award(ctx)
+
+
+def _batch2(ctx, real_today: date, folder: Path) -> None:
+    year = real_today.year
+    begin = real_today - timedelta(days=75)
+    rng = random.Random(2013)
+    with _on(begin):
+        c = campaigns.create_campaign(ctx, campaigns.CampaignSpec(
+            year=year, batch=2, criteria_path=str(CRITERIA_FILE), quota=5,
+            selfcheck_due=(begin + timedelta(days=20)).isoformat(),
+            nomination_due=(begin + timedelta(days=40)).isoformat(),
+            issuer="某某区人民政府法制办公室", approval_ref=f"区法制办〔{year}〕8号"))
+    ctx = session.Context(ctx.db, ctx.actor, c.id)
+    cs = session.criteria_of(c)
+    with _on(begin + timedelta(days=15)):
+        for code, (level, _) in BATCH2.items():
+            _selfcheck(ctx, cs, code, level, rng)
+        selfcheck.add_gap(ctx, "T01", cs.items[0].id, "重大决策目录未按年度更新", "年底前完成目录修订并公布",
+                          (begin + timedelta(days=60)).isoformat())
+        selfcheck.add_gap(ctx, "D05", cs.items[3].id, "部分执法人员未参加年度培训", "组织专题培训和考试",
+                          (begin + timedelta(days=45)).isoformat())
+        selfcheck.submit_selfcheck(ctx, list(BATCH2))
+        _selfcheck(ctx, cs, "S03", Fraction(80, 100), rng)  # started, never submitted
+    nominated = [code for code, (_, fate) in BATCH2.items() if fate != "selfcheck_only"]
+    with _on(begin + timedelta(days=25)):
+        campaigns.advance(ctx)
+        for code in nominated:
+            _evidence(ctx, cs, code, folder)
+        nomination.nominate(ctx, [c_ for c_ in nominated if c_ != "D03"])
+        nomination.nominate(ctx, ["D03"], recommended_by="区政府办公室")
+    teams = {code: ["insp.zhang", "insp.li", "insp.wang"] if i % 2 else ["insp.zhao", "insp.liu", "insp.li"]
+             for i, code in enumerate(nominated)}
+    teams["D04"] = ["insp.zhang", "insp.li", "insp.wang"]  # insp.zhao belongs to D04: recusal
+    with _on(begin + timedelta(days=42)):
+        for code, team in teams.items():
+            inspection.assign(ctx, [(code, n) for n in team])
+        campaigns.advance(ctx)
+    with _on(begin + timedelta(days=55)):
+        for code in nominated:
+            level, fate = BATCH2[code]
+            team = teams[code]
+            _scores(ctx, cs, code, team, level, rng)
+            for name in team[:2] if fate == "incomplete" else team:
+                inspection.submit_scores(ctx, code, name)
+            inspection.set_sheet_notes(ctx, code, team[0], hearing="听取主要负责人专题汇报，资料齐全",
+                                       visit="现场抽查执法案卷10卷，程序规范")
+        inspection.veto(ctx, "D06", cs.vetoes[0].id, "一起行政处罚决定在行政诉讼中被确认违法")
+        campaigns.advance(ctx, "考察结束")
+    pub_start = real_today
+    # Start publicity three working days ago so the period is running today.
+    while add_working_days(pub_start, 4, set()) > real_today:
+        pub_start -= timedelta(days=1)
+    with _on(pub_start):
+        publicity.start_publicity(ctx)
+        upheld = publicity.add_objection(ctx, "D04", "群众反映该局一起违法建设拆除程序不规范", source="来信")
+        publicity.add_objection(ctx, "D03", "来电反映办证窗口存在推诿现象", source="12345热线")
+    with _on(real_today):
+        publicity.resolve_objection(ctx, upheld.id, upheld=True, note="经核查属实，相关行政行为已被复议撤销")

@@ -1,0 +1,138 @@
+"""Campaigns (创建活动 / 批次): creation with a frozen copy of the criteria, and the stage machine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from modelunit.domain import audit, models
+from modelunit.domain.calendar import now, parse_date, today
+from modelunit.domain.criteria import criteria_to_dict, read_criteria_file
+from modelunit.domain.models import STAGES, Campaign, Entry, to_dict
+from modelunit.domain.permissions import require
+from modelunit.domain.session import Context, campaign_of, entries_of, save_campaign, save_entry
+from modelunit.errors import BadInput, Refused
+from modelunit.i18n import t
+
+
+@dataclass
+class CampaignSpec:
+    year: int
+    batch: int
+    criteria_path: str
+    title: str = ""
+    quota: int | None = None
+    selfcheck_due: str | None = None
+    nomination_due: str | None = None
+    issuer: str = ""
+    approval_ref: str = ""
+    holidays: list[str] = field(default_factory=list)
+
+
+def create_campaign(ctx: Context, spec: CampaignSpec) -> Campaign:
+    require(ctx.actor, "campaign.create")
+    if not 1990 <= spec.year <= 2200:
+        raise BadInput("campaign.bad_year", year=spec.year)
+    if spec.batch < 1:
+        raise BadInput("campaign.bad_batch", batch=spec.batch)
+    if spec.quota is not None and spec.quota < 1:
+        raise BadInput("campaign.bad_quota", quota=spec.quota)
+    dues = {k: parse_date(v, k).isoformat() if v else None
+            for k, v in (("selfcheck_due", spec.selfcheck_due), ("nomination_due", spec.nomination_due))}
+    holidays = sorted({parse_date(d, "holiday").isoformat() for d in spec.holidays})
+    cs, text, sha = read_criteria_file(spec.criteria_path)
+    cid = f"{spec.year}-{spec.batch}"
+    campaign = Campaign(
+        id=cid, year=spec.year, batch=spec.batch,
+        title=spec.title or t("campaign.default_title", year=spec.year, batch=spec.batch),
+        criteria=criteria_to_dict(cs), criteria_sha256=sha, criteria_source=spec.criteria_path,
+        criteria_text=text, issuer=spec.issuer, approval_ref=spec.approval_ref, quota=spec.quota,
+        selfcheck_due=dues["selfcheck_due"], nomination_due=dues["nomination_due"], holidays=holidays,
+        stage="selfcheck", stage_log=[{"stage": "selfcheck", "opened_on": today().isoformat(),
+                                       "at": now(), "by": ctx.actor.name, "reason": ""}],
+        created_at=now())
+    with ctx.db.transaction() as tx:
+        if tx.campaigns.get(cid) is not None:
+            raise Refused("campaign.exists", id=cid)
+        save_campaign(tx, campaign)
+        enrolled = {}
+        for code in tx.units.keys():
+            entry = Entry(campaign=cid, unit=code)
+            enrolled[entry.key] = to_dict(entry)
+        tx.entries.put_many(enrolled)
+        audit.record(tx, ctx.actor.name, "campaign.create", cid, cid, None,
+                     {"title": campaign.title, "criteria": cs.id, "criteria_sha256": sha, "quota": spec.quota,
+                      "units": len(enrolled)})
+    return campaign
+
+
+def list_campaigns(ctx: Context) -> list[Campaign]:
+    require(ctx.actor, "campaign.view")
+    docs = ctx.db.snapshot().campaigns.values()
+    return sorted((models.from_dict(Campaign, d) for d in docs), key=lambda c: (c.year, c.batch))
+
+
+def current_campaign(ctx: Context) -> Campaign:
+    require(ctx.actor, "campaign.view")
+    return campaign_of(ctx.db.snapshot(), ctx.campaign_id)
+
+
+@dataclass
+class AdvanceResult:
+    campaign: str
+    stage: str
+    changed: dict[str, list[str]] = field(default_factory=dict)  # new status → unit codes
+
+
+def advance(ctx: Context, reason: str = "") -> AdvanceResult:
+    """Open the next stage after checking its preconditions; move units accordingly."""
+    from modelunit.domain.inspection import compute_tally
+
+    with ctx.db.transaction() as tx:
+        campaign = campaign_of(tx, ctx.campaign_id)
+        require(ctx.actor, "campaign.advance", campaign)
+        position = STAGES.index(campaign.stage)
+        if position == len(STAGES) - 1:
+            raise Refused("campaign.last_stage")
+        target = STAGES[position + 1]
+        entries = entries_of(tx, campaign)
+        moves: dict[str, list[str]] = {}
+
+        def move(entry: Entry, status: str) -> None:
+            moves.setdefault(status, []).append(entry.unit)
+            entry.status = status
+            save_entry(tx, entry)
+
+        if target == "inspection":
+            for e in entries:
+                if e.status in (models.REGISTERED, models.SELFCHECK_SUBMITTED):
+                    move(e, models.NOT_NOMINATED)
+        elif target == "publicity":
+            tally = compute_tally(tx, campaign)
+            by_code = {e.unit: e for e in entries}
+            for row in tally.rows:
+                e = by_code[row.code]
+                if e.status in (models.NOMINATED, models.INSPECTED):
+                    move(e, models.CANDIDATE if row.candidate else models.NOT_SELECTED)
+        elif target == "award":
+            _check_publicity_over(tx, campaign)
+            for e in entries:
+                if e.status == models.IN_PUBLICITY:
+                    move(e, models.APPROVED)
+        before = campaign.stage
+        campaign.stage = target
+        campaign.stage_log.append({"stage": target, "opened_on": today().isoformat(), "at": now(),
+                                   "by": ctx.actor.name, "reason": reason})
+        save_campaign(tx, campaign)
+        audit.record(tx, ctx.actor.name, "campaign.advance", campaign.id, campaign.id,
+                     {"stage": before}, {"stage": target, "reason": reason, "moved": moves})
+    return AdvanceResult(campaign=campaign.id, stage=target, changed=moves)
+
+
+def _check_publicity_over(tx, campaign: Campaign) -> None:
+    if not campaign.publicity_start or not campaign.publicity_end:
+        raise Refused("publicity.not_started")
+    if today() <= parse_date(campaign.publicity_end):
+        raise Refused("publicity.running", end=campaign.publicity_end)
+    open_ids = [d["id"] for d in tx.objections.values() if d["campaign"] == campaign.id and d["status"] == "open"]
+    if open_ids:
+        raise Refused("objection.unresolved", ids=", ".join(sorted(open_ids, key=int)))

@@ -1,0 +1,385 @@
+"""Stage 3, 考察认定: inspectors assigned (with recusal), score sheets, satisfaction, vetoes, the tally."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from fractions import Fraction
+
+from modelunit.domain import audit, models, tally
+from modelunit.domain.calendar import now
+from modelunit.domain.models import Campaign, Entry, Sheet, from_dict, sheet_key, to_dict
+from modelunit.domain.permissions import require
+from modelunit.domain.rows import Row, RowProblems, cell
+from modelunit.domain.selfcheck import check_score
+from modelunit.domain.session import (Context, campaign_of, criteria_of, entries_of, entry_of, save_entry,
+                                      user_of)
+from modelunit.errors import BadInput, ModelUnitError, Refused
+from modelunit.numbers import parse_number, plain
+
+ASSESSABLE = (models.NOMINATED, models.INSPECTED)
+
+
+# ----------------------------------------------------------------------------- assignment
+
+
+def _check_assignment(tx, campaign: Campaign, entry: Entry, name: str) -> None:
+    user = user_of(tx, name)
+    if user.role != "inspector":
+        raise Refused("inspect.not_inspector", name=name)
+    if user.unit == entry.unit:
+        raise Refused("inspect.recusal", name=name, unit=entry.unit)
+    if entry.status not in ASSESSABLE:
+        raise Refused("inspect.not_nominated", unit=entry.unit)
+
+
+def assign(ctx: Context, pairs: list[tuple[str, str]], label: str | None = None,
+           lines: list[int] | None = None) -> int:
+    """Assign inspectors to units: ``pairs`` of (unit, inspector); all or none."""
+    with ctx.db.transaction() as tx:
+        campaign = campaign_of(tx, ctx.campaign_id)
+        require(ctx.actor, "inspect.assign", campaign)
+        problems = RowProblems(label or "")
+        touched: dict[str, Entry] = {}
+        added = 0
+        for i, (code, name) in enumerate(pairs):
+            try:
+                entry = touched.get(code) or entry_of(tx, campaign, code)
+                _check_assignment(tx, campaign, entry, name)
+            except ModelUnitError as err:
+                if label is None:
+                    raise
+                problems.add(lines[i] if lines else i + 1, err)
+                continue
+            if name not in entry.inspectors:
+                entry.inspectors.append(name)
+                added += 1
+            touched[code] = entry
+        problems.raise_if_any()
+        for code, entry in touched.items():
+            before = tx.entries.get(entry.key)["inspectors"]
+            if before != entry.inspectors:
+                save_entry(tx, entry)
+                audit.record(tx, ctx.actor.name, "inspect.assign", campaign.id, code, before, entry.inspectors)
+    return added
+
+
+# ----------------------------------------------------------------------------- score sheets
+
+
+def sheets_of(tx, campaign: Campaign) -> dict[str, list[Sheet]]:
+    """Every score sheet of the campaign, by unit."""
+    prefix = campaign.id + "|"
+    out: dict[str, list[Sheet]] = defaultdict(list)
+    for key, doc in tx.sheets.items():
+        if key.startswith(prefix):
+            sheet = from_dict(Sheet, doc)
+            out[sheet.unit].append(sheet)
+    return out
+
+
+def sheet_missing(cs, sheet: Sheet) -> list[str]:
+    return [it.id for it in cs.items if it.id not in sheet.scores]
+
+
+def import_scores(ctx: Context, rows: list[Row], label: str, reason: str = "") -> int:
+    """Scores from rows ``unit,inspector,item,score[,note]``; all rows or none.
+
+    An inspector may import only their own rows.  A submitted sheet is locked:
+    only an admin may change it, and only with a reason.
+    """
+    with ctx.db.transaction() as tx:
+        campaign = campaign_of(tx, ctx.campaign_id)
+        require(ctx.actor, "score.edit", campaign)
+        cs = criteria_of(campaign)
+        problems = RowProblems(label)
+        sheets: dict[str, Sheet] = {}
+        entries: dict[str, Entry] = {}
+        seen: set[tuple[str, str, str]] = set()
+        for line, row in rows:
+            code, name, item_id = cell(row, "unit"), cell(row, "inspector"), cell(row, "item")
+            try:
+                if not code or not name or not item_id:
+                    raise BadInput("row.missing_fields", fields="unit, inspector, item, score")
+                entry = entries.get(code) or entry_of(tx, campaign, code)
+                entries[code] = entry
+                user_of(tx, name)
+                if ctx.actor.role == "inspector" and name != ctx.actor.name:
+                    raise Refused("score.not_own_row", name=name)
+                require(ctx.actor, "score.edit", campaign, entry)
+                if entry.status not in ASSESSABLE:
+                    raise Refused("inspect.not_nominated", unit=code)
+                if name not in entry.inspectors:
+                    raise Refused("score.not_assigned", name=name, unit=code)
+                score = check_score(cs, item_id, cell(row, "score"), allow_bonus=True)
+                if (code, name, item_id) in seen:
+                    raise BadInput("row.duplicate", key=f"{code},{name},{item_id}")
+                key = sheet_key(campaign.id, code, name)
+                sheet = sheets.get(key)
+                if sheet is None:
+                    doc = tx.sheets.get(key)
+                    sheet = from_dict(Sheet, doc) if doc else Sheet(campaign.id, code, name)
+                if sheet.submitted:
+                    if ctx.actor.role != "admin":
+                        raise Refused("score.locked", unit=code, name=name)
+                    if not reason.strip():
+                        raise Refused("score.locked_reason", unit=code, name=name)
+            except ModelUnitError as err:
+                problems.add(line, err)
+                continue
+            seen.add((code, name, item_id))
+            sheet.scores[item_id] = plain(score)
+            note = cell(row, "note")
+            if note:
+                sheet.notes[item_id] = note
+            sheets[key] = sheet
+        problems.raise_if_any()
+        if not sheets:
+            raise BadInput("csv.empty", path=label)
+        changed: dict[str, dict] = {}
+        for key, sheet in sheets.items():
+            old = tx.sheets.get(key)
+            before = (old or {}).get("scores", {})
+            diff_before = {k: before.get(k) for k in sheet.scores if before.get(k) != sheet.scores[k]}
+            if not diff_before and old is not None and old.get("notes") == sheet.notes:
+                continue
+            changed[key] = to_dict(sheet)
+            after = {k: sheet.scores[k] for k in diff_before}
+            if sheet.submitted:
+                after = {"scores": after, "reason": reason.strip()}
+            audit.record(tx, ctx.actor.name, "score.edit", campaign.id, f"{sheet.unit}/{sheet.inspector}",
+                         diff_before, after)
+        tx.sheets.put_many(changed)
+    return len(rows)
+
+
+def set_sheet_notes(ctx: Context, code: str, inspector: str, hearing: str | None = None,
+                    visit: str | None = None) -> None:
+    """Record 听取汇报 / 现场查看 notes on a score sheet."""
+    with ctx.db.transaction() as tx:
+        campaign = campaign_of(tx, ctx.campaign_id)
+        entry = entry_of(tx, campaign, code)
+        require(ctx.actor, "score.edit", campaign, entry)
+        if ctx.actor.role == "inspector" and inspector != ctx.actor.name:
+            raise Refused("score.not_own_row", name=inspector)
+        if inspector not in entry.inspectors:
+            raise Refused("score.not_assigned", name=inspector, unit=code)
+        key = sheet_key(campaign.id, code, inspector)
+        doc = tx.sheets.get(key)
+        sheet = from_dict(Sheet, doc) if doc else Sheet(campaign.id, code, inspector)
+        before = {"hearing": sheet.hearing, "visit": sheet.visit}
+        if hearing is not None:
+            sheet.hearing = hearing
+        if visit is not None:
+            sheet.visit = visit
+        tx.sheets.put(key, to_dict(sheet))
+        audit.record(tx, ctx.actor.name, "score.notes", campaign.id, f"{code}/{inspector}", before,
+                     {"hearing": sheet.hearing, "visit": sheet.visit})
+
+
+def submit_scores(ctx: Context, code: str | None = None, inspector: str | None = None,
+                  everyone: bool = False) -> list[tuple[str, str]]:
+    """Submit (and lock) complete score sheets; returns the (unit, inspector) pairs submitted."""
+    done: list[tuple[str, str]] = []
+    with ctx.db.transaction() as tx:
+        campaign = campaign_of(tx, ctx.campaign_id)
+        require(ctx.actor, "score.submit", campaign)
+        cs = criteria_of(campaign)
+        by_unit = sheets_of(tx, campaign)
+        if ctx.actor.role == "inspector":
+            if inspector and inspector != ctx.actor.name:
+                raise Refused("score.not_own_row", name=inspector)
+            inspector = ctx.actor.name
+        elif inspector:
+            user_of(tx, inspector)
+        if everyone:
+            targets = [s for unit_sheets in by_unit.values() for s in unit_sheets
+                       if not s.submitted and not sheet_missing(cs, s)
+                       and (inspector is None or s.inspector == inspector)]
+            if not targets:
+                raise Refused("score.none_ready")
+            explicit = False
+        else:
+            if not code:
+                raise BadInput("usage.unit_or_all")
+            entry = entry_of(tx, campaign, code)
+            require(ctx.actor, "score.submit", campaign, entry)
+            unit_sheets = by_unit.get(code, [])
+            if inspector:
+                if inspector not in entry.inspectors:
+                    raise Refused("score.not_assigned", name=inspector, unit=code)
+                sheet = next((s for s in unit_sheets if s.inspector == inspector), None)
+                if sheet is None:
+                    raise Refused("score.incomplete", unit=code, name=inspector, count=len(cs.items))
+                targets, explicit = [sheet], True
+            else:
+                targets = [s for s in unit_sheets if not s.submitted and not sheet_missing(cs, s)]
+                if not targets:
+                    raise Refused("score.none_ready")
+                explicit = False
+        entries: dict[str, Entry] = {}
+        for sheet in targets:
+            entry = entries.get(sheet.unit) or entry_of(tx, campaign, sheet.unit)
+            entries[sheet.unit] = entry
+            require(ctx.actor, "score.submit", campaign, entry)
+            if entry.status not in ASSESSABLE:
+                raise Refused("inspect.not_nominated", unit=sheet.unit)
+            if sheet.submitted:
+                if explicit:
+                    raise Refused("score.already", unit=sheet.unit, name=sheet.inspector)
+                continue
+            missing = sheet_missing(cs, sheet)
+            if missing:
+                raise Refused("score.incomplete", unit=sheet.unit, name=sheet.inspector, count=len(missing))
+            sheet.submitted = True
+            sheet.submitted_at = now()
+            tx.sheets.put(sheet.key, to_dict(sheet))
+            audit.record(tx, ctx.actor.name, "score.submit", campaign.id, f"{sheet.unit}/{sheet.inspector}",
+                         {"submitted": False}, {"submitted": True})
+            done.append((sheet.unit, sheet.inspector))
+        by_unit = sheets_of(tx, campaign)
+        for code_, entry in entries.items():
+            count = sum(1 for s in by_unit.get(code_, []) if s.submitted and s.inspector in entry.inspectors)
+            if entry.status == models.NOMINATED and count >= cs.scoring.min_inspectors:
+                entry.status = models.INSPECTED
+                save_entry(tx, entry)
+                audit.record(tx, ctx.actor.name, "unit.inspected", campaign.id, code_,
+                             {"status": models.NOMINATED}, {"status": models.INSPECTED, "sheets": count})
+    return done
+
+
+def list_scores(ctx: Context, code: str | None = None) -> list[dict]:
+    """Score lines ``{unit, inspector, item, score, submitted}`` the actor may see."""
+    tx = ctx.db.snapshot()
+    campaign = campaign_of(tx, ctx.campaign_id)
+    require(ctx.actor, "score.view", campaign)
+    cs = criteria_of(campaign)
+    order = {it.id: i for i, it in enumerate(list(cs.items) + list(cs.bonuses))}
+    if code:
+        entry_of(tx, campaign, code)
+    out = []
+    entries = {e.unit: e for e in entries_of(tx, campaign)}
+    for unit, sheets in sorted(sheets_of(tx, campaign).items()):
+        if code and unit != code:
+            continue
+        entry = entries.get(unit)
+        if entry is None:
+            continue
+        if ctx.actor.role == "unit":
+            if unit != ctx.actor.unit:
+                if code:
+                    raise Refused("perm.not_own_unit", unit=unit)
+                continue
+            if entry.status != models.AWARDED:
+                raise Refused("score.hidden_until_award")
+        for sheet in sorted(sheets, key=lambda s: s.inspector):
+            if ctx.actor.role == "inspector" and sheet.inspector != ctx.actor.name:
+                continue
+            for item_id in sorted(sheet.scores, key=lambda i: order.get(i, 10**6)):
+                out.append({"unit": unit, "inspector": sheet.inspector, "item": item_id,
+                            "score": Fraction(sheet.scores[item_id]), "submitted": sheet.submitted})
+    if ctx.actor.role == "inspector" and code and ctx.actor.name not in entries[code].inspectors:
+        raise Refused("perm.not_assigned", unit=code)
+    return out
+
+
+# ----------------------------------------------------------------------------- satisfaction, vetoes
+
+
+def import_satisfaction(ctx: Context, rows: list[Row], label: str) -> int:
+    """Public-satisfaction scores (0–100) from rows ``unit,score``."""
+    with ctx.db.transaction() as tx:
+        campaign = campaign_of(tx, ctx.campaign_id)
+        require(ctx.actor, "satisfaction.set", campaign)
+        problems = RowProblems(label)
+        values: dict[str, Fraction] = {}
+        for line, row in rows:
+            code, text = cell(row, "unit"), cell(row, "score")
+            try:
+                entry = entry_of(tx, campaign, code)
+                value = parse_number(text)
+                if value is None:
+                    raise BadInput("score.not_number", value=text)
+                if not 0 <= value <= 100 or (value * 100).denominator != 1:
+                    raise BadInput("satisfaction.range", value=text)
+                if code in values:
+                    raise BadInput("row.duplicate", key=code)
+                if entry.status not in models.NOMINATED_STATUSES:
+                    raise Refused("inspect.not_nominated", unit=code)
+            except ModelUnitError as err:
+                problems.add(line, err)
+                continue
+            values[code] = value
+        problems.raise_if_any()
+        if not values:
+            raise BadInput("csv.empty", path=label)
+        for code, value in values.items():
+            entry = entry_of(tx, campaign, code)
+            before = entry.satisfaction
+            entry.satisfaction = plain(value)
+            save_entry(tx, entry)
+            audit.record(tx, ctx.actor.name, "satisfaction.set", campaign.id, code, before, entry.satisfaction)
+    return len(values)
+
+
+def veto(ctx: Context, code: str, veto_id: str, reason: str) -> Entry:
+    """Apply a veto item (否决项): the unit is ineligible whatever its score."""
+    with ctx.db.transaction() as tx:
+        campaign = campaign_of(tx, ctx.campaign_id)
+        entry = entry_of(tx, campaign, code)
+        require(ctx.actor, "veto", campaign, entry)
+        cs = criteria_of(campaign)
+        if cs.veto(veto_id) is None:
+            raise BadInput("veto.unknown", id=veto_id)
+        if not reason.strip():
+            raise BadInput("veto.reason")
+        if entry.status not in models.NOMINATED_STATUSES:
+            raise Refused("inspect.not_nominated", unit=code)
+        if any(v["item"] == veto_id for v in entry.vetoes):
+            raise Refused("veto.already", unit=code, id=veto_id)
+        before = {"status": entry.status, "vetoes": list(entry.vetoes)}
+        entry.vetoes.append({"item": veto_id, "reason": reason.strip(), "by": ctx.actor.name, "at": now()})
+        if entry.status == models.IN_PUBLICITY:
+            entry.status = models.WITHDRAWN
+        elif entry.status == models.CANDIDATE:
+            entry.status = models.NOT_SELECTED
+        save_entry(tx, entry)
+        audit.record(tx, ctx.actor.name, "veto", campaign.id, code, before,
+                     {"status": entry.status, "vetoes": entry.vetoes})
+    return entry
+
+
+# ----------------------------------------------------------------------------- tally
+
+
+def compute_tally(tx, campaign: Campaign) -> tally.Tally:
+    """The tally of every nominated unit, from submitted sheets only."""
+    cs = criteria_of(campaign)
+    units = {code: doc["name"] for code, doc in tx.units.items()}
+    by_unit = sheets_of(tx, campaign)
+    inputs = []
+    for entry in entries_of(tx, campaign):
+        if entry.status not in models.NOMINATED_STATUSES:
+            continue
+        sheets = tuple({k: Fraction(v) for k, v in s.scores.items()}
+                       for s in sorted(by_unit.get(entry.unit, []), key=lambda s: s.inspector)
+                       if s.submitted and s.inspector in entry.inspectors)
+        inputs.append(tally.TallyInput(
+            code=entry.unit, name=units.get(entry.unit, entry.unit), sheets=sheets,
+            satisfaction=None if entry.satisfaction is None else Fraction(entry.satisfaction),
+            vetoed=bool(entry.vetoes),
+            self_scores={k: Fraction(v["score"]) for k, v in entry.selfcheck.items()}))
+    return tally.compute(cs, inputs, campaign.quota)
+
+
+def view_tally(ctx: Context) -> tuple[Campaign, tally.Tally]:
+    """The tally as the actor may see it: all of it for an admin; a clerk's own row after the award."""
+    tx = ctx.db.snapshot()
+    campaign = campaign_of(tx, ctx.campaign_id)
+    require(ctx.actor, "tally.view", campaign)
+    result = compute_tally(tx, campaign)
+    if ctx.actor.role == "unit":
+        entry = entry_of(tx, campaign, ctx.actor.unit)
+        if entry.status != models.AWARDED and campaign.stage != "award":
+            raise Refused("tally.hidden_until_award")
+        result.rows = [r for r in result.rows if r.code == ctx.actor.unit]
+    return campaign, result

@@ -1,0 +1,153 @@
+"""The records of a campaign as dataclasses, converted to and from dicts at the storage edge."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, TypeVar
+
+STAGES = ("selfcheck", "nomination", "inspection", "publicity", "award")
+ROLES = ("admin", "inspector", "unit")
+UNIT_TYPES = ("township", "street", "department", "other")
+UNIT_TYPE_NAMES = {"乡镇": "township", "街道": "street", "区直部门": "department", "部门": "department",
+                   "其他": "other"}
+
+# Unit statuses within a campaign (DESIGN §3).
+REGISTERED = "registered"
+SELFCHECK_SUBMITTED = "selfcheck_submitted"
+NOMINATED = "nominated"
+NOT_NOMINATED = "not_nominated"
+INSPECTED = "inspected"
+CANDIDATE = "candidate"
+NOT_SELECTED = "not_selected"
+IN_PUBLICITY = "in_publicity"
+APPROVED = "approved"
+WITHDRAWN = "withdrawn"
+AWARDED = "awarded"
+STATUSES = (REGISTERED, SELFCHECK_SUBMITTED, NOMINATED, NOT_NOMINATED, INSPECTED, CANDIDATE, NOT_SELECTED,
+            IN_PUBLICITY, APPROVED, WITHDRAWN, AWARDED)
+# Statuses of a unit that has nominated itself (or was recommended): the tally lists these.
+NOMINATED_STATUSES = (NOMINATED, INSPECTED, CANDIDATE, NOT_SELECTED, IN_PUBLICITY, APPROVED, WITHDRAWN, AWARDED)
+
+T = TypeVar("T")
+
+
+def from_dict(cls: type[T], data: dict[str, Any]) -> T:
+    """Build a dataclass from a stored dict, ignoring keys it does not know."""
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def to_dict(obj: Any) -> dict[str, Any]:
+    return asdict(obj)
+
+
+@dataclass
+class User:
+    name: str
+    role: str
+    password_hash: str
+    unit: str | None = None
+    created_at: str = ""
+
+
+@dataclass
+class Unit:
+    code: str
+    name: str
+    type: str
+    contact: str = ""
+    phone: str = ""
+
+
+@dataclass
+class Campaign:
+    id: str
+    year: int
+    batch: int
+    title: str
+    criteria: dict
+    criteria_sha256: str
+    criteria_source: str = ""
+    criteria_text: str = ""
+    issuer: str = ""
+    approval_ref: str = ""
+    quota: int | None = None
+    selfcheck_due: str | None = None
+    nomination_due: str | None = None
+    holidays: list[str] = field(default_factory=list)
+    stage: str = "selfcheck"
+    stage_log: list[dict] = field(default_factory=list)  # {stage, opened_at, opened_by, reason}
+    publicity_start: str | None = None
+    publicity_end: str | None = None
+    award_date: str | None = None
+    next_certificate: int = 1
+    created_at: str = ""
+
+
+@dataclass
+class Entry:
+    """One unit's part in one campaign: its status and everything it filed."""
+
+    campaign: str
+    unit: str
+    status: str = REGISTERED
+    selfcheck: dict[str, dict] = field(default_factory=dict)  # item → {score, note, indicator}
+    gaps: list[dict] = field(default_factory=list)  # {id, item, problem, measure, due, status}
+    selfcheck_submitted_at: str | None = None
+    selfcheck_late: bool = False
+    materials: list[dict] = field(default_factory=list)  # {criterion, title, name, sha256, size, ...}
+    nominated_at: str | None = None
+    recommended_by: str = ""
+    nomination_reason: str = ""
+    nomination_late: bool = False
+    inspectors: list[str] = field(default_factory=list)
+    satisfaction: str | None = None
+    vetoes: list[dict] = field(default_factory=list)  # {item, reason, by, at}
+    certificate: str | None = None
+    awarded_at: str | None = None
+
+    @property
+    def key(self) -> str:
+        return entry_key(self.campaign, self.unit)
+
+
+@dataclass
+class Sheet:
+    """One inspector's score sheet for one unit."""
+
+    campaign: str
+    unit: str
+    inspector: str
+    scores: dict[str, str] = field(default_factory=dict)  # item/bonus id → exact score text
+    notes: dict[str, str] = field(default_factory=dict)
+    hearing: str = ""  # 听取汇报 notes
+    visit: str = ""  # 现场查看 notes
+    submitted: bool = False
+    submitted_at: str | None = None
+
+    @property
+    def key(self) -> str:
+        return sheet_key(self.campaign, self.unit, self.inspector)
+
+
+@dataclass
+class Objection:
+    id: str
+    campaign: str
+    unit: str
+    text: str
+    source: str = ""
+    date: str = ""
+    status: str = "open"  # open | upheld | dismissed
+    note: str = ""
+    recorded_by: str = ""
+    resolved_by: str = ""
+    resolved_at: str | None = None
+
+
+def entry_key(campaign: str, unit: str) -> str:
+    return f"{campaign}|{unit}"
+
+
+def sheet_key(campaign: str, unit: str, inspector: str) -> str:
+    return f"{campaign}|{unit}|{inspector}"

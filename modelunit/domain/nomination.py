@@ -1,0 +1,155 @@
+"""Stage 2, 自荐申报: evidence files (台账材料) per criterion and the nomination itself."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from modelunit.domain import audit, models
+from modelunit.domain.calendar import now, parse_date, today
+from modelunit.domain.models import Entry
+from modelunit.domain.permissions import require
+from modelunit.domain.rows import Row, RowProblems, cell
+from modelunit.domain.session import Context, campaign_of, criteria_of, entry_of, save_entry
+from modelunit.errors import BadInput, ModelUnitError, Refused
+from modelunit.storage import evidence
+
+
+@dataclass
+class MaterialRequest:
+    unit: str
+    path: str
+    criterion: str
+    title: str = ""
+
+
+def add_materials(ctx: Context, requests: list[MaterialRequest], label: str | None = None,
+                  lines: list[int] | None = None, reason: str = "") -> int:
+    """File evidence for units; all files or none.  After nomination only an admin may add
+    a supplement (补充材料), with a reason."""
+    problems = RowProblems(label or "")
+    checked: list[tuple[MaterialRequest, str, int]] = []
+    snap = ctx.db.snapshot()
+    campaign = campaign_of(snap, ctx.campaign_id)
+    cs = criteria_of(campaign)
+
+    def check_one(req: MaterialRequest, tx) -> tuple[str, int]:
+        entry = entry_of(tx, campaign, req.unit)
+        if entry.status in models.NOMINATED_STATUSES:
+            if ctx.actor.role != "admin":
+                raise Refused("material.frozen", unit=req.unit)
+            if not reason.strip():
+                raise Refused("material.supplement_reason", unit=req.unit)
+            require(ctx.actor, "material.supplement", campaign, entry)
+        else:
+            require(ctx.actor, "material.add", campaign, entry)
+        if cs.criterion(req.criterion) is None:
+            raise BadInput("criterion.unknown", criterion=req.criterion)
+        return evidence.digest_file(req.path)
+
+    for i, req in enumerate(requests):
+        try:
+            sha, size = check_one(req, snap)
+        except ModelUnitError as err:
+            if label is None:
+                raise
+            problems.add(lines[i] if lines else i + 1, err)
+            continue
+        checked.append((req, sha, size))
+    problems.raise_if_any()
+    for req, sha, _ in checked:
+        evidence.put(ctx.db.evidence_dir, req.path, sha)
+    with ctx.db.transaction() as tx:
+        campaign = campaign_of(tx, campaign.id)
+        touched: dict[str, Entry] = {}
+        for req, sha, size in checked:
+            entry = touched.get(req.unit) or entry_of(tx, campaign, req.unit)
+            check_one(req, tx)  # re-checked under the lock: the state may have moved on
+            record = {"criterion": req.criterion, "title": req.title or os.path.basename(req.path),
+                      "name": os.path.basename(req.path), "sha256": sha, "size": size,
+                      "added_at": now(), "added_by": ctx.actor.name,
+                      "supplement": entry.status in models.NOMINATED_STATUSES, "reason": reason}
+            entry.materials.append(record)
+            touched[req.unit] = entry
+            audit.record(tx, ctx.actor.name, "material.add", campaign.id, req.unit, None, record)
+        for entry in touched.values():
+            save_entry(tx, entry)
+    return len(checked)
+
+
+def material_rows(rows: list[Row], label: str) -> tuple[list[MaterialRequest], list[int]]:
+    """Rows ``unit,criterion,path[,title]``; paths are relative to the CSV file's folder."""
+    base = os.path.dirname(os.path.abspath(label))
+    problems = RowProblems(label)
+    out, lines = [], []
+    for line, row in rows:
+        path = cell(row, "path")
+        if not cell(row, "unit") or not cell(row, "criterion") or not path:
+            problems.add(line, BadInput("row.missing_fields", fields="unit, criterion, path"))
+            continue
+        out.append(MaterialRequest(unit=cell(row, "unit"), criterion=cell(row, "criterion"),
+                                   path=os.path.join(base, path), title=cell(row, "title")))
+        lines.append(line)
+    problems.raise_if_any()
+    return out, lines
+
+
+def nominate(ctx: Context, codes: list[str], recommended_by: str = "", reason: str = "") -> list[str]:
+    """Nominate units (自荐, or 推荐 by a named body).  After the deadline: admin only, with a reason."""
+    done = []
+    with ctx.db.transaction() as tx:
+        campaign = campaign_of(tx, ctx.campaign_id)
+        cs = criteria_of(campaign)
+        late = bool(campaign.nomination_due) and today() > parse_date(campaign.nomination_due)
+        for code in codes:
+            entry = entry_of(tx, campaign, code)
+            require(ctx.actor, "nominate", campaign, entry)
+            if entry.status in models.NOMINATED_STATUSES:
+                raise Refused("nominate.already", unit=code)
+            if entry.status != models.SELFCHECK_SUBMITTED:
+                raise Refused("nominate.no_selfcheck", unit=code)
+            short = missing_evidence(entry, cs)
+            if short:
+                raise Refused("nominate.evidence", unit=code, criteria=", ".join(short),
+                              need=cs.evidence_required)
+            if late:
+                if ctx.actor.role != "admin":
+                    raise Refused("deadline.passed", due=campaign.nomination_due)
+                if not reason.strip():
+                    raise Refused("nominate.late_reason", due=campaign.nomination_due)
+            before = {"status": entry.status}
+            entry.status = models.NOMINATED
+            entry.nominated_at = today().isoformat()
+            entry.recommended_by = recommended_by.strip()
+            entry.nomination_reason = reason.strip()
+            entry.nomination_late = late
+            save_entry(tx, entry)
+            audit.record(tx, ctx.actor.name, "nominate", campaign.id, code, before,
+                         {"status": entry.status, "recommended_by": entry.recommended_by, "late": late,
+                          "reason": entry.nomination_reason})
+            done.append(code)
+    return done
+
+
+def missing_evidence(entry: Entry, cs) -> list[str]:
+    counts: dict[str, int] = {}
+    for m in entry.materials:
+        counts[m["criterion"]] = counts.get(m["criterion"], 0) + 1
+    return [c.id for c in cs.criteria if counts.get(c.id, 0) < cs.evidence_required]
+
+
+def verify_materials(ctx: Context, code: str | None = None) -> list[dict]:
+    """Each stored evidence file with its state: ok, missing or changed."""
+    tx = ctx.db.snapshot()
+    campaign = campaign_of(tx, ctx.campaign_id)
+    from modelunit.domain.session import entries_of
+
+    out = []
+    for entry in entries_of(tx, campaign):
+        if code and entry.unit != code:
+            continue
+        require(ctx.actor, "unit.view", None, entry)
+        for m in entry.materials:
+            out.append({**m, "unit": entry.unit,
+                        "state": evidence.check(ctx.db.evidence_dir, m["sha256"], m["size"])})
+    return out

@@ -1,0 +1,126 @@
+"""Stages 4 and 5: 公示 (publicity with objections) and 命名授牌 (naming and certificates)."""
+
+from __future__ import annotations
+
+from modelunit.domain import audit, models
+from modelunit.domain.calendar import add_working_days, now, parse_date, today
+from modelunit.domain.inspection import compute_tally
+from modelunit.domain.models import Objection, from_dict, to_dict
+from modelunit.domain.permissions import require
+from modelunit.domain.session import Context, campaign_of, criteria_of, entries_of, entry_of, save_campaign, save_entry
+from modelunit.errors import BadInput, Refused
+
+
+def holidays_of(campaign) -> set:
+    return {parse_date(d) for d in campaign.holidays}
+
+
+def start_publicity(ctx: Context, start: str | None = None) -> tuple[str, str, list[str]]:
+    """Publish the candidates for the criteria's number of working days; returns (start, end, units)."""
+    with ctx.db.transaction() as tx:
+        campaign = campaign_of(tx, ctx.campaign_id)
+        require(ctx.actor, "publicity.start", campaign)
+        if campaign.publicity_start:
+            raise Refused("publicity.already", start=campaign.publicity_start, end=campaign.publicity_end)
+        first = parse_date(start, "--date") if start else today()
+        cs = criteria_of(campaign)
+        end = add_working_days(first, cs.publicity_days, holidays_of(campaign))
+        moved = []
+        for entry in entries_of(tx, campaign):
+            if entry.status == models.CANDIDATE:
+                entry.status = models.IN_PUBLICITY
+                save_entry(tx, entry)
+                moved.append(entry.unit)
+        campaign.publicity_start, campaign.publicity_end = first.isoformat(), end.isoformat()
+        save_campaign(tx, campaign)
+        audit.record(tx, ctx.actor.name, "publicity.start", campaign.id, campaign.id, None,
+                     {"start": campaign.publicity_start, "end": campaign.publicity_end, "units": moved})
+    return campaign.publicity_start, campaign.publicity_end, moved
+
+
+def add_objection(ctx: Context, code: str, text: str, source: str = "", date: str | None = None) -> Objection:
+    """Record a public objection (异议) against a unit in publicity."""
+    with ctx.db.transaction() as tx:
+        campaign = campaign_of(tx, ctx.campaign_id)
+        entry = entry_of(tx, campaign, code)
+        require(ctx.actor, "objection.add", campaign, entry)
+        if not text.strip():
+            raise BadInput("objection.empty")
+        if not campaign.publicity_start:
+            raise Refused("publicity.not_started")
+        if entry.status != models.IN_PUBLICITY:
+            raise Refused("objection.not_in_publicity", unit=code)
+        day = parse_date(date, "--date") if date else today()
+        counter = tx.meta.get("objections") or {"next": 1}
+        objection = Objection(id=str(counter["next"]), campaign=campaign.id, unit=code, text=text.strip(),
+                              source=source.strip(), date=day.isoformat(), recorded_by=ctx.actor.name)
+        tx.meta.put("objections", {"next": counter["next"] + 1})
+        tx.objections.put(objection.id, to_dict(objection))
+        audit.record(tx, ctx.actor.name, "objection.add", campaign.id, code, None, to_dict(objection))
+    return objection
+
+
+def resolve_objection(ctx: Context, oid: str, upheld: bool, note: str) -> Objection:
+    """Close an objection after verification: upheld withdraws the unit, dismissed keeps it."""
+    with ctx.db.transaction() as tx:
+        doc = tx.objections.get(oid)
+        if doc is None:
+            raise BadInput("objection.unknown", id=oid)
+        objection = from_dict(Objection, doc)
+        campaign = campaign_of(tx, objection.campaign)
+        entry = entry_of(tx, campaign, objection.unit)
+        require(ctx.actor, "objection.resolve", campaign, entry)
+        if objection.status != "open":
+            raise Refused("objection.closed", id=oid, status=objection.status)
+        if not note.strip():
+            raise BadInput("objection.note")
+        before = to_dict(objection)
+        objection.status = "upheld" if upheld else "dismissed"
+        objection.note = note.strip()
+        objection.resolved_by = ctx.actor.name
+        objection.resolved_at = now()
+        tx.objections.put(oid, to_dict(objection))
+        if upheld and entry.status == models.IN_PUBLICITY:
+            entry.status = models.WITHDRAWN
+            save_entry(tx, entry)
+        audit.record(tx, ctx.actor.name, "objection.resolve", campaign.id, objection.unit, before,
+                     {**to_dict(objection), "unit_status": entry.status})
+    return objection
+
+
+def list_objections(ctx: Context) -> list[Objection]:
+    tx = ctx.db.snapshot()
+    campaign = campaign_of(tx, ctx.campaign_id)
+    require(ctx.actor, "objection.add", None)
+    return sorted((from_dict(Objection, d) for d in tx.objections.values() if d["campaign"] == campaign.id),
+                  key=lambda o: int(o.id))
+
+
+def certificate_number(campaign, seq: int) -> str:
+    return f"{campaign.year}-{campaign.batch:02d}-{seq:03d}"
+
+
+def award(ctx: Context, date: str | None = None) -> list[tuple[str, str]]:
+    """Name the approved units: each gets a certificate number, unique and never reused."""
+    with ctx.db.transaction() as tx:
+        campaign = campaign_of(tx, ctx.campaign_id)
+        require(ctx.actor, "award", campaign)
+        day = parse_date(date, "--date") if date else today()
+        ranked = [r.code for r in compute_tally(tx, campaign).rows]
+        entries = {e.unit: e for e in entries_of(tx, campaign) if e.status == models.APPROVED}
+        if not entries:
+            raise Refused("award.none")
+        done = []
+        for code in sorted(entries, key=lambda c: (ranked.index(c) if c in ranked else len(ranked), c)):
+            entry = entries[code]
+            entry.certificate = certificate_number(campaign, campaign.next_certificate)
+            campaign.next_certificate += 1
+            entry.status = models.AWARDED
+            entry.awarded_at = day.isoformat()
+            save_entry(tx, entry)
+            audit.record(tx, ctx.actor.name, "award", campaign.id, code, {"status": models.APPROVED},
+                         {"status": models.AWARDED, "certificate": entry.certificate, "date": entry.awarded_at})
+            done.append((code, entry.certificate))
+        campaign.award_date = day.isoformat()
+        save_campaign(tx, campaign)
+    return done

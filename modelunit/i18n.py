@@ -1,0 +1,40 @@
+"""The one message catalogue: every user-facing sentence, in Chinese and English.
+
+``t(key, **params)`` renders a message in the current language (Chinese unless
+``set_lang("en")``).  Parameters that are themselves errors are rendered too,
+so a domain error can carry another as its reason.
+"""
+
+from __future__ import annotations
+
+from modelunit.catalogue import MESSAGES
+
+LANGS = ("zh", "en")
+_lang = "zh"
+
+
+def set_lang(lang: str) -> None:
+    global _lang
+    _lang = lang if lang in LANGS else "zh"
+
+
+def get_lang() -> str:
+    return _lang
+
+
+def t(key: str, **params: object) -> str:
+    entry = MESSAGES.get(key)
+    if entry is None:
+        text = key
+    else:
+        text = entry[1] if _lang == "en" else entry[0]
+    rendered = {k: _render(v) for k, v in params.items()}
+    try:
+        return text.format(**rendered)
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+def _render(value: object) -> object:
+    render = getattr(value, "render", None)
+    return render() if callable(render) else value

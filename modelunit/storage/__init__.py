@@ -1,0 +1,1 @@
+"""Storage: the TinyDB file (atomic, locked) and the content-addressed evidence store."""

@@ -1,0 +1,208 @@
+"""The database: one TinyDB JSON file, written atomically under a lock.
+
+Every change runs in :meth:`Database.transaction`: take the lock, re-read the
+file (another process may have written it), apply the change to a TinyDB held
+in memory, and — only if the whole action succeeded — save it with one atomic
+replace.  A refused action raises before the save, so the file stays
+byte-for-byte unchanged.  Readers need no lock: a replace is atomic.
+
+The file is an ordinary TinyDB database (``{"table": {"doc_id": {...}}}``,
+UTF-8, ``ensure_ascii=False``).  Documents are keyed by their natural id (a
+unit code, ``campaign|unit|inspector`` for a score sheet), so a lookup is a
+dict access and a bulk import rewrites each table once, not once per row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import os
+from collections.abc import Callable, Iterator
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
+
+from modelunit.errors import BadInput, Refused
+from modelunit.storage import files
+
+SCHEMA_VERSION = 1
+
+
+class _MemoryStorage(Storage):
+    """TinyDB storage over a dict that this transaction owns; the file is saved at commit."""
+
+    def __init__(self, holder: dict) -> None:
+        self.holder = holder
+
+    def read(self) -> dict:
+        return self.holder["data"]
+
+    def write(self, data: dict) -> None:
+        self.holder["data"] = data
+        self.holder["dirty"] = True
+
+
+class _KeyedTable(Table):
+    document_id_class = str  # natural keys instead of TinyDB's counters
+
+
+def _copy(doc: dict) -> dict:
+    """A deep copy, so that changing a returned document never changes the stored one
+    behind the transaction's back (only :meth:`Collection.put` writes)."""
+    return copy.deepcopy(dict(doc))
+
+
+class Collection:
+    """A TinyDB table addressed by natural keys."""
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def get(self, key: str) -> dict | None:
+        doc = self._table.get(doc_id=key)
+        return _copy(doc) if doc is not None else None
+
+    def put(self, key: str, doc: dict) -> None:
+        self.put_many({key: doc})
+
+    def put_many(self, docs: dict[str, dict]) -> None:
+        if not docs:
+            return
+        self._table.remove(doc_ids=list(docs))
+        self._table.insert_multiple(Document(doc, doc_id=key) for key, doc in docs.items())
+
+    def delete(self, key: str) -> None:
+        self._table.remove(doc_ids=[key])
+
+    def items(self) -> Iterator[tuple[str, dict]]:
+        for doc in self._table.all():
+            yield doc.doc_id, _copy(doc)
+
+    def values(self) -> list[dict]:
+        return [_copy(doc) for doc in self._table.all()]
+
+    def where(self, pred: Callable[[dict], bool]) -> list[dict]:
+        return [_copy(doc) for doc in self._table.all() if pred(doc)]
+
+    def keys(self) -> list[str]:
+        return [doc.doc_id for doc in self._table.all()]
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
+class Tx:
+    """One consistent view of the database, writable inside a transaction."""
+
+    def __init__(self, data: dict, writable: bool) -> None:
+        self.holder = {"data": data, "dirty": False}
+        self.writable = writable
+        self._db = TinyDB(self.holder, storage=_MemoryStorage)
+        self._db.table_class = _KeyedTable
+        self._collections: dict[str, Collection] = {}
+
+    def __getattr__(self, name: str) -> Collection:
+        # tx.users, tx.units, tx.entries, tx.sheets, tx.campaigns, tx.objections, tx.audit, tx.meta
+        if name.startswith("_"):
+            raise AttributeError(name)
+        col = self._collections.get(name)
+        if col is None:
+            col = self._collections[name] = Collection(self._db.table(name))
+        return col
+
+    @property
+    def data(self) -> dict:
+        return self.holder["data"]
+
+    @property
+    def dirty(self) -> bool:
+        return self.holder["dirty"]
+
+
+class Database:
+    """A modelunit database file with its lock, refusal log and evidence folder."""
+
+    def __init__(self, path: str) -> None:
+        self.path = os.path.abspath(path)
+        stem = os.path.splitext(self.path)[0]
+        self.lock_path = self.path + ".lock"
+        self.log_path = stem + ".log"
+        self.evidence_dir = stem + ".evidence"
+        self._cache: tuple[tuple, dict] | None = None
+
+    # -- reading -----------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return os.path.exists(self.path)
+
+    def _read(self) -> dict:
+        try:
+            with open(self.path, "rb") as fh:
+                raw = fh.read()
+        except FileNotFoundError:
+            raise BadInput("db.missing", path=self.path) from None
+        except OSError as e:
+            raise BadInput("db.unreadable", path=self.path, detail=e.strerror or str(e)) from None
+        try:
+            data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise BadInput("db.corrupt", path=self.path, detail=str(e)) from None
+        if not isinstance(data, dict):
+            raise BadInput("db.corrupt", path=self.path, detail="not an object")
+        return data
+
+    def snapshot(self) -> Tx:
+        """A read-only view of the current file (cached while the file is unchanged)."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            raise BadInput("db.missing", path=self.path) from None
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if self._cache is None or self._cache[0] != stamp:
+            self._cache = (stamp, self._read())
+        # Views share the parsed state: the domain mutates documents only inside a
+        # transaction, which always works on a fresh read of its own.
+        return Tx(self._cache[1], writable=False)
+
+    # -- writing -----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self, create: bool = False) -> Iterator[Tx]:
+        """Lock, re-read, yield a writable view; save atomically if the block succeeds."""
+        folder = os.path.dirname(self.path)
+        if not os.path.isdir(folder):
+            raise BadInput("db.no_folder", path=folder)
+        with files.exclusive_lock(self.lock_path):
+            files.remove_stale_temps(self.path)
+            if create:
+                if self.exists() and os.path.getsize(self.path) > 0:
+                    raise Refused("db.exists", path=self.path)
+                data: dict = {}
+            else:
+                data = self._read()
+            tx = Tx(data, writable=True)
+            yield tx
+            if tx.dirty or create:
+                self._save(tx.data)
+
+    def _save(self, data: dict) -> None:
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        try:
+            files.atomic_write(self.path, payload)
+        except OSError as e:
+            raise Refused("db.write_failed", path=self.path, detail=e.strerror or str(e)) from None
+        self._cache = None
+
+    # -- refusal log -------------------------------------------------------------
+
+    def log_refusal(self, record: dict) -> None:
+        """Append one JSON line to the refusal log beside the database (never the database)."""
+        line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+        with contextlib.suppress(OSError):
+            fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line.encode("utf-8"))
+            finally:
+                os.close(fd)
