@@ -157,6 +157,7 @@ def set_sheet_notes(ctx: Context, code: str, inspector: str, hearing: str | None
     """Record 听取汇报 / 现场查看 notes on a score sheet."""
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, ctx.campaign_id)
+        require(ctx.actor, "score.edit", campaign)
         entry = entry_of(tx, campaign, code)
         require(ctx.actor, "score.edit", campaign, entry)
         if ctx.actor.role == "inspector" and inspector != ctx.actor.name:
@@ -325,8 +326,8 @@ def veto(ctx: Context, code: str, veto_id: str, reason: str) -> Entry:
     """Apply a veto item (否决项): the unit is ineligible whatever its score."""
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, ctx.campaign_id)
+        require(ctx.actor, "veto", campaign)
         entry = entry_of(tx, campaign, code)
-        require(ctx.actor, "veto", campaign, entry)
         cs = criteria_of(campaign)
         if cs.veto(veto_id) is None:
             raise BadInput("veto.unknown", id=veto_id)

@@ -34,6 +34,8 @@ def add_materials(ctx: Context, requests: list[MaterialRequest], label: str | No
     cs = criteria_of(campaign)
 
     def check_one(req: MaterialRequest, tx) -> tuple[str, int]:
+        if ctx.actor.role != "admin":
+            require(ctx.actor, "material.add", campaign)
         entry = entry_of(tx, campaign, req.unit)
         if entry.status in models.NOMINATED_STATUSES:
             if ctx.actor.role != "admin":
@@ -100,6 +102,7 @@ def nominate(ctx: Context, codes: list[str], recommended_by: str = "", reason: s
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, ctx.campaign_id)
         cs = criteria_of(campaign)
+        require(ctx.actor, "nominate", campaign)
         late = bool(campaign.nomination_due) and today() > parse_date(campaign.nomination_due)
         for code in codes:
             entry = entry_of(tx, campaign, code)

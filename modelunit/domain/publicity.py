@@ -42,8 +42,8 @@ def add_objection(ctx: Context, code: str, text: str, source: str = "", date: st
     """Record a public objection (异议) against a unit in publicity."""
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, ctx.campaign_id)
+        require(ctx.actor, "objection.add", campaign)
         entry = entry_of(tx, campaign, code)
-        require(ctx.actor, "objection.add", campaign, entry)
         if not text.strip():
             raise BadInput("objection.empty")
         if not campaign.publicity_start:

@@ -79,8 +79,8 @@ def submit_selfcheck(ctx: Context, codes: list[str], everyone: bool = False) -> 
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, ctx.campaign_id)
         cs = criteria_of(campaign)
+        require(ctx.actor, "selfcheck.submit", campaign)
         if everyone:
-            require(ctx.actor, "selfcheck.submit", campaign)
             entries = [e for e in entries_of(tx, campaign) if e.status == models.REGISTERED
                        and (ctx.actor.role == "admin" or e.unit == ctx.actor.unit)
                        and not missing_items(cs, e)]
@@ -117,6 +117,7 @@ def add_gap(ctx: Context, code: str, item_id: str, problem: str, measure: str, d
     """Record a gap (问题) found in the self-check with its rectification (整改措施)."""
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, ctx.campaign_id)
+        require(ctx.actor, "selfcheck.edit", campaign)
         entry = entry_of(tx, campaign, code)
         require(ctx.actor, "selfcheck.edit", campaign, entry)
         cs = criteria_of(campaign)
@@ -137,6 +138,7 @@ def set_gap_status(ctx: Context, code: str, gap_id: str, status: str) -> dict:
         raise BadInput("gap.bad_status", status=status)
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, ctx.campaign_id)
+        require(ctx.actor, "selfcheck.edit", campaign)
         entry = entry_of(tx, campaign, code)
         require(ctx.actor, "selfcheck.edit", campaign, entry)
         gap = next((g for g in entry.gaps if g["id"] == gap_id), None)
