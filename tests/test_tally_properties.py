@@ -224,19 +224,25 @@ def scenarios(draw):
     pool = draw(st.lists(sheet, min_size=1, max_size=5))
     n_units = draw(st.integers(0, 12))
     codes = draw(st.permutations([f"U{k:02d}" for k in range(n_units)]))
+    enough = st.integers(cs.scoring.min_inspectors, 7)
+    n_sheets = st.one_of(enough, enough, enough, st.integers(0, 7))
+    satisfactions = st.one_of(st.sampled_from(SATISFACTIONS), st.sampled_from(SATISFACTIONS),
+                              st.integers(0, 10_000).map(lambda c: F(c, 100)), st.none())
     units: list[TallyInput] = []
     for code in codes:
-        how = draw(st.sampled_from(("pool", "pool", "copy", "fresh")))
+        how = draw(st.sampled_from(("pool", "pool", "copy", "copy", "fresh")))
+        satisfaction = draw(satisfactions)
         if how == "copy" and units:
-            # Identical sheets (possibly reordered) as an earlier unit: a guaranteed tie.
+            # Identical sheets (possibly reordered) as an earlier unit: a guaranteed tie in the
+            # inspection, and in the total too when the satisfaction is also copied.
             other = draw(st.sampled_from(units))
             sheets = tuple(draw(st.permutations(other.sheets)))
+            if draw(st.booleans()):
+                satisfaction = other.satisfaction
         elif how == "fresh":
-            sheets = tuple(draw(st.lists(sheet, max_size=7)))
+            sheets = tuple(draw(sheet) for _ in range(draw(n_sheets)))
         else:
-            sheets = tuple(draw(st.lists(st.sampled_from(pool), max_size=7)))
-        satisfaction = draw(st.one_of(
-            st.none(), st.sampled_from(SATISFACTIONS), st.integers(0, 10_000).map(lambda c: F(c, 100))))
+            sheets = tuple(draw(st.sampled_from(pool)) for _ in range(draw(n_sheets)))
         self_scores = {}
         for it in cs.items:
             if draw(st.integers(0, 2)):
@@ -259,6 +265,10 @@ def test_tally_matches_reference(scenario):
         event("shared rank")
     if got.quota_exceeded_by_tie:
         event("quota exceeded by tie")
+    if quota is not None and any(r.eligible and not r.candidate for r in got.rows):
+        event("eligible unit over the quota")
+    if any(r.complete for r in got.rows) and any(not r.complete for r in got.rows):
+        event("complete and incomplete units together")
     if any(r.eligible for r in got.rows) and any(r.complete and not r.eligible for r in got.rows):
         event("eligible and failed units together")
 

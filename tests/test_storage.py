@@ -1,0 +1,166 @@
+"""Storage: atomic saves, faults at each step, the lock across processes, the audit chain."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+
+from modelunit.domain import audit, selfcheck
+from modelunit.errors import Refused
+from modelunit.storage import files
+from modelunit.storage.database import Database
+from tests.conftest import create_campaign, rows
+
+
+def _edit(world, score: int) -> None:
+    selfcheck.import_selfcheck(world.ctx(), rows({"unit": "U1", "item": "A1", "score": score}), "s.csv")
+
+
+def test_the_file_is_utf8_json_that_tinydb_can_open(world):
+    create_campaign(world)
+    text = Path(world.db.path).read_text(encoding="utf-8")
+    assert "城关镇人民政府" in text  # ensure_ascii=False
+    from tinydb import TinyDB
+
+    with TinyDB(world.db.path) as raw:
+        assert {"users", "units", "campaigns", "entries", "audit", "meta"} <= set(raw.tables())
+
+
+@pytest.mark.parametrize("step", ["_open", "_write", "_fsync", "_replace"])
+def test_a_failure_at_any_step_of_a_save_leaves_the_old_file(world, monkeypatch, step):
+    create_campaign(world)
+    before = world.raw()
+
+    def boom(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files, step, boom)
+    with pytest.raises(Refused) as info:
+        _edit(world, 3)
+    assert info.value.key == "db.write_failed"
+    assert "No space left on device" in info.value.render()
+    assert world.raw() == before
+    assert not list(Path(world.dir).glob(".mu.json.*.tmp"))
+
+
+def test_temp_files_of_a_killed_writer_are_cleaned_up(world):
+    create_campaign(world)
+    stale = Path(world.dir) / ".mu.json.99999.deadbeef.tmp"
+    stale.write_text("{half a file", encoding="utf-8")
+    _edit(world, 3)
+    assert not stale.exists()
+    assert json.loads(world.raw())  # still whole
+
+
+def test_a_lock_left_by_a_dead_process_does_not_block(world):
+    create_campaign(world)
+    pid = os.fork()
+    if pid == 0:  # the child takes the lock and dies holding it
+        fd = os.open(world.db.lock_path, os.O_RDWR | os.O_CREAT)
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os._exit(0)
+    os.waitpid(pid, 0)
+    _edit(world, 4)
+    assert world.entry("U1")["selfcheck"]["A1"]["score"] == "4"
+
+
+def _writer(db_path: str, inspector_items: list[tuple[str, int]], name: str) -> None:
+    from modelunit.domain import session
+    from modelunit.domain.models import User, from_dict
+
+    db = Database(db_path)
+    ctx = session.Context(db, from_dict(User, db.snapshot().users.get("office")))
+    for code, n in inspector_items:
+        selfcheck.add_gap(ctx, code, "A1", f"{name}-{n}", "", None)
+
+
+def test_several_processes_writing_at_once_lose_nothing(world):
+    create_campaign(world)
+    per_writer = 25
+    procs = [multiprocessing.get_context("fork").Process(
+        target=_writer, args=(world.db.path, [("U1", n) for n in range(per_writer)], f"w{k}")) for k in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    gaps = world.entry("U1")["gaps"]
+    assert len(gaps) == 4 * per_writer
+    assert {g["problem"] for g in gaps} == {f"w{k}-{n}" for k in range(4) for n in range(per_writer)}
+    assert audit.verify(world.db.snapshot()).ok
+
+
+def test_audit_verify_detects_an_edited_entry(world):
+    create_campaign(world)
+    _edit(world, 3)
+    data = json.loads(world.raw())
+    key = sorted(data["audit"])[2]
+    data["audit"][key]["user"] = "someone-else"
+    Path(world.db.path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = audit.verify(Database(world.db.path).snapshot())
+    assert not result.ok and result.broken_at == 3 and result.reason == "audit.edited"
+
+
+def test_audit_verify_detects_a_removed_entry(world):
+    create_campaign(world)
+    _edit(world, 3)
+    data = json.loads(world.raw())
+    del data["audit"][sorted(data["audit"])[1]]
+    Path(world.db.path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert not audit.verify(Database(world.db.path).snapshot()).ok
+
+
+def test_audit_verify_detects_reordered_entries(world):
+    create_campaign(world)
+    _edit(world, 3)
+    data = json.loads(world.raw())
+    keys = sorted(data["audit"])
+    a, b = data["audit"][keys[1]], data["audit"][keys[2]]
+    a["seq"], b["seq"] = b["seq"], a["seq"]
+    data["audit"][keys[1]], data["audit"][keys[2]] = b, a
+    Path(world.db.path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert not audit.verify(Database(world.db.path).snapshot()).ok
+
+
+def test_audit_verify_detects_the_newest_entries_cut_off(world):
+    create_campaign(world)
+    _edit(world, 3)
+    data = json.loads(world.raw())
+    del data["audit"][sorted(data["audit"])[-1]]
+    Path(world.db.path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = audit.verify(Database(world.db.path).snapshot())
+    assert not result.ok and result.reason == "audit.truncated"
+
+
+def test_every_change_has_exactly_one_audit_entry_with_before_and_after(world):
+    create_campaign(world)
+    n = audit.head(world.db.snapshot())["seq"]
+    _edit(world, 3)
+    _edit(world, 5)
+    entries = audit.entries(world.db.snapshot())
+    assert len(entries) == n + 2
+    last = entries[-1]
+    assert (last["user"], last["action"], last["target"]) == ("office", "selfcheck.edit", "U1")
+    assert last["before"]["A1"]["score"] == "3" and last["after"]["A1"]["score"] == "5"
+
+
+def test_audit_verify_from_the_cli_exits_1_on_tampering(world):
+    create_campaign(world)
+    data = json.loads(world.raw())
+    first = sorted(data["audit"])[0]
+    data["audit"][first]["after"] = {"role": "inspector"}
+    Path(world.db.path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    r = world.cli("audit", "verify")
+    assert r.returncode == 1 and "第 1 条" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_damaged_database_file_gets_one_line_and_exit_2(world):
+    Path(world.db.path).write_text('{"users": {', encoding="utf-8")
+    r = world.cli("unit", "list")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
