@@ -7,6 +7,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.prefix": ("错误", "error"),
     "usage.error": ("用法错误：{detail}", "usage: {detail}"),
     "usage.unit_or_all": ("请指定单位代码或 --all", "name a unit or give --all"),
+    "usage.export": ("请给出 FILE.xlsx 或 --score-sheets DIR", "give FILE.xlsx or --score-sheets DIR"),
     "usage.need_user": ("请用 --user 或环境变量 MODELUNIT_USER 指定登录用户", "give --user or set MODELUNIT_USER"),
     "usage.no_db": ("未找到数据库 {path}；请先运行 modelunit init 或 modelunit demo",
                     "no database at {path}; run modelunit init or modelunit demo first"),
@@ -53,6 +54,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action.objection.add": ("登记异议", "record objections"),
     "action.objection.resolve": ("处理异议", "resolve objections"),
     "action.award": ("命名授牌", "award"),
+    "action.export": ("导出工作簿", "export the workbook"),
     "action.audit.view": ("查看审计日志", "view the audit log"),
     # --- stages and statuses
     "stage.selfcheck": ("自查完善", "self-check"),
@@ -92,6 +94,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "db.write_failed": ("保存失败，原文件未改动：{path}（{detail}）", "could not save; the file is unchanged: {path} ({detail})"),
     # --- files and CSV
     "file.unreadable": ("无法读取文件 {path}：{detail}", "cannot read {path}: {detail}"),
+    "file.unwritable": ("无法写入文件 {path}：{detail}", "cannot write {path}: {detail}"),
     "file.too_large": ("文件过大：{path}", "file too large: {path}"),
     "file.changed_while_copying": ("文件在复制时被改动：{path}", "file changed while it was copied: {path}"),
     "csv.empty": ("文件没有数据行：{path}", "no data rows in {path}"),
@@ -106,6 +109,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- criteria
     "criteria.problem": ("{path}: {reason}", "{path}: {reason}"),
     "criteria.alias": ("不允许使用 YAML 别名（*alias）", "YAML aliases are not allowed"),
+    "criteria.too_deep": ("嵌套层次过深", "nested too deeply"),
     "criteria.empty": ("文件为空", "the file is empty"),
     "criteria.yaml_syntax": ("YAML 语法错误：{detail}", "YAML syntax error: {detail}"),
     "criteria.not_utf8": ("文件不是 UTF-8 编码", "the file is not UTF-8"),

@@ -80,12 +80,14 @@ def parse_rows(text: str, path: str, required: tuple[str, ...], optional: tuple[
                     raise LineErrors([(path, line, BadInput("row.duplicate", key=", ".join(header)))])
                 continue
             if len(fields) != len(header):
-                # A trailing empty field from Excel is harmless; anything else is not.
-                trimmed = fields[:len(header)] if all(not f.strip() for f in fields[len(header):]) else None
-                if trimmed is None or len(trimmed) < len(header) - len(optional):
+                # Trailing empty fields from Excel, or optional columns left off the end of a
+                # row, are harmless; anything else is a broken row.
+                extra_blank = all(not f.strip() for f in fields[len(header):])
+                missing_optional = all(c in optional for c in header[len(fields):])
+                if not (extra_blank and missing_optional):
                     problems.append((path, line, BadInput("csv.bad_row", expected=len(header), got=len(fields))))
                     continue
-                fields = trimmed + [""] * (len(header) - len(trimmed))
+                fields = fields[:len(header)] + [""] * (len(header) - len(fields))
             rows.append((line, dict(zip(header, fields))))
     except csv.Error as e:
         raise LineErrors([(path, reader.line_num or 1, BadInput("csv.syntax", detail=str(e)))]) from None

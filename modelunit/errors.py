@@ -12,7 +12,7 @@ class ModelUnitError(Exception):
 
     exit_code = 1
 
-    def __init__(self, key: str, **params: object) -> None:
+    def __init__(self, key: str, /, **params: object) -> None:
         super().__init__(key)
         self.key = key
         self.params = params
@@ -50,13 +50,13 @@ class LineErrors(ModelUnitError):
         self.exit_code = 2 if any(e.exit_code == 2 for _, _, e in problems) else 1
 
     def lines(self) -> list[str]:
-        return [f"{path}:{line}: {err.render()}" for path, line, err in self.problems]
+        return [f"{path}:{line}: {' '.join(err.render().split())}" for path, line, err in self.problems]
 
 
 class Msg:
     """A catalogue message to render later, usable as a parameter of another message."""
 
-    def __init__(self, key: str, **params: object) -> None:
+    def __init__(self, key: str, /, **params: object) -> None:
         self.key = key
         self.params = params
 

@@ -22,7 +22,7 @@ def get_lang() -> str:
     return _lang
 
 
-def t(key: str, **params: object) -> str:
+def t(key: str, /, **params: object) -> str:
     entry = MESSAGES.get(key)
     if entry is None:
         text = key

@@ -10,6 +10,7 @@ Then a handful of hand-computed examples a reader can check with pencil and pape
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from decimal import Decimal
 from fractions import Fraction as F
@@ -221,16 +222,24 @@ SATISFACTIONS = (F(0), F(60), F(80), F(171, 2), F(90), F(100))
 
 
 @st.composite
-def scenarios(draw):
+def scenarios(draw, crowded: bool = False):
+    """A criteria set, units and a quota.  ``crowded``: few distinct sheets and satisfactions, no
+    pass line, floor or veto, so that many units tie, all of them eligible, around the quota."""
     cs = draw(criteria_sets())
+    if crowded:
+        cs = CriteriaSet(id=cs.id, title=cs.title, version=cs.version, criteria=cs.criteria, bonuses=cs.bonuses,
+                         scoring=dataclasses.replace(cs.scoring, pass_line=F(0), criterion_floor=F(0)))
     sheet = sheets_for(cs)
-    pool = draw(st.lists(sheet, min_size=1, max_size=5))
-    n_units = draw(st.integers(0, 12))
+    pool = draw(st.lists(sheet, min_size=1, max_size=2 if crowded else 5))
+    n_units = draw(st.integers(3 if crowded else 0, 12))
     codes = draw(st.permutations([f"U{k:02d}" for k in range(n_units)]))
     enough = st.integers(cs.scoring.min_inspectors, 7)
     n_sheets = st.one_of(enough, enough, enough, st.integers(0, 7))
     satisfactions = st.one_of(st.sampled_from(SATISFACTIONS), st.sampled_from(SATISFACTIONS),
                               st.integers(0, 10_000).map(lambda c: F(c, 100)), st.none())
+    if crowded:
+        n_sheets = st.sampled_from((cs.scoring.min_inspectors, 7))
+        satisfactions = st.sampled_from((F(80), F(80), F(90), None))
     units: list[TallyInput] = []
     for code in codes:
         how = draw(st.sampled_from(("pool", "pool", "copy", "copy", "fresh")))
@@ -251,12 +260,12 @@ def scenarios(draw):
             if draw(st.integers(0, 2)):
                 self_scores[it.id] = draw(st.integers(0, int(it.points / cs.scoring.step))) * cs.scoring.step
         units.append(TallyInput(code=code, name=f"name of {code}", sheets=sheets, satisfaction=satisfaction,
-                                vetoed=draw(st.integers(0, 5)) == 0, self_scores=self_scores))
+                                vetoed=not crowded and draw(st.integers(0, 5)) == 0, self_scores=self_scores))
     quota = draw(st.one_of(st.none(), st.integers(1, 5)))
     return cs, units, quota
 
 
-@settings(max_examples=400, deadline=None,
+@settings(max_examples=300, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])
 @given(scenarios())
@@ -274,6 +283,14 @@ def test_tally_matches_reference(scenario):
         event("complete and incomplete units together")
     if any(r.eligible for r in got.rows) and any(r.complete and not r.eligible for r in got.rows):
         event("eligible and failed units together")
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(scenarios(crowded=True))
+def test_tally_matches_reference_with_many_ties(scenario):
+    test_tally_matches_reference.hypothesis.inner_test(scenario)
 
 
 @settings(max_examples=150, deadline=None,

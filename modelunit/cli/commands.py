@@ -325,10 +325,17 @@ def cmd_award(args, ctx) -> None:
 
 @handler("export")
 def cmd_export(args, ctx) -> None:
-    from modelunit.export.workbook import export_workbook
+    if not args.file and not args.score_sheets:
+        raise BadInput("usage.export")
+    if args.file:
+        from modelunit.export.workbook import export_workbook
 
-    path = export_workbook(ctx, args.file)
-    out(path)
+        out(export_workbook(ctx, args.file))
+    if args.score_sheets:
+        from modelunit.export.score_sheets import export_score_sheets
+
+        for path in export_score_sheets(ctx, args.score_sheets):
+            out(path)
 
 
 # ----------------------------------------------------------------------------- audit

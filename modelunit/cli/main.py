@@ -162,7 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("award", help="name the approved units").add_argument("--date")
     exp = sub.add_parser("export", help="write the Excel workbook")
-    exp.add_argument("file")
+    exp.add_argument("file", nargs="?")
+    exp.add_argument("--score-sheets", metavar="DIR", help="write blank score sheets for offline inspection")
 
     aud = sub.add_parser("audit", help="audit log").add_subparsers(dest="action", required=True,
                                                                   parser_class=_Parser)

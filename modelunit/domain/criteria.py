@@ -190,16 +190,18 @@ def _compose(loader: yaml.SafeLoader, node, path: str, lines: dict, problems: _P
         return [_compose(loader, v, _child(path, i), lines, problems) for i, v in enumerate(node.value)]
     try:
         return loader.construct_object(node, deep=True)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
+        # PyYAML's own constructors raise plain exceptions for values like ``!!int x``.
         problems.add(line, path, "criteria.bad_tag", tag=node.tag)
         return None
 
 
 def _parse_yaml(text: str, label: str) -> tuple[Any, dict[str, int]]:
-    loader = _NoAliasLoader(text)
     problems = _Problems()
     lines: dict[str, int] = {}
+    loader = None
     try:
+        loader = _NoAliasLoader(text)
         node = loader.get_single_node()
         if node is None:
             raise LineErrors([(label, 1, BadInput("criteria.empty"))])
@@ -210,10 +212,17 @@ def _parse_yaml(text: str, label: str) -> tuple[Any, dict[str, int]]:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else 1
         raise LineErrors([(label, line, BadInput("criteria.yaml_syntax", detail=e.problem or str(e)))]) from None
+    except yaml.reader.ReaderError as e:
+        line = text[:e.position].count("\n") + 1
+        raise LineErrors([(label, line, BadInput("criteria.yaml_syntax",
+                                                  detail=f"character #x{e.character:04x} not allowed"))]) from None
     except yaml.YAMLError as e:
         raise LineErrors([(label, 1, BadInput("criteria.yaml_syntax", detail=str(e)))]) from None
+    except RecursionError:
+        raise LineErrors([(label, 1, BadInput("criteria.too_deep"))]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if problems.items:
         raise _as_errors(label, problems)
     return data, lines
@@ -334,6 +343,8 @@ class _Checker:
                            evidence_required=evidence_required, vetoes=tuple(vetoes), bonuses=tuple(bonuses))
 
     def scoring(self, value: Any) -> Scoring | None:
+        if value is None:
+            return None  # already reported as a missing required key
         m = self.mapping(value, "scoring", ("step", "aggregate", "min_inspectors", "pass_line", "criterion_floor",
                                             "bonus_cap", "satisfaction_weight"), ("pass_line",))
         if m is None:
@@ -386,8 +397,6 @@ class _Checker:
 
     def criteria(self, value: Any, step: Fraction, seen: dict[str, str]) -> list[Criterion]:
         out = []
-        if value is not None and isinstance(value, list) and not value:
-            self.err("criteria", "criteria.count", low=1, high=MAX_CRITERIA)
         for i, raw in enumerate(self.listing(value, "criteria", 1, MAX_CRITERIA)):
             path = _child("criteria", i)
             m = self.mapping(raw, path, ("id", "title", "items"), ("id", "title", "items"))
@@ -397,8 +406,6 @@ class _Checker:
             title = self.text(m, "title", path)
             items_path = _child(path, "items")
             raw_items = m.get("items")
-            if isinstance(raw_items, list) and not raw_items:
-                self.err(items_path, "criteria.count", low=1, high=200)
             items = []
             for j, raw_item in enumerate(self.listing(raw_items, items_path, 1, 200)):
                 item = self.item(raw_item, _child(items_path, j), step, seen)

@@ -51,6 +51,7 @@ RULES: dict[str, Rule] = {
     "objection.resolve": _r("admin", "publicity"),
     "award": _r("admin", "award"),
     "audit.view": _r("admin"),
+    "export": _r("admin"),
 }
 
 

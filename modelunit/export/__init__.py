@@ -1,0 +1,1 @@
+"""Exports: the Excel workbook and printable score sheets (no Textual here)."""

@@ -1,0 +1,80 @@
+"""Everything a workbook shows, gathered once from one consistent view of the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from modelunit.domain import audit, models
+from modelunit.domain.criteria import CriteriaSet
+from modelunit.domain.inspection import compute_tally, sheets_of
+from modelunit.domain.models import Campaign, Entry, Objection, Sheet, Unit, from_dict
+from modelunit.domain.permissions import require
+from modelunit.domain.session import Context, campaign_of, criteria_of, entries_of
+from modelunit.domain.tally import Tally
+from modelunit.domain.units import evidence_complete
+
+PUBLISHED = (models.IN_PUBLICITY, models.APPROVED, models.AWARDED, models.WITHDRAWN)
+
+
+@dataclass
+class Report:
+    campaign: Campaign
+    cs: CriteriaSet
+    tally: Tally
+    entries: dict[str, Entry]
+    units: dict[str, Unit]
+    sheets: dict[str, list[Sheet]]
+    objections: list[Objection]
+    audit_head: str
+    audit_count: int
+
+    def name(self, code: str) -> str:
+        unit = self.units.get(code)
+        return unit.name if unit else code
+
+    def published(self) -> list[Entry]:
+        """Units on the publicity list, in tally order (withdrawn ones stay, marked)."""
+        if not self.campaign.publicity_start:
+            return []
+        order = {r.code: i for i, r in enumerate(self.tally.rows)}
+        return sorted((e for e in self.entries.values() if e.status in PUBLISHED),
+                      key=lambda e: (order.get(e.unit, 10**9), e.unit))
+
+    def awarded(self) -> list[Entry]:
+        return sorted((e for e in self.entries.values() if e.certificate), key=lambda e: e.certificate)
+
+    def criterion_average(self) -> list[tuple[str, str, Fraction, Fraction]]:
+        """(id, title, average score over complete units, points) per criterion."""
+        complete = [r for r in self.tally.rows if r.complete]
+        out = []
+        for c in self.cs.criteria:
+            total = sum((Fraction(r.criteria[c.id]) for r in complete), Fraction(0))
+            out.append((c.id, c.title, total / len(complete) if complete else Fraction(0), c.points))
+        return out
+
+    def materials_by_criterion(self, entry: Entry) -> dict[str, int]:
+        counts = {c.id: 0 for c in self.cs.criteria}
+        for m in entry.materials:
+            counts[m["criterion"]] = counts.get(m["criterion"], 0) + 1
+        return counts
+
+    def evidence_done(self, entry: Entry) -> int:
+        return evidence_complete(entry, self.cs)
+
+
+def collect(ctx: Context) -> Report:
+    """Read everything the workbook needs (admin only: it shows every inspector's scores)."""
+    require(ctx.actor, "export")
+    tx = ctx.db.snapshot()
+    campaign = campaign_of(tx, ctx.campaign_id)
+    cs = criteria_of(campaign)
+    head = audit.head(tx)
+    return Report(
+        campaign=campaign, cs=cs, tally=compute_tally(tx, campaign),
+        entries={e.unit: e for e in entries_of(tx, campaign)},
+        units={code: from_dict(Unit, d) for code, d in tx.units.items()},
+        sheets=dict(sheets_of(tx, campaign)),
+        objections=sorted((from_dict(Objection, d) for d in tx.objections.values()
+                           if d["campaign"] == campaign.id), key=lambda o: int(o.id)),
+        audit_head=head["hash"], audit_count=head["seq"])
