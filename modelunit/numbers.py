@@ -42,9 +42,13 @@ def parse_number(text: object) -> Fraction | None:
     return Fraction(Decimal(s))
 
 
-def r2(value: Fraction | int) -> Decimal:
+def r2(value: Fraction | Decimal | int) -> Decimal:
     """Round half up to 2 decimals (3.145 → 3.15, -0.005 → -0.01)."""
+    if isinstance(value, Decimal):
+        return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
     q = Fraction(value)
+    if 100 % q.denominator == 0:  # already exact to the cent: no rounding needed
+        return (Decimal(q.numerator * (100 // q.denominator)) / 100).quantize(TWO_PLACES)
     sign = -1 if q < 0 else 1
     scaled = abs(q) * 100
     whole = scaled.numerator // scaled.denominator

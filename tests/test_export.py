@@ -107,10 +107,10 @@ def test_score_detail_shows_each_inspector_and_the_disagreement(awarded, tmp_pat
     ws = openpyxl.load_workbook(export_workbook(awarded.ctx(), str(tmp_path / "o.xlsx")))["评分明细"]
     lines = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
     a1 = [line for line in lines if line[0] == "U1" and line[3] == "A1"]
-    assert [(line[6], line[7]) for line in a1] == [("i1", 6), ("i2", 5)]
-    assert all(line[9] == 5.5 and line[10] == 1 for line in a1)
+    assert [(line[5], line[6]) for line in a1] == [("i1", 6), ("i2", 5)]
+    assert all(line[8] == 5.5 and line[9] == 1 for line in a1)
     bonus = [line for line in lines if line[0] == "U1" and line[3] == "X1"]
-    assert [(line[6], line[7], line[9]) for line in bonus] == [("i1", 2, 1)]
+    assert [(line[5], line[6], line[8]) for line in bonus] == [("i1", 2, 1)]
 
 
 def test_self_vs_inspected_flags_over_rating(awarded, tmp_path):

@@ -1,0 +1,160 @@
+"""Benchmarks that print figures beside their floors, at district and province scale.
+
+    python benchmarks/bench.py              # district (200 units) and province (2,000 units)
+    python benchmarks/bench.py --quick      # district only
+
+Each figure is the best of a few runs on this machine; floors are what the same
+work costs without modelunit (bare XlsxWriter, a bare read-modify-write of the
+same file with one password check).  Not a test: it prints, it does not fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import xlsxwriter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scale import PASSWORD, build  # noqa: E402
+
+from modelunit.storage import passwords  # noqa: E402
+
+
+def run(cmd: list[str], env: dict, stdin: str | None = None) -> tuple[float, int]:
+    """Wall time and peak memory (MiB) of a command."""
+    wrapper = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+               "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+               "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)")
+    out = subprocess.run([sys.executable, "-c", wrapper, *cmd], env=env, capture_output=True, text=True,
+                         input=stdin).stdout.split()
+    if out[2] != "0":
+        raise SystemExit(f"command failed: {cmd}")
+    return float(out[0]), int(out[1]) // 1024
+
+
+def best(n: int, fn):
+    results = [fn() for _ in range(n)]
+    return min(results, key=lambda r: r[0])
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "modelunit.cli.main", *args]
+
+
+def count_cells(path: str) -> int:
+    with zipfile.ZipFile(path) as z:
+        return sum(len(re.findall(rb"<c ", z.read(n))) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def bare_xlsx(path: str, cells: int) -> float:
+    """Floor: XlsxWriter alone writing as many cells (half text, half numbers, ten a row)."""
+    start = time.perf_counter()
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("s")
+    fmt = wb.add_format({"num_format": "0.00", "border": 1})
+    for i in range(cells):
+        row, col = divmod(i, 10)
+        if col % 2:
+            ws.write_number(row, col, i * 0.5, fmt)
+        else:
+            ws.write_string(row, col, f"单位{row}", fmt)
+    wb.close()
+    return time.perf_counter() - start
+
+
+FLOOR_WRITE = """
+import hashlib, json, os, sys
+path = sys.argv[1]
+stored = json.load(open(path + '.hash'))
+hashlib.scrypt(b'bench-pw', salt=bytes.fromhex(stored['salt']), n=2**17, r=8, p=1, maxmem=256*1024*1024, dklen=32)
+with open(path, 'rb') as fh:
+    data = json.loads(fh.read())
+payload = json.dumps(data, ensure_ascii=False, separators=(',', ':')).encode()
+tmp = path + '.floor.tmp'
+fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+os.write(fd, payload); os.fsync(fd); os.close(fd)
+os.replace(tmp, path + '.floor')
+"""
+
+
+def scale(n_units: int, folder: Path) -> dict:
+    print(f"\n== {n_units} units x 5 inspectors x 25 items + bonus ==", flush=True)
+    db = str(folder / f"bench{n_units}.json")
+    times = build(db, n_units)
+    env = {**os.environ, "MODELUNIT_DB": db, "MODELUNIT_USER": "admin", "MODELUNIT_PASSWORD": PASSWORD}
+    fig: dict = {"units": n_units, "db_mb": os.path.getsize(db) / 1e6, "score_import": times["score import"],
+                 "score_rows": n_units * 5 * 25}
+
+    fig["tally"], fig["tally_mib"] = best(3, lambda: run(cli("tally", "--format", "json"), env))
+
+    # One score change through the CLI vs the floor.
+    one = folder / "one.csv"
+    Path(db + ".hash").write_text(json.dumps({"salt": os.urandom(16).hex()}))
+
+    def one_write():
+        one.write_text("unit,inspector,item,score\nU00000,insp1,C1.1,4\n", encoding="utf-8")
+        return run(cli("score", "import", str(one), "--reason", "基准测试"), env)
+
+    # Scores are submitted in the benchmark database, so an admin change with a reason is the real case.
+    fig["one_write"], _ = best(3, one_write)
+    fig["floor_write"], _ = best(3, lambda: run([sys.executable, "-c", FLOOR_WRITE, db], env))
+
+    xlsx = str(folder / "out.xlsx")
+    fig["export"], fig["export_mib"] = best(1, lambda: run(cli("export", xlsx), env))
+    fig["cells"] = count_cells(xlsx)
+    fig["bare_xlsx"] = bare_xlsx(str(folder / "bare.xlsx"), fig["cells"])
+    return fig
+
+
+def startup() -> dict:
+    env = dict(os.environ)
+    crit = str(Path(__file__).resolve().parent.parent / "criteria" / "nine-measures.yaml")
+    t, _ = best(5, lambda: run(cli("criteria", "check", crit), env))
+    bare, _ = best(5, lambda: run([sys.executable, "-c", "pass"], env))
+    return {"startup": t, "python": bare}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="district scale only")
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.platform()}")
+    t0 = time.perf_counter()
+    hashlib.scrypt(b"x", salt=b"y" * 16, n=passwords.N, r=passwords.R, p=passwords.P, maxmem=passwords.MAXMEM)
+    print(f"one password check (scrypt n=2^17): {time.perf_counter() - t0:.2f} s")
+    with tempfile.TemporaryDirectory() as tmp:
+        results = [scale(n, Path(tmp)) for n in ([200] if args.quick else [200, 2000])]
+    s = startup()
+    print("\n| figure | " + " | ".join(f"{r['units']} units" for r in results) + " | floor / target |")
+    print("|---|" + "---|" * len(results) + "---|")
+
+    def line(name, fn, floor=""):
+        print(f"| {name} | " + " | ".join(fn(r) for r in results) + f" | {floor} |")
+
+    line("database size", lambda r: f"{r['db_mb']:.1f} MB")
+    line("score import (rows)", lambda r: f"{r['score_import']:.2f} s ({r['score_rows']:,})", "30 s at 220,000 rows")
+    line("tally --format json (whole command)", lambda r: f"{r['tally']:.2f} s, {r['tally_mib']} MiB", "3 s")
+    line("one score write via CLI", lambda r: f"{r['one_write']:.2f} s", "3x floor")
+    line("floor: read+parse+dump+fsync+replace+scrypt", lambda r: f"{r['floor_write']:.2f} s",
+         "ratio " + ", ".join(f"{r['one_write'] / r['floor_write']:.2f}x" for r in results))
+    line("export workbook (whole command)", lambda r: f"{r['export']:.2f} s, {r['export_mib']} MiB", "2x floor")
+    line("floor: bare XlsxWriter, same cells", lambda r: f"{r['bare_xlsx']:.2f} s ({r['cells']:,} cells)",
+         "ratio " + ", ".join(f"{r['export'] / r['bare_xlsx']:.2f}x" for r in results))
+    print(f"| CLI start-up (criteria check) | {s['startup']:.3f} s | bare python {s['python']:.3f} s | 0.3 s |")
+
+
+if __name__ == "__main__":
+    main()
