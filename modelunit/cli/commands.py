@@ -393,25 +393,27 @@ def cmd_demo(args, _ctx) -> None:
     else:
         out(t("demo.exists", path=db.path))
     ctx = session.Context(db, session.sign_in(db, DEMO_ADMIN, DEMO_PASSWORD))
-    if args.no_tui or not _tui_available():
+    if args.no_tui or not sys.stdout.isatty():
         args.format = "table"
         cmd_tally(args, ctx)
         out(t("demo.explore", path=db.path, admin=DEMO_ADMIN, password=DEMO_PASSWORD))
-        if not args.no_tui:
-            out(t("demo.no_tui"))
         return
+    from modelunit.demo import CLERKS, INSPECTORS
     from modelunit.tui.app import run_app
 
-    run_app(ctx)
-
-
-def _tui_available() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("modelunit.tui.app") is not None and sys.stdout.isatty()
+    accounts = [DEMO_ADMIN] + [name for name, _ in INSPECTORS] + [name for name, _ in CLERKS]
+    run_app(db, ctx, demo_accounts=accounts, demo_password=DEMO_PASSWORD)
 
 
 def run_tui(args) -> int:
-    build = __import__("modelunit.cli.main", fromlist=["build_parser"]).build_parser
-    build().print_help()
+    """``modelunit`` alone: the dashboard on the database, signed in from the environment if it can be."""
+    db = Database(db_path(args))
+    if not db.exists():
+        raise BadInput("usage.no_db", path=db.path)
+    ctx = None
+    if args.user and os.environ.get("MODELUNIT_PASSWORD") is not None:
+        ctx = session.Context(db, session.sign_in(db, args.user, os.environ["MODELUNIT_PASSWORD"]), args.campaign)
+    from modelunit.tui.app import run_app
+
+    run_app(db, ctx)
     return 0

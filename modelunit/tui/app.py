@@ -1,0 +1,94 @@
+"""The dashboard application: sign-in, then the campaign at a glance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+
+from modelunit.domain import session
+from modelunit.domain.session import Context
+from modelunit.errors import ModelUnitError
+from modelunit.i18n import t
+from modelunit.storage.database import Database
+from modelunit.tui.commands import MainCommands
+
+
+class ModelUnitApp(App[None]):
+    """Runs on one database; ``ctx`` given means already signed in (the demo, or env credentials)."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "modelunit"
+    COMMANDS = App.COMMANDS | {MainCommands}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", t("key.quit"), tooltip=t("tip.quit"), id="quit", priority=True),
+        Binding("f1", "help", t("key.help"), tooltip=t("tip.help"), id="help"),
+    ]
+
+    def __init__(self, db: Database, ctx: Context | None = None, demo_accounts: list[str] | None = None,
+                 demo_password: str | None = None) -> None:
+        super().__init__()
+        self.db = db
+        self.ctx = ctx
+        self.demo_accounts = demo_accounts or []
+        self.demo_password = demo_password
+        self.title = t("tui.title")
+
+    def on_mount(self) -> None:
+        if self.ctx is None:
+            from modelunit.tui.screens.login_screen import LoginScreen
+
+            self.push_screen(LoginScreen(self.db))
+        else:
+            self.open_dashboard()
+            if self.demo_accounts:
+                self.notify(t("tui.demo_signed_in", name=self.ctx.actor.name), timeout=8)
+
+    def open_dashboard(self) -> None:
+        from modelunit.tui.screens.dashboard_screen import DashboardScreen
+
+        self.sub_title = t("tui.signed_in", name=self.ctx.actor.name, role=t(f"role.{self.ctx.actor.role}"))
+        self.switch_screen(DashboardScreen()) if len(self.screen_stack) > 1 else self.push_screen(DashboardScreen())
+
+    def signed_in(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.open_dashboard()
+
+    def switch_user(self, name: str) -> None:
+        """Demo only: sign in as another demo account and show the dashboard as they see it."""
+        try:
+            user = session.sign_in(self.db, name, self.demo_password or "")
+        except ModelUnitError as err:
+            self.notify(err.render(), severity="error")
+            return
+        self.ctx = Context(self.db, user, self.ctx.campaign_id if self.ctx else None)
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.open_dashboard()
+        self.notify(t("tui.switched", name=name, role=t(f"role.{user.role}")))
+
+    def attempt(self, action: str, fn: Callable[..., Any], *args: Any, done: str | None = None, **kwargs: Any):
+        """Run a domain action; a refusal becomes a notification (and a line in the refusal log)."""
+        try:
+            result = fn(*args, **kwargs)
+        except ModelUnitError as err:
+            lines = err.lines() if hasattr(err, "lines") else [err.render()]
+            self.notify("\n".join(lines[:8]), severity="error", timeout=8)
+            if self.ctx is not None:
+                self.ctx.refused(err, action)
+            return None
+        if done:
+            self.notify(done)
+        return result if result is not None else True
+
+    def action_help(self) -> None:
+        from modelunit.tui.screens.help_screen import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+
+def run_app(db: Database, ctx: Context | None = None, demo_accounts: list[str] | None = None,
+            demo_password: str | None = None) -> None:
+    ModelUnitApp(db, ctx, demo_accounts, demo_password).run()

@@ -1,0 +1,88 @@
+"""Export the workbook in a worker thread, with a progress bar and a cancel button."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, ProgressBar
+from textual.worker import get_current_worker
+
+from modelunit.domain.session import Context
+from modelunit.errors import ModelUnitError
+from modelunit.i18n import t
+
+
+class ExportCancelled(Exception):
+    """Raised inside the export when the user pressed cancel."""
+
+
+class ExportDialog(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "cancel", t("tui.cancel"), tooltip=t("tui.cancel"), id="dialog.cancel")]
+
+    def __init__(self, ctx: Context, default_path: str) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.default_path = default_path
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(t("tui.export_title"), classes="dialog-title")
+            yield Label(t("tui.export_path"))
+            yield Input(self.default_path, id="path")
+            yield ProgressBar(total=8, show_eta=False, id="progress")
+            yield Label("", id="status")
+            with Horizontal(classes="buttons"):
+                yield Button(t("key.export"), variant="primary", id="go")
+                yield Button(t("tui.cancel"), id="cancel")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "go" and not self.running:
+            self.start()
+        elif event.button.id == "cancel":
+            self.action_cancel()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if not self.running:
+            self.start()
+
+    def start(self) -> None:
+        self.running = True
+        self.query_one("#go", Button).disabled = True
+        self.query_one("#status", Label).update(t("tui.export_running"))
+        self.export(self.query_one("#path", Input).value.strip())
+
+    @work(thread=True, exclusive=True, group="export")
+    def export(self, path: str) -> None:
+        from modelunit.export.workbook import export_workbook
+
+        worker = get_current_worker()
+
+        def progress(done: int, total: int) -> None:
+            if worker.is_cancelled:
+                raise ExportCancelled()
+            self.app.call_from_thread(self.query_one("#progress", ProgressBar).update, total=total, progress=done)
+
+        try:
+            written = export_workbook(self.ctx, path, progress)
+        except ExportCancelled:
+            self.app.call_from_thread(self._finished, None, t("tui.export_cancelled"))
+        except ModelUnitError as err:
+            self.ctx.refused(err, "export")
+            self.app.call_from_thread(self._finished, None, err.render())
+        else:
+            self.app.call_from_thread(self._finished, written, t("tui.export_done", path=written))
+
+    def _finished(self, path: str | None, message: str) -> None:
+        self.running = False
+        self.app.notify(message, severity="information" if path else "warning")
+        self.dismiss(path)
+
+    def action_cancel(self) -> None:
+        if self.running:
+            self.workers.cancel_group(self, "export")
+        else:
+            self.dismiss(None)

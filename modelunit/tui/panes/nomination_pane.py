@@ -1,0 +1,112 @@
+"""申报: evidence per criterion with completeness at a glance, nomination, recommendation, late acceptance."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, DataTable, Static
+
+from modelunit.domain import models, nomination
+from modelunit.domain.calendar import parse_date, today
+from modelunit.i18n import t
+from modelunit.tui.panes.base import Pane
+
+
+class NominationPane(Pane):
+    def compose(self) -> ComposeResult:
+        d = self.detail
+        e = d.entry
+        if e.nominated_at:
+            yield Static(t("tui.nominated_info", date=e.nominated_at, late=t("tui.late_mark") if e.nomination_late else "",
+                           by=t("tui.by_mark", by=e.recommended_by) if e.recommended_by else ""), classes="totals")
+        yield Static(t("tui.evidence", need=d.criteria.evidence_required), classes="section")
+        yield DataTable(id="evidence", cursor_type="row")
+        nominated = e.status in models.NOMINATED_STATUSES
+        can_add = d.can["material.supplement"] if nominated else d.can["material.add"]
+        can_nominate = d.can["nominate"] and e.status == models.SELFCHECK_SUBMITTED
+        late = bool(d.campaign.nomination_due) and today() > parse_date(d.campaign.nomination_due)
+        is_admin = self.ctx.actor.role == "admin"
+        with Horizontal(classes="buttons"):
+            yield Button(t("tui.add_material"), id="mat-add", disabled=not can_add)
+            yield Button(t("tui.nominate"), variant="primary", id="nominate", disabled=not can_nominate or late)
+            yield Button(t("tui.recommend"), id="recommend", disabled=not can_nominate or late)
+            yield Button(t("tui.late_accept"), id="late", disabled=not (can_nominate and late and is_admin))
+
+    def populate(self) -> None:
+        d = self.detail
+        table = self.query_one("#evidence", DataTable)
+        for label in (t("tui.criterion"), t("col.title"), t("col.materials"), t("col.status")):
+            table.add_column(label)
+        need = d.criteria.evidence_required
+        for c in d.criteria.criteria:
+            files = [m for m in d.entry.materials if m["criterion"] == c.id]
+            mark = "✔" if len(files) >= need else "✘"
+            names = "、".join(m["title"] for m in files)
+            table.add_row(c.id, c.title, f"{mark} {t('tui.evidence_count', count=len(files))}", names, key=c.id)
+
+    @on(Button.Pressed, "#mat-add")
+    def add_material(self) -> None:
+        from modelunit.tui.dialogs.file_dialog import FileDialog
+        from modelunit.tui.dialogs.form_dialog import Field, FormDialog
+
+        table = self.query_one("#evidence", DataTable)
+        current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
+        choices = [(f"{c.id} {c.title}", c.id) for c in self.detail.criteria.criteria]
+        supplement = self.detail.entry.status in models.NOMINATED_STATUSES
+
+        def picked(path: str | None) -> None:
+            if not path:
+                return
+            fields = [Field("criterion", t("tui.criterion"), value=current or "", choices=choices),
+                      Field("title", t("tui.material_title"))]
+            if supplement:
+                fields.append(Field("reason", t("tui.reason"), required=True))
+
+            def go(values: dict | None) -> None:
+                if values:
+                    req = nomination.MaterialRequest(self.detail.unit.code, path, values["criterion"], values["title"])
+                    self.act("material add", nomination.add_materials, self.ctx, [req],
+                             reason=values.get("reason", ""), done=t("material.added", count=1))
+
+            self.app.push_screen(FormDialog(t("tui.add_material"), fields), go)
+
+        self.app.push_screen(FileDialog(), picked)
+
+    @on(Button.Pressed, "#nominate")
+    def nominate(self) -> None:
+        from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
+
+        code = self.detail.unit.code
+
+        def go(ok: bool | None) -> None:
+            if ok:
+                self.act("nominate", nomination.nominate, self.ctx, [code], done=t("nominate.done", units=code))
+
+        self.app.push_screen(ConfirmDialog(t("tui.confirm_nominate", unit=self.detail.unit.name)), go)
+
+    @on(Button.Pressed, "#recommend")
+    def recommend(self) -> None:
+        from modelunit.tui.dialogs.form_dialog import Field, FormDialog
+
+        code = self.detail.unit.code
+
+        def go(values: dict | None) -> None:
+            if values:
+                self.act("nominate", nomination.nominate, self.ctx, [code], recommended_by=values["by"],
+                         done=t("nominate.done", units=code))
+
+        self.app.push_screen(FormDialog(t("tui.recommend"), [Field("by", t("tui.recommended_by"), required=True)]), go)
+
+    @on(Button.Pressed, "#late")
+    def late(self) -> None:
+        from modelunit.tui.dialogs.form_dialog import Field, FormDialog
+
+        code = self.detail.unit.code
+
+        def go(values: dict | None) -> None:
+            if values:
+                self.act("nominate", nomination.nominate, self.ctx, [code], reason=values["reason"],
+                         done=t("nominate.done", units=code))
+
+        self.app.push_screen(FormDialog(t("tui.late_accept"), [Field("reason", t("tui.reason"), required=True)]), go)

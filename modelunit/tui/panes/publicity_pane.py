@@ -1,0 +1,78 @@
+"""公示: the period in working days and the unit's objections with their verification and outcome."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, DataTable, Static
+
+from modelunit.domain import publicity
+from modelunit.domain.calendar import parse_date, today, working_days_left
+from modelunit.i18n import t
+from modelunit.tui.panes.base import Pane
+
+
+class PublicityPane(Pane):
+    def compose(self) -> ComposeResult:
+        c = self.detail.campaign
+        if c.publicity_start:
+            holidays = {parse_date(d) for d in c.holidays}
+            left = working_days_left(today(), parse_date(c.publicity_end), holidays)
+            yield Static(t("tui.period", start=c.publicity_start, end=c.publicity_end,
+                           left=t("tui.due_workdays", date=c.publicity_end, days=left)), classes="totals")
+        else:
+            yield Static(t("tui.period_none"), classes="totals")
+        if self.ctx.actor.role != "admin":
+            return
+        yield Static(t("tui.objections"), classes="section")
+        yield DataTable(id="objections", cursor_type="row")
+        with Horizontal(classes="buttons"):
+            yield Button(t("tui.add_objection"), id="obj-add", disabled=not self.detail.can["objection.add"])
+            yield Button(t("tui.resolve"), id="obj-resolve", disabled=not self.detail.can["objection.resolve"])
+
+    def populate(self) -> None:
+        if not self.query("#objections"):
+            return
+        table = self.query_one("#objections", DataTable)
+        for label in (t("col.id"), t("col.date"), t("col.source"), t("col.text"), t("col.outcome"), t("tui.note")):
+            table.add_column(label)
+        for o in self.detail.objections:
+            table.add_row(o.id, o.date, o.source, o.text, t(f"objection.{o.status}"), o.note, key=o.id)
+
+    @on(Button.Pressed, "#obj-add")
+    def add(self) -> None:
+        from modelunit.tui.dialogs.form_dialog import Field, FormDialog
+
+        code = self.detail.unit.code
+
+        def go(values: dict | None) -> None:
+            if values:
+                self.act("objection add", publicity.add_objection, self.ctx, code, values["text"], values["source"],
+                         done=t("tui.saved"))
+
+        self.app.push_screen(FormDialog(t("tui.add_objection"), [
+            Field("text", t("tui.objection.text"), required=True), Field("source", t("tui.objection.source"))]), go)
+
+    @on(Button.Pressed, "#obj-resolve")
+    def resolve(self) -> None:
+        from modelunit.tui.dialogs.form_dialog import Field, FormDialog
+
+        table = self.query_one("#objections", DataTable)
+        open_ids = {o.id for o in self.detail.objections if o.status == "open"}
+        oid = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
+        if oid not in open_ids:
+            oid = next(iter(sorted(open_ids, key=int)), None) if len(open_ids) == 1 else None
+        if oid is None:
+            self.notify(t("tui.pick_objection"), severity="warning")
+            return
+
+        def go(values: dict | None) -> None:
+            if values:
+                self.act("objection resolve", publicity.resolve_objection, self.ctx, oid,
+                         upheld=values["outcome"] == "upheld", note=values["note"],
+                         done=t("objection.resolved", id=oid, status=t(f"objection.{values['outcome']}")))
+
+        self.app.push_screen(FormDialog(f"{t('tui.resolve')} #{oid}", [
+            Field("outcome", t("col.outcome"), choices=[(t("tui.dismissed"), "dismissed"), (t("tui.upheld"), "upheld")]),
+            Field("note", t("tui.note"), required=True)]), go)

@@ -1,0 +1,286 @@
+"""The campaign at a glance: header, the five-stage pipeline, and the units table."""
+
+from __future__ import annotations
+
+import os
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets.data_table import CellDoesNotExist
+
+from modelunit.domain import campaigns, permissions, publicity, views
+from modelunit.domain.models import STAGES, STATUSES, UNIT_TYPES
+from modelunit.errors import ModelUnitError
+from modelunit.i18n import t
+from modelunit.numbers import fmt
+from modelunit.tui.widgets.pipeline import StagePipeline
+
+COLUMNS = ("code", "name", "type", "status", "materials", "score", "rank")
+
+
+def _b(key: str, action: str, name: str, show: bool = True) -> Binding:
+    return Binding(key, action, t(f"key.{name}"), show=show, tooltip=t(f"tip.{name}"), id=f"dashboard.{name}")
+
+
+class DashboardScreen(Screen):
+    BINDINGS = [
+        _b("enter", "open", "open", show=False),
+        _b("t", "tally", "tally"),
+        _b("x", "export", "export"),
+        _b("a", "audit", "audit"),
+        _b("n", "advance", "advance"),
+        _b("p", "start_publicity", "publicity"),
+        _b("w", "award", "award"),
+        _b("u", "switch_user", "switch"),
+        _b("slash", "search", "search"),
+        _b("s", "sort", "sort"),
+        _b("r", "refresh", "refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.board: views.Dashboard | None = None
+        self.sort_column = "code"
+        self.sort_reverse = False
+        self._stamp: tuple | None = None
+
+    @property
+    def ctx(self):
+        return self.app.ctx
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="campaign-line")
+        yield StagePipeline("", id="pipeline")
+        with Horizontal(id="filters"):
+            yield Input(placeholder=t("tui.search"), id="search")
+            yield Select([(t(f"stage.{s}"), s) for s in STAGES] + [(t("tui.filter.out"), "out")],
+                         prompt=t("tui.all_stages"), id="stage-filter")
+            yield Select([(t(f"type.{s}"), s) for s in UNIT_TYPES], prompt=t("tui.all_types"), id="type-filter")
+            yield Select([(t(f"status.{s}"), s) for s in STATUSES], prompt=t("tui.all_statuses"),
+                         id="status-filter")
+        yield DataTable(id="units", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="count-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#units", DataTable)
+        labels = {"code": t("col.code"), "name": t("col.name"), "type": t("col.type"), "status": t("col.status"),
+                  "materials": t("col.materials_short"), "score": t("col.total"), "rank": t("col.rank")}
+        for key in COLUMNS:
+            table.add_column(labels[key], key=key)
+        self.reload()
+        self.set_interval(2.0, self.poll_changes)
+        table.focus()
+
+    # -- data ------------------------------------------------------------------------
+
+    def _file_stamp(self) -> tuple | None:
+        try:
+            st = os.stat(self.ctx.db.path)
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def poll_changes(self) -> None:
+        """Pick up changes other users made to the shared database."""
+        if self._file_stamp() != self._stamp:
+            self.reload()
+
+    def reload(self) -> None:
+        self._stamp = self._file_stamp()
+        try:
+            self.board = views.dashboard(self.ctx)
+        except ModelUnitError as err:
+            self.query_one("#campaign-line", Static).update(err.render())
+            self.board = None
+            return
+        c = self.board.campaign
+        self.query_one("#campaign-line", Static).update(
+            t("tui.campaign_line", title=c.title, issuer=c.issuer, ref=c.approval_ref, criteria=self.board.criteria.id))
+        self.query_one("#pipeline", StagePipeline).show(self.board)
+        self.fill_table()
+        self.refresh_bindings()
+
+    def visible_rows(self) -> list[views.UnitRow]:
+        if self.board is None:
+            return []
+        query = self.query_one("#search", Input).value.strip().lower()
+        stage = self.query_one("#stage-filter", Select).value
+        kind = self.query_one("#type-filter", Select).value
+        status = self.query_one("#status-filter", Select).value
+        rows = []
+        for r in self.board.rows:
+            if query and query not in r.name.lower() and query not in r.code.lower():
+                continue
+            if stage is not Select.NULL and (views.STATUS_STAGE.get(r.status) or "out") != stage:
+                continue
+            if kind is not Select.NULL and r.type != kind:
+                continue
+            if status is not Select.NULL and r.status != status:
+                continue
+            rows.append(r)
+        key = {"code": lambda r: r.code, "name": lambda r: r.name, "type": lambda r: r.type,
+               "status": lambda r: STATUSES.index(r.status), "materials": lambda r: r.materials_done,
+               "score": lambda r: (r.total is None, -(r.total or 0)), "rank": lambda r: (r.rank is None, r.rank or 0)}
+        rows.sort(key=key[self.sort_column], reverse=self.sort_reverse)
+        return rows
+
+    def fill_table(self) -> None:
+        table = self.query_one("#units", DataTable)
+        selected = self.selected_code()
+        table.clear()
+        rows = self.visible_rows()
+        for r in rows:
+            table.add_row(r.code, r.name, t(f"type.{r.type}"), t(f"status.{r.status}"),
+                          f"{r.materials_done}/{r.materials_needed}", fmt(r.total) if r.total is not None else "",
+                          str(r.rank) if r.rank else "", key=r.code)
+        if selected and selected in {r.code for r in rows}:
+            table.move_cursor(row=table.get_row_index(selected))
+        total = len(self.board.rows) if self.board else 0
+        self.query_one("#count-line", Static).update(t("tui.shown", shown=len(rows), total=total))
+
+    def selected_code(self) -> str | None:
+        table = self.query_one("#units", DataTable)
+        if not table.row_count:
+            return None
+        try:
+            return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except CellDoesNotExist:
+            return None
+
+    @on(Input.Changed, "#search")
+    @on(Select.Changed)
+    def filters_changed(self) -> None:
+        self.fill_table()
+
+    @on(DataTable.HeaderSelected)
+    def header_selected(self, event: DataTable.HeaderSelected) -> None:
+        column = str(event.column_key.value)
+        self.sort_reverse = not self.sort_reverse if column == self.sort_column else False
+        self.sort_column = column
+        self.fill_table()
+
+    @on(DataTable.RowSelected)
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_unit(str(event.row_key.value))
+
+    # -- actions ---------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        actor = self.ctx.actor if self.ctx else None
+        if actor is None:
+            return True
+        campaign = self.board.campaign if self.board else None
+        needs = {"tally": "tally.view", "export": "export", "audit": "audit.view", "advance": "campaign.advance",
+                 "start_publicity": "publicity.start", "award": "award"}
+        if action in needs:
+            if campaign is None:
+                return None
+            if action == "tally" and actor.role == "unit":
+                return None if campaign.stage != "award" else True
+            if action == "start_publicity" and campaign.publicity_start:
+                return None
+            return True if permissions.allowed(actor, needs[action], campaign) else None
+        if action == "switch_user":
+            return True if self.app.demo_accounts else None
+        return True
+
+    def open_unit(self, code: str) -> None:
+        from modelunit.tui.screens.unit_screen import UnitScreen
+
+        self.app.push_screen(UnitScreen(code), lambda _: self.reload())
+
+    def action_open(self) -> None:
+        code = self.selected_code()
+        if code:
+            self.open_unit(code)
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_sort(self) -> None:
+        table = self.query_one("#units", DataTable)
+        column = COLUMNS[table.cursor_column] if table.cursor_type == "cell" else None
+        order = list(COLUMNS)
+        self.sort_column = column or order[(order.index(self.sort_column) + 1) % len(order)]
+        self.fill_table()
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    def action_tally(self) -> None:
+        from modelunit.tui.screens.tally_screen import TallyScreen
+
+        self.app.push_screen(TallyScreen())
+
+    def action_audit(self) -> None:
+        from modelunit.tui.screens.audit_screen import AuditScreen
+
+        self.app.push_screen(AuditScreen())
+
+    def action_export(self) -> None:
+        from modelunit.tui.dialogs.export_dialog import ExportDialog
+
+        c = self.board.campaign
+        self.app.push_screen(ExportDialog(self.ctx, os.path.abspath(f"{c.id}-汇总.xlsx")))
+
+    def action_advance(self) -> None:
+        from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
+
+        c = self.board.campaign
+        nxt = STAGES[STAGES.index(c.stage) + 1] if c.stage != STAGES[-1] else c.stage
+
+        def go(ok: bool | None) -> None:
+            if ok:
+                result = self.app.attempt("campaign advance", campaigns.advance, self.ctx)
+                if result:
+                    self.notify(t("campaign.advanced", id=result.campaign, stage=t(f"stage.{result.stage}")))
+                    for status, codes in sorted(result.changed.items()):
+                        self.notify(t("campaign.moved", status=t(f"status.{status}"), units=", ".join(codes)))
+                self.reload()
+
+        self.app.push_screen(ConfirmDialog(t("tui.confirm_advance", stage=t(f"stage.{nxt}"))), go)
+
+    def action_start_publicity(self) -> None:
+        from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
+
+        def go(ok: bool | None) -> None:
+            if ok:
+                result = self.app.attempt("publicity start", publicity.start_publicity, self.ctx)
+                if result:
+                    start, end, moved = result
+                    self.notify(t("publicity.started", start=start, end=end, units=", ".join(moved)))
+                self.reload()
+
+        self.app.push_screen(ConfirmDialog(t("tui.confirm_publicity")), go)
+
+    def action_award(self) -> None:
+        from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
+
+        count = sum(1 for r in self.board.rows if r.status == "approved")
+
+        def go(ok: bool | None) -> None:
+            if ok:
+                done = self.app.attempt("award", publicity.award, self.ctx)
+                if done:
+                    for code, certificate in done:
+                        self.notify(t("award.done", unit=code, certificate=certificate))
+                self.reload()
+
+        self.app.push_screen(ConfirmDialog(t("tui.confirm_award", count=count)), go)
+
+    def action_switch_user(self) -> None:
+        from modelunit.tui.dialogs.form_dialog import Field, FormDialog
+
+        choices = [(name, name) for name in self.app.demo_accounts]
+
+        def go(values: dict | None) -> None:
+            if values:
+                self.app.switch_user(values["user"])
+
+        self.app.push_screen(FormDialog(t("tui.switch_user"), [Field("user", t("col.user"), choices=choices)]), go)

@@ -1,0 +1,61 @@
+"""Sign in with a name and password; the slow password check runs off the UI thread."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label
+
+from modelunit.domain import session
+from modelunit.errors import ModelUnitError
+from modelunit.i18n import t
+from modelunit.storage.database import Database
+
+
+class LoginScreen(Screen):
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(classes="dialog", id="login"):
+            yield Label(t("tui.login.title"), classes="dialog-title")
+            yield Label(t("tui.login.name"))
+            yield Input(id="name")
+            yield Label(t("tui.login.password"))
+            yield Input(password=True, id="password")
+            yield Button(t("tui.login.button"), variant="primary", id="login-button")
+            yield Label("", id="login-status")
+        yield Footer()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "name":
+            self.query_one("#password", Input).focus()
+        else:
+            self.sign_in()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.sign_in()
+
+    def sign_in(self) -> None:
+        name = self.query_one("#name", Input).value.strip()
+        password = self.query_one("#password", Input).value
+        self.query_one("#login-status", Label).update(t("tui.login.checking"))
+        self.check(name, password)
+
+    @work(thread=True, exclusive=True)
+    def check(self, name: str, password: str) -> None:
+        try:
+            user = session.sign_in(self.db, name, password)
+        except ModelUnitError as err:
+            self.app.call_from_thread(self.failed, err.render())
+            return
+        self.app.call_from_thread(self.app.signed_in, session.Context(self.db, user))
+
+    def failed(self, message: str) -> None:
+        self.query_one("#login-status", Label).update(message)
+        self.query_one("#password", Input).value = ""
+        self.query_one("#password", Input).focus()

@@ -1,0 +1,76 @@
+"""The ranking with the pass line and quota line drawn, vetoed and incomplete units marked,
+per-criterion averages as bars and each unit's self-vs-inspected difference."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from modelunit.domain import inspection
+from modelunit.domain.session import criteria_of
+from modelunit.errors import ModelUnitError
+from modelunit.i18n import t
+from modelunit.numbers import fmt, plain, r2
+
+BAR_WIDTH = 30
+
+
+class TallyScreen(Screen):
+    BINDINGS = [Binding("escape", "app.pop_screen", t("key.back"), tooltip=t("tip.back"), id="tally.back")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="tally-info")
+        yield DataTable(id="tally", cursor_type="row", zebra_stripes=True)
+        yield Static(t("tui.averages"), classes="section")
+        yield Static("", id="bars")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        try:
+            campaign, tally = inspection.view_tally(self.app.ctx)
+        except ModelUnitError as err:
+            self.query_one("#tally-info", Static).update(err.render())
+            return
+        cs = criteria_of(campaign)
+        quota = campaign.quota
+        info = t("tui.pass_quota", pass_line=plain(cs.scoring.pass_line),
+                 quota=quota if quota else t("tally.no_quota"))
+        if tally.quota_exceeded_by_tie:
+            info += "　" + t("tally.quota_tie", quota=quota, count=len(tally.candidates))
+        self.query_one("#tally-info", Static).update(info)
+        table = self.query_one("#tally", DataTable)
+        for label in [t("col.rank"), t("col.code"), t("col.name")] + [c.id for c in cs.criteria] + [
+                t("col.measures"), t("col.effects"), t("col.bonus"), t("col.total"), t("tui.self_diff"),
+                t("col.conclusion")]:
+            table.add_column(label)
+        pass_line = r2(cs.scoring.pass_line)
+        drawn_quota = drawn_pass = False
+        for r in tally.rows:
+            if quota and not drawn_quota and (r.rank is None or r.rank > quota):
+                table.add_row("", Text(t("tui.quota_line"), style="bold red"), key="quota-line")
+                drawn_quota = True
+            if not drawn_pass and (not r.complete or r.total < pass_line):
+                table.add_row("", Text(f"──── {t('tui.pass_quota', pass_line=plain(cs.scoring.pass_line), quota='')}".strip(),
+                                       style="bold yellow"), key="pass-line")
+                drawn_pass = True
+            style = "dim" if not r.complete else ("red" if r.vetoed else ("green" if r.candidate else ""))
+            diff = fmt(r.self_total - r.total) if r.self_total is not None and r.complete else ""
+            cells = [str(r.rank or ""), r.code, r.name] + [fmt(r.criteria[c.id]) for c in cs.criteria] + [
+                fmt(r.measures), fmt(r.effects), fmt(r.bonus), fmt(r.total), diff, t(f"conclusion.{r.conclusion}")]
+            table.add_row(*[Text(c, style=style) for c in cells], key=r.code)
+        complete = [r for r in tally.rows if r.complete]
+        lines = Text()
+        for c in cs.criteria:
+            avg = sum((Fraction(r.criteria[c.id]) for r in complete), Fraction(0)) / len(complete) if complete else 0
+            filled = int(BAR_WIDTH * avg / c.points) if c.points else 0
+            lines.append(f"{c.id:>4} ", style="bold")
+            lines.append("█" * filled, style="green")
+            lines.append("░" * (BAR_WIDTH - filled), style="dim")
+            lines.append(f" {fmt(Fraction(avg))} / {plain(c.points)}  {c.title}\n")
+        self.query_one("#bars", Static).update(lines)

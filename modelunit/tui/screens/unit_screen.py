@@ -1,0 +1,85 @@
+"""A unit's page: one tab per stage, opened on the campaign's current stage."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+
+from modelunit.domain import views
+from modelunit.errors import ModelUnitError
+from modelunit.i18n import t
+from modelunit.tui.panes.award_pane import AwardPane
+from modelunit.tui.panes.inspection_pane import InspectionPane
+from modelunit.tui.panes.nomination_pane import NominationPane
+from modelunit.tui.panes.publicity_pane import PublicityPane
+from modelunit.tui.panes.selfcheck_pane import SelfcheckPane
+
+PANES = (("selfcheck", SelfcheckPane), ("nomination", NominationPane), ("inspection", InspectionPane),
+         ("publicity", PublicityPane), ("award", AwardPane))
+
+
+class UnitScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", t("key.back"), tooltip=t("tip.back"), id="unit.back"),
+        Binding("ctrl+s", "save", t("key.save"), tooltip=t("tip.save"), id="unit.save"),
+    ]
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+        self.detail: views.UnitDetail | None = None
+
+    @property
+    def ctx(self):
+        return self.app.ctx
+
+    def load(self) -> views.UnitDetail | None:
+        try:
+            self.detail = views.unit_detail(self.ctx, self.code)
+        except ModelUnitError as err:
+            self.app.notify(err.render(), severity="error")
+            self.detail = None
+        return self.detail
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        detail = self.load()
+        if detail is None:
+            yield Static("")
+            yield Footer()
+            return
+        yield Static(self.header_text(), id="unit-header")
+        with TabbedContent(initial=f"tab-{detail.campaign.stage}"):
+            for stage, pane in PANES:
+                with TabPane(t(f"tui.tab.{stage}"), id=f"tab-{stage}"):
+                    yield pane(detail)
+        yield Footer()
+
+    def header_text(self) -> str:
+        d = self.detail
+        return t("tui.unit_header", name=d.unit.name, code=d.unit.code, type=t(f"type.{d.unit.type}"),
+                 status=t(f"status.{d.entry.status}"))
+
+    async def changed(self) -> None:
+        """After an action: reload the unit and redraw every pane from the stored state."""
+        if self.load() is None:
+            return
+        self.query_one("#unit-header", Static).update(self.header_text())
+        for _, pane_cls in PANES:
+            pane = self.query_one(pane_cls)
+            pane.detail = self.detail
+            await pane.recompose()
+            pane.populate()
+
+    def action_save(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        pane = tabs.get_pane(tabs.active).query_children().first()
+        save = getattr(pane, "save", None)
+        if save:
+            save()
+
+    def close_if_gone(self) -> None:
+        if self.detail is None:
+            self.app.pop_screen()
