@@ -358,17 +358,26 @@ def compute_tally(tx, campaign: Campaign) -> tally.Tally:
     units = {code: doc["name"] for code, doc in tx.units.items()}
     by_unit = sheets_of(tx, campaign)
     inputs = []
+    memo: dict[str, Fraction] = {}
+
+    def exact(text: str) -> Fraction:
+        # Score texts repeat ("4", "4.5"): parse each distinct one once.
+        value = memo.get(text)
+        if value is None:
+            value = memo[text] = Fraction(text)
+        return value
+
     for entry in entries_of(tx, campaign):
         if entry.status not in models.NOMINATED_STATUSES:
             continue
-        sheets = tuple({k: Fraction(v) for k, v in s.scores.items()}
+        sheets = tuple({k: exact(v) for k, v in s.scores.items()}
                        for s in sorted(by_unit.get(entry.unit, []), key=lambda s: s.inspector)
                        if s.submitted and s.inspector in entry.inspectors)
         inputs.append(tally.TallyInput(
             code=entry.unit, name=units.get(entry.unit, entry.unit), sheets=sheets,
             satisfaction=None if entry.satisfaction is None else Fraction(entry.satisfaction),
             vetoed=bool(entry.vetoes),
-            self_scores={k: Fraction(v["score"]) for k, v in entry.selfcheck.items()}))
+            self_scores={k: exact(v["score"]) for k, v in entry.selfcheck.items()}))
     return tally.compute(cs, inputs, campaign.quota)
 
 

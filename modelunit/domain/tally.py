@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from math import lcm
 
 from modelunit.domain.criteria import CriteriaSet
 from modelunit.numbers import r2
@@ -72,17 +73,23 @@ class Tally:
 
 
 def aggregate(scores: list[Fraction], method: str) -> Fraction:
-    """One item's score from its inspectors' scores (0 when there are none)."""
+    """One item's score from its inspectors' scores (0 when there are none).
+
+    Works on integers over a common denominator: exact, and much faster than
+    adding Fractions one by one (this runs for every item of every unit).
+    """
     if not scores:
         return Fraction(0)
-    ordered = sorted(scores)
+    den = lcm(*(s.denominator for s in scores))
+    ordered = sorted(s.numerator * (den // s.denominator) for s in scores)
+    n = len(ordered)
     if method == "median":
-        n = len(ordered)
         mid = n // 2
-        return ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-    if method == "trimmed_mean" and len(ordered) >= 5:
+        return Fraction(ordered[mid], den) if n % 2 else Fraction(ordered[mid - 1] + ordered[mid], 2 * den)
+    if method == "trimmed_mean" and n >= 5:
         ordered = ordered[1:-1]
-    return sum(ordered, Fraction(0)) / len(ordered)
+        n -= 2
+    return Fraction(sum(ordered), den * n)
 
 
 def compute(cs: CriteriaSet, units: list[TallyInput], quota: int | None = None) -> Tally:

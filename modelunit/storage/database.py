@@ -62,18 +62,23 @@ class Collection:
     linear instead of quadratic.  Reads see the staged documents.
     """
 
-    def __init__(self, table: Table, holder: dict) -> None:
+    def __init__(self, table: Table, holder: dict, writable: bool) -> None:
         self._table = table
         self._holder = holder
         self._staged: dict[str, dict] = {}
+        # A read-only view hands out TinyDB's shallow copies: nothing can be written back
+        # through it, and read paths never change nested values.
+        self._copy = _copy if writable else dict
 
     def get(self, key: str) -> dict | None:
         if key in self._staged:
             return _copy(self._staged[key])
         doc = self._table.get(doc_id=key)
-        return _copy(doc) if doc is not None else None
+        return self._copy(doc) if doc is not None else None
 
     def put(self, key: str, doc: dict) -> None:
+        if self._copy is dict:
+            raise RuntimeError("a read-only view cannot be written")
         self._staged[key] = _copy(doc)
         self._holder["dirty"] = True
 
@@ -92,7 +97,7 @@ class Collection:
     def items(self) -> Iterator[tuple[str, dict]]:
         for doc in self._table.all():
             if doc.doc_id not in self._staged:
-                yield doc.doc_id, _copy(doc)
+                yield doc.doc_id, self._copy(doc)
         for key, doc in self._staged.items():
             yield key, _copy(doc)
 
@@ -124,7 +129,7 @@ class Tx:
             raise AttributeError(name)
         col = self._collections.get(name)
         if col is None:
-            col = self._collections[name] = Collection(self._db.table(name), self.holder)
+            col = self._collections[name] = Collection(self._db.table(name), self.holder, self.writable)
         return col
 
     def flush(self) -> None:
