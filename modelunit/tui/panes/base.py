@@ -25,5 +25,5 @@ class Pane(VerticalScroll):
     def act(self, action: str, fn, *args, done: str | None = None, **kwargs):
         """Run a domain action for this unit, then redraw the whole unit page."""
         result = self.app.attempt(action, fn, *args, done=done, **kwargs)
-        self.run_worker(self.screen.changed(), exclusive=True, group="redraw")
+        self.screen.run_worker(self.screen.changed, exclusive=True, group="redraw")
         return result

@@ -120,7 +120,7 @@ class InspectionPane(Pane):
                                        self.ctx.actor.name, hearing=hearing, visit=visit))
         if ok:
             self.notify(t("tui.saved"))
-        self.run_worker(self.screen.changed(), exclusive=True, group="redraw")
+        self.screen.run_worker(self.screen.changed, exclusive=True, group="redraw")
         return ok
 
     @on(Button.Pressed, "#sheet-save")

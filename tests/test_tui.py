@@ -1,0 +1,327 @@
+"""The dashboard driven as each role would, with Textual's pilot; assertions on the screen and the store."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from textual.widgets import Button, DataTable, Input, Select, Static
+
+from modelunit.demo import DEMO_PASSWORD, build_demo
+from modelunit.domain import session
+from modelunit.storage.database import Database
+from modelunit.tui.app import ModelUnitApp
+from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
+from modelunit.tui.screens.dashboard_screen import DashboardScreen
+from modelunit.tui.screens.unit_screen import UnitScreen
+from tests.conftest import PASSWORD, create_campaign
+from tests.helpers import FULL, score, self_score, to_inspection
+
+SIZE = (150, 45)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    build_demo(Database(str(folder / "demo.json")))
+    return folder
+
+
+@pytest.fixture
+def demo_db(demo_template, tmp_path) -> Database:
+    shutil.copy(demo_template / "demo.json", tmp_path / "demo.json")
+    return Database(str(tmp_path / "demo.json"))
+
+
+def app_for(db: Database, name: str, password: str = PASSWORD, **kw) -> ModelUnitApp:
+    return ModelUnitApp(db, session.Context(db, session.sign_in(db, name, password)), **kw)
+
+
+def text_of(widget) -> str:
+    return str(widget.render())
+
+
+async def open_unit(pilot, code: str) -> UnitScreen:
+    table = pilot.app.screen.query_one("#units", DataTable)
+    table.move_cursor(row=table.get_row_index(code))
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, UnitScreen)
+    return pilot.app.screen
+
+
+async def show_tab(pilot, stage: str) -> None:
+    from textual.widgets import TabbedContent
+
+    pilot.app.screen.query_one(TabbedContent).active = f"tab-{stage}"
+    await pilot.pause()
+
+
+async def click(pilot, selector: str) -> None:
+    button = pilot.app.screen.query_one(selector, Button)
+    button.scroll_visible(animate=False)
+    await pilot.pause()
+    button.press()
+    await pilot.pause()
+
+
+async def confirm(pilot) -> None:
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ConfirmDialog)
+    await pilot.click("#yes")
+    await pilot.pause()
+    await pilot.pause()
+
+
+# ----------------------------------------------------------------------------- sign-in and the dashboard
+
+
+async def test_signing_in_shows_the_campaign_pipeline_and_units(demo_db):
+    app = ModelUnitApp(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.click("#name")
+        await pilot.press(*"admin")
+        await pilot.press("enter")
+        await pilot.press(*DEMO_PASSWORD)
+        await pilot.press("enter")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, DashboardScreen):
+                break
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.pause()
+        pipeline = text_of(app.screen.query_one("#pipeline"))
+        for stage in ("自查完善", "自荐申报", "考察认定", "公示", "命名授牌"):
+            assert stage in pipeline
+        assert "公示 (3)" in pipeline and "个工作日" in pipeline
+        table = app.screen.query_one("#units", DataTable)
+        assert table.row_count == 15
+        assert "区卫生局" in [str(c) for c in table.get_row("D02")]
+
+
+async def test_a_wrong_password_keeps_the_login_screen(demo_db):
+    app = ModelUnitApp(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#name", Input).value = "admin"
+        app.screen.query_one("#password", Input).value = "nope"
+        await pilot.click("#login-button")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if "错误" in text_of(app.screen.query_one("#login-status")):
+                break
+        assert "用户名或密码错误" in text_of(app.screen.query_one("#login-status"))
+        assert not isinstance(app.screen, DashboardScreen)
+
+
+async def test_search_and_filters_narrow_the_units_table(demo_db):
+    async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = pilot.app.screen
+        table = screen.query_one("#units", DataTable)
+        screen.query_one("#search", Input).value = "街道"
+        await pilot.pause()
+        names = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+        assert names and all("街道" in n for n in names)
+        screen.query_one("#search", Input).value = ""
+        screen.query_one("#status-filter", Select).value = "in_publicity"
+        await pilot.pause()
+        assert sorted(str(table.get_row_at(i)[0]) for i in range(table.row_count)) == ["D02", "D03", "S02"]
+        assert "3 / 15" in text_of(screen.query_one("#count-line"))
+
+
+async def test_footer_greys_out_what_an_inspector_may_not_do(demo_db):
+    async with app_for(demo_db, "insp.zhang", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert screen.check_action("advance", ()) is None
+        assert screen.check_action("export", ()) is None
+        assert screen.check_action("tally", ()) is None
+        table = screen.query_one("#units", DataTable)
+        codes = {str(table.get_row_at(i)[0]) for i in range(table.row_count)}
+        entries = demo_db.snapshot().entries
+        assigned = {k.split("|")[1] for k, e in entries.items() if k.startswith(screen.board.campaign.id)
+                    and "insp.zhang" in e["inspectors"]}
+        assert codes == assigned and len(codes) >= 3  # the units assigned to them, and only those
+
+
+# ----------------------------------------------------------------------------- each stage's work
+
+
+async def test_a_clerk_fills_in_and_submits_the_self_check(world):
+    create_campaign(world)
+    async with app_for(world.db, "clerk1").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = pilot.app.screen.query_one("#units", DataTable)
+        assert table.row_count == 1  # only their own unit
+        screen = await open_unit(pilot, "U1")
+        await show_tab(pilot, "selfcheck")
+        for item, value in {"A1": "5", "A2": "4", "B1": "4.5", "B2": "5"}.items():
+            screen.query_one(f"#self-{item}", Input).value = value
+        await pilot.pause()
+        assert "18.50 / 20" in text_of(screen.query_one("#self-total"))
+        await click(pilot, "#self-submit")
+        await confirm(pilot)
+        entry = world.entry("U1")
+        assert entry["status"] == "selfcheck_submitted"
+        assert {k: v["score"] for k, v in entry["selfcheck"].items()} == {"A1": "5", "A2": "4", "B1": "4.5", "B2": "5"}
+        assert pilot.app.screen.query_one("#self-A1", Input).disabled
+
+
+async def test_a_bad_self_score_is_flagged_as_typed_and_refused_on_save(world):
+    create_campaign(world)
+    async with app_for(world.db, "clerk1").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_unit(pilot, "U1")
+        await show_tab(pilot, "selfcheck")
+        field = screen.query_one("#self-A1", Input)
+        field.focus()
+        await pilot.press("7")
+        await pilot.pause()
+        assert not field.is_valid
+        before = world.raw()
+        await click(pilot, "#self-save")
+        assert world.raw() == before
+
+
+async def test_an_inspector_scores_saves_and_submits_their_sheet(world):
+    to_inspection(world, codes=("U1",))
+    async with app_for(world.db, "i1").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_unit(pilot, "U1")
+        await show_tab(pilot, "inspection")
+        for item, value in {"A1": "6", "A2": "3.5", "B1": "5", "B2": "4", "X1": "1"}.items():
+            screen.query_one(f"#score-{item}", Input).value = value
+        screen.query_one("#hearing").text = "听取主要负责人汇报"
+        await pilot.pause()
+        assert "19.50" in text_of(screen.query_one("#sheet-total"))
+        await click(pilot, "#sheet-submit")
+        await confirm(pilot)
+        sheet = world.db.snapshot().sheets.get("2024-1|U1|i1")
+        assert sheet["submitted"] is True
+        assert sheet["scores"] == {"A1": "6", "A2": "3.5", "B1": "5", "B2": "4", "X1": "1"}
+        assert sheet["hearing"] == "听取主要负责人汇报"
+        assert pilot.app.screen.query_one("#score-A1", Input).disabled
+
+
+async def test_the_office_assigns_inspectors_with_recusal_shown(world):
+    from tests.helpers import evidence
+    from modelunit.domain import campaigns, nomination, selfcheck
+
+    create_campaign(world)
+    self_score(world, "U3")
+    selfcheck.submit_selfcheck(world.ctx(), ["U3"])
+    campaigns.advance(world.ctx())
+    evidence(world, "U3")
+    nomination.nominate(world.ctx(), ["U3"])
+    async with app_for(world.db, "office").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_unit(pilot, "U3")
+        await show_tab(pilot, "inspection")
+        select = screen.query_one("#assign-who", Select)
+        labels = {value: str(label) for label, value in select._options if value is not Select.NULL}
+        assert "须回避" in labels["i3"] and "须回避" not in labels["i1"]
+        select.value = "i3"
+        await click(pilot, "#assign")
+        assert world.entry("U3")["inspectors"] == []  # refused: recusal
+        pilot.app.screen.query_one("#assign-who", Select).value = "i1"
+        await click(pilot, "#assign")
+        await pilot.pause()
+        assert world.entry("U3")["inspectors"] == ["i1"]
+
+
+async def test_the_office_records_and_resolves_an_objection(demo_db):
+    async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_unit(pilot, "S02")
+        await show_tab(pilot, "publicity")
+        await click(pilot, "#obj-add")
+        dialog = pilot.app.screen
+        dialog.query_one("#f-text", Input).value = "来信反映窗口服务态度差"
+        dialog.query_one("#f-source", Input).value = "来信"
+        await pilot.click("#ok")
+        await pilot.pause()
+        await pilot.pause()
+        objections = [o for o in demo_db.snapshot().objections.values() if o["unit"] == "S02"]
+        assert [(o["text"], o["source"], o["status"]) for o in objections] == [("来信反映窗口服务态度差", "来信", "open")]
+        await click(pilot, "#obj-resolve")
+        dialog = pilot.app.screen
+        dialog.query_one("#f-note", Input).value = "经核查不属实"
+        await pilot.click("#ok")
+        await pilot.pause()
+        await pilot.pause()
+        resolved = demo_db.snapshot().objections.get(objections[0]["id"])
+        assert (resolved["status"], resolved["note"]) == ("dismissed", "经核查不属实")
+        assert screen.detail.entry.status == "in_publicity"
+
+
+async def test_advancing_a_stage_asks_first(world):
+    create_campaign(world)
+    async with app_for(world.db, "office").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        await pilot.click("#no")
+        await pilot.pause()
+        assert world.db.snapshot().campaigns.get("2024-1")["stage"] == "selfcheck"
+        await pilot.press("n")
+        await confirm(pilot)
+        assert world.db.snapshot().campaigns.get("2024-1")["stage"] == "nomination"
+        assert "自荐申报" in text_of(pilot.app.screen.query_one("#pipeline"))
+
+
+async def test_export_runs_in_a_worker_and_writes_the_workbook(demo_db, tmp_path):
+    async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        target = tmp_path / "导出.xlsx"
+        dialog.query_one("#path", Input).value = str(target)
+        await pilot.click("#go")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, DashboardScreen)
+    wb = openpyxl.load_workbook(target)
+    assert wb.sheetnames[0] == "汇总" and wb["汇总"]["B2"].value
+
+
+async def test_the_tally_view_draws_the_quota_and_pass_lines(demo_db):
+    async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        table = pilot.app.screen.query_one("#tally", DataTable)
+        keys = [row.key.value for row in table.ordered_rows]
+        assert keys.index("quota-line") < keys.index("pass-line") < keys.index("D05")
+        assert keys[-1] == "T01"  # incomplete: last, no rank
+        assert "C1" in text_of(pilot.app.screen.query_one("#bars"))
+
+
+async def test_the_demo_switches_to_another_account(demo_db):
+    app = app_for(demo_db, "admin", DEMO_PASSWORD, demo_accounts=["admin", "clerk.d02"], demo_password=DEMO_PASSWORD)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("u")
+        await pilot.pause()
+        pilot.app.screen.query_one("#f-user", Select).value = "clerk.d02"
+        await pilot.click("#ok")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if pilot.app.ctx.actor.name == "clerk.d02":
+                break
+        await pilot.pause()
+        table = pilot.app.screen.query_one("#units", DataTable)
+        assert pilot.app.ctx.actor.role == "unit"
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == ["D02"]
+
+
+async def test_the_audit_viewer_verifies_the_chain(demo_db):
+    async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert "审计日志完整" in text_of(pilot.app.screen.query_one("#audit-status"))
+        assert pilot.app.screen.query_one("#audit", DataTable).row_count > 100
