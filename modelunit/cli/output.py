@@ -8,8 +8,6 @@ import sys
 from decimal import Decimal
 from fractions import Fraction
 
-from tabulate import tabulate
-
 from modelunit.csvio import write_csv
 from modelunit.numbers import fmt, r2, to_json_number
 
@@ -56,6 +54,8 @@ def emit(fmt_name: str, header: list[str], rows: list[list[object]], records: li
         write_csv(buf, header, [[cell_text(v) if not isinstance(v, str) else v for v in row] for row in rows])
         sys.stdout.write("\ufeff" + buf.getvalue())
     else:
+        from tabulate import tabulate  # loaded only for tables: it is the slowest import of the CLI
+
         text_rows = [[cell_text(v) for v in row] for row in rows]
         out(tabulate(text_rows, headers=header, tablefmt="simple", disable_numparse=True,
                      colalign=None))

@@ -12,11 +12,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
-
-import yaml
-from yaml.events import AliasEvent
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from modelunit.errors import BadInput, LineErrors
 from modelunit.numbers import is_multiple, parse_number, plain
@@ -131,19 +128,27 @@ class CriteriaSet:
 # --------------------------------------------------------------------------- YAML
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """Safe loader that refuses aliases instead of expanding them."""
-
-    def compose_node(self, parent, index):  # type: ignore[override]
-        if self.check_event(AliasEvent):
-            event = self.peek_event()
-            raise _AliasFound(event.start_mark.line + 1)
-        return super().compose_node(parent, index)
-
-
 class _AliasFound(Exception):
     def __init__(self, line: int) -> None:
         self.line = line
+
+
+@lru_cache(maxsize=1)
+def _loader_class():
+    """PyYAML's safe loader, refusing aliases before they are expanded (no alias bombs).
+
+    Built on first use so that commands which never read YAML do not import PyYAML.
+    """
+    import yaml
+    from yaml.events import AliasEvent
+
+    class NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent, index):  # type: ignore[override]
+            if self.check_event(AliasEvent):
+                raise _AliasFound(self.peek_event().start_mark.line + 1)
+            return super().compose_node(parent, index)
+
+    return NoAliasLoader
 
 
 class _Problems:
@@ -162,8 +167,11 @@ def _child(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _compose(loader: yaml.SafeLoader, node, path: str, lines: dict, problems: _Problems):
+def _compose(loader, node, path: str, lines: dict, problems: _Problems):
     """Turn a node tree into plain data, recording each path's line."""
+    import yaml
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
     line = node.start_mark.line + 1
     lines[path] = line
     if isinstance(node, MappingNode):
@@ -197,11 +205,13 @@ def _compose(loader: yaml.SafeLoader, node, path: str, lines: dict, problems: _P
 
 
 def _parse_yaml(text: str, label: str) -> tuple[Any, dict[str, int]]:
+    import yaml
+
     problems = _Problems()
     lines: dict[str, int] = {}
     loader = None
     try:
-        loader = _NoAliasLoader(text)
+        loader = _loader_class()(text)
         node = loader.get_single_node()
         if node is None:
             raise LineErrors([(label, 1, BadInput("criteria.empty"))])
