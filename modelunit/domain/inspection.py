@@ -6,7 +6,7 @@ from collections import defaultdict
 from fractions import Fraction
 
 from modelunit.domain import audit, models, tally
-from modelunit.domain.calendar import now
+from modelunit.domain.calendar import now, today
 from modelunit.domain.models import Campaign, Entry, Sheet, from_dict, sheet_key, to_dict
 from modelunit.domain.permissions import require
 from modelunit.domain.rows import Row, RowProblems, cell
@@ -232,7 +232,7 @@ def submit_scores(ctx: Context, code: str | None = None, inspector: str | None =
             if missing:
                 raise Refused("score.incomplete", unit=sheet.unit, name=sheet.inspector, count=len(missing))
             sheet.submitted = True
-            sheet.submitted_at = now()
+            sheet.submitted_at = today().isoformat()  # the campaign's calendar; the audit keeps the clock time
             tx.sheets.put(sheet.key, to_dict(sheet))
             audit.record(tx, ctx.actor.name, "score.submit", campaign.id, f"{sheet.unit}/{sheet.inspector}",
                          {"submitted": False}, {"submitted": True})

@@ -78,7 +78,7 @@ def resolve_objection(ctx: Context, oid: str, upheld: bool, note: str) -> Object
         objection.status = "upheld" if upheld else "dismissed"
         objection.note = note.strip()
         objection.resolved_by = ctx.actor.name
-        objection.resolved_at = now()
+        objection.resolved_at = today().isoformat()
         tx.objections.put(oid, to_dict(objection))
         if upheld and entry.status == models.IN_PUBLICITY:
             entry.status = models.WITHDRAWN

@@ -50,13 +50,13 @@ class InspectionPane(Pane):
             yield Static(f"{c.id}　{c.title}", classes="criterion-title")
             for it in c.items:
                 with Horizontal(classes="item-row"):
-                    yield Static(f"{it.id} [{t(f'dimension.{it.dimension}')}] {it.text}　"
-                                 f"({t('tui.points', points=plain(it.points))})", classes="item-text")
+                    yield Static(f"{it.id}［{t(f'dimension.{it.dimension}')}］{it.text}"
+                                 f"（{t('tui.points', points=plain(it.points))}）", classes="item-text")
                     yield ScoreInput(d.criteria, it.id, scores.get(it.id, ""), "score", disabled=not editable)
             yield Static("", id=f"score-sub-{safe_id(c.id)}", classes="subtotal")
         for b in d.criteria.bonuses:
             with Horizontal(classes="item-row"):
-                yield Static(f"{b.id} [{t('col.bonus')}] {b.text}　({t('tui.points', points=plain(b.points))})",
+                yield Static(f"{b.id}［{t('col.bonus')}］{b.text}（{t('tui.points', points=plain(b.points))}）",
                              classes="item-text")
                 yield ScoreInput(d.criteria, b.id, scores.get(b.id, ""), "score", allow_bonus=True,
                                  disabled=not editable)

@@ -31,8 +31,8 @@ class SelfcheckPane(Pane):
                     if it.indicator:
                         extra = "　" + t("tui.target", name=it.indicator.name, target=plain(it.indicator.target),
                                         unit=it.indicator.unit)
-                    yield Static(f"{it.id} [{t(f'dimension.{it.dimension}')}] {it.text}　"
-                                 f"({t('tui.points', points=plain(it.points))}){extra}", classes="item-text")
+                    yield Static(f"{it.id}［{t(f'dimension.{it.dimension}')}］{it.text}"
+                                 f"（{t('tui.points', points=plain(it.points))}）{extra}", classes="item-text")
                     yield ScoreInput(cs, it.id, stored.get("score", ""), "self", disabled=not editable)
                     if it.indicator:
                         yield Input(stored.get("indicator", ""), placeholder=t("tui.indicator"),
