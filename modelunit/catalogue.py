@@ -317,6 +317,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tui.all_statuses": ("全部状态", "All statuses"),
     "tui.filter.out": ("已出局", "Out"),
     "tui.shown": ("显示 {shown} / {total} 个单位", "{shown} of {total} units"),
+    "tui.loading": ("正在读取……", "Loading…"),
     "tui.refreshed": ("数据已更新（其他用户的修改）", "Updated with another user's changes"),
     "tui.saved": ("已保存", "Saved"),
     "tui.nothing_to_save": ("没有修改", "Nothing changed"),

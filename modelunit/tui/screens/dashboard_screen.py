@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -20,6 +20,8 @@ from modelunit.numbers import fmt
 from modelunit.tui.widgets.pipeline import StagePipeline
 
 COLUMNS = ("code", "name", "type", "status", "materials", "score", "rank")
+WIDTHS = {"code": 10, "name": 36, "type": 8, "status": 12, "materials": 6, "score": 7, "rank": 5}
+INLINE_LOAD_BYTES = 2_000_000  # below this a reload takes a few milliseconds: no worker needed
 
 
 def _b(key: str, action: str, name: str, show: bool = True) -> Binding:
@@ -47,6 +49,7 @@ class DashboardScreen(Screen):
         self.sort_column = "code"
         self.sort_reverse = False
         self._stamp: tuple | None = None
+        self._search_timer = None
 
     @property
     def ctx(self):
@@ -72,7 +75,8 @@ class DashboardScreen(Screen):
         labels = {"code": t("col.code"), "name": t("col.name"), "type": t("col.type"), "status": t("col.status"),
                   "materials": t("col.materials_short"), "score": t("col.total"), "rank": t("col.rank")}
         for key in COLUMNS:
-            table.add_column(labels[key], key=key)
+            # Fixed widths: DataTable then need not measure 2,000 rows on every refill.
+            table.add_column(labels[key], key=key, width=WIDTHS[key])
         self.reload()
         self.set_interval(2.0, self.poll_changes)
         table.focus()
@@ -92,17 +96,36 @@ class DashboardScreen(Screen):
             self.reload()
 
     def reload(self) -> None:
+        """Read the campaign again; a large database is read in a worker so the screen never freezes."""
         self._stamp = self._file_stamp()
+        size = self._stamp[2] if self._stamp else 0
+        if size > INLINE_LOAD_BYTES:
+            self.query_one("#count-line", Static).update(t("tui.loading"))
+            self.load_in_worker()
+        else:
+            self.show_board(self.read_board())
+
+    def read_board(self) -> views.Dashboard | ModelUnitError:
         try:
-            self.board = views.dashboard(self.ctx)
+            return views.dashboard(self.ctx)
         except ModelUnitError as err:
-            self.query_one("#campaign-line", Static).update(err.render())
+            return err
+
+    @work(thread=True, exclusive=True, group="dashboard-load")
+    def load_in_worker(self) -> None:
+        board = self.read_board()
+        self.app.call_from_thread(self.show_board, board)
+
+    def show_board(self, board: views.Dashboard | ModelUnitError) -> None:
+        if isinstance(board, ModelUnitError):
+            self.query_one("#campaign-line", Static).update(board.render())
             self.board = None
             return
-        c = self.board.campaign
+        self.board = board
+        c = board.campaign
         self.query_one("#campaign-line", Static).update(
-            t("tui.campaign_line", title=c.title, issuer=c.issuer, ref=c.approval_ref, criteria=self.board.criteria.id))
-        self.query_one("#pipeline", StagePipeline).show(self.board)
+            t("tui.campaign_line", title=c.title, issuer=c.issuer, ref=c.approval_ref, criteria=board.criteria.id))
+        self.query_one("#pipeline", StagePipeline).show(board)
         self.fill_table()
         self.refresh_bindings()
 
@@ -135,8 +158,10 @@ class DashboardScreen(Screen):
         selected = self.selected_code()
         table.clear()
         rows = self.visible_rows()
+        types = {k: t(f"type.{k}") for k in UNIT_TYPES}
+        statuses = {k: t(f"status.{k}") for k in STATUSES}
         for r in rows:
-            table.add_row(r.code, r.name, t(f"type.{r.type}"), t(f"status.{r.status}"),
+            table.add_row(r.code, r.name, types.get(r.type, r.type), statuses.get(r.status, r.status),
                           f"{r.materials_done}/{r.materials_needed}", fmt(r.total) if r.total is not None else "",
                           str(r.rank) if r.rank else "", key=r.code)
         if selected and selected in {r.code for r in rows}:
@@ -154,6 +179,16 @@ class DashboardScreen(Screen):
             return None
 
     @on(Input.Changed, "#search")
+    def search_changed(self) -> None:
+        # Typing refills the table once the user pauses, not on every key (2,000 rows take a moment).
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        delay = 0.25 if self.board and len(self.board.rows) > 500 else 0
+        if delay:
+            self._search_timer = self.set_timer(delay, self.fill_table)
+        else:
+            self.fill_table()
+
     @on(Select.Changed)
     def filters_changed(self) -> None:
         self.fill_table()
