@@ -92,7 +92,8 @@ class _Sheet:
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.5, right=0.5, top=0.8, bottom=0.8)
         head = _header_text(f"{self.title}　{header_note}".strip())
-        ws.set_header(f'&C&"黑体,Bold"&11{head}')
+        # A space after the size code: "&11" followed by "2026年…" would read as size 112026.
+        ws.set_header(f'&C&"黑体,Bold"&11 {head}')
         ws.set_footer(f"&L审计哈希 {self.book.report.audit_head[:16]}&R第 &P 页 / 共 &N 页")
         if last_col is not None:  # side notes beyond the table are for the screen, not the page
             ws.print_area(0, 0, max(header_row or 0, ws.dim_rowmax or 0), last_col)
@@ -128,6 +129,8 @@ class _Book:
             "subtitle": add({"font_name": "宋体", "font_size": 11, "align": "center"}),
             "note": add({"font_name": "宋体", "font_size": 10, "italic": True}),
             "closing": add({"font_name": "宋体", "font_size": 11, "align": "right"}),
+            "closing_note": add({"font_name": "宋体", "font_size": 11, "align": "left", "valign": "top",
+                                 "text_wrap": True}),
             "good": add({"bg_color": "#E2EFDA"}),
             "bad": add({"bg_color": "#FCE4D6", "font_color": "#9C0006"}),
             "grey": add({"font_color": "#808080"}),
@@ -368,10 +371,15 @@ def _campaign_lines(rep: Report) -> list[str]:
     return ["　".join(parts)] if parts else []
 
 
-def _closing(book: _Book, sh: _Sheet, row: int, width: int, lines: list[str]) -> None:
-    """落款 and notes under a printed list, one empty row below the table."""
+def _closing(book: _Book, sh: _Sheet, row: int, width: int, lines: list[str], note: str = "") -> None:
+    """A note (wrapped, full width) and the 落款 lines under a printed list, one empty row below it."""
+    row += 1
+    if note:
+        sh.ws.merge_range(row, 0, row, width - 1, note, book.f["closing_note"])
+        sh.ws.set_row(row, 32)
+        row += 1
     for i, line in enumerate(lines):
-        sh.ws.merge_range(row + 1 + i, 0, row + 1 + i, width - 1, line, book.f["closing"])
+        sh.ws.merge_range(row + i, 0, row + i, width - 1, line, book.f["closing"])
 
 
 def _publicity_list(book: _Book, sh: _Sheet) -> None:
@@ -392,9 +400,8 @@ def _publicity_list(book: _Book, sh: _Sheet) -> None:
                                      r.total if r else None, note]):
             sh.cell(header_row + i, col, value)
     last = header_row + len(published)
-    _closing(book, sh, last + 1, len(headers), [
-        "公示期间，任何单位和个人对上述单位有异议的，可以书面、电话等方式向发文单位反映，反映情况应实事求是。",
-        c.issuer or "", c.publicity_start or ""])
+    _closing(book, sh, last + 1, len(headers), [c.issuer or "", c.publicity_start or ""],
+             note="公示期间，任何单位和个人对上述单位有异议的，可以书面、电话等方式向发文单位反映，反映情况应实事求是。")
     sh.finish(landscape=False, header_row=header_row, last_col=len(headers) - 1)
 
 

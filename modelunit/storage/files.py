@@ -96,7 +96,7 @@ def exclusive_lock(lock_path: str, timeout: float = 60.0) -> Iterator[None]:
                 if time.monotonic() - start > timeout:
                     raise Refused("db.lock_timeout", path=lock_path) from None
                 time.sleep(delay)
-                delay = min(delay * 2, 0.05)
+                delay = min(delay * 2, 0.005)
         LockStats.waits.append(time.monotonic() - start)
         try:
             yield
