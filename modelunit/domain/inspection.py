@@ -257,6 +257,14 @@ def list_scores(ctx: Context, code: str | None = None) -> list[dict]:
     order = {it.id: i for i, it in enumerate(list(cs.items) + list(cs.bonuses))}
     if code:
         entry_of(tx, campaign, code)
+    if ctx.actor.role == "unit":
+        # A clerk sees scores only of their own unit, and only once it has been named.
+        if code and code != ctx.actor.unit:
+            raise Refused("perm.not_own_unit", unit=code)
+        own = entry_of(tx, campaign, ctx.actor.unit)
+        if own.status != models.AWARDED:
+            raise Refused("score.hidden_until_award")
+        code = ctx.actor.unit
     out = []
     entries = {e.unit: e for e in entries_of(tx, campaign)}
     for unit, sheets in sorted(sheets_of(tx, campaign).items()):

@@ -36,7 +36,7 @@ RULES: dict[str, Rule] = {
     "unit.view": _r("admin inspector unit", scope="own assigned"),
     "selfcheck.edit": _r("admin unit", "selfcheck", "own"),
     "selfcheck.submit": _r("admin unit", "selfcheck", "own"),
-    "material.add": _r("admin unit", "selfcheck nomination", "own"),
+    "material.add": _r("admin unit", "nomination", "own"),
     "material.supplement": _r("admin", "nomination inspection"),
     "nominate": _r("admin unit", "nomination", "own"),
     "inspect.assign": _r("admin", "nomination inspection"),

@@ -62,6 +62,7 @@ def add_objection(ctx: Context, code: str, text: str, source: str = "", date: st
 
 def resolve_objection(ctx: Context, oid: str, upheld: bool, note: str) -> Objection:
     """Close an objection after verification: upheld withdraws the unit, dismissed keeps it."""
+    require(ctx.actor, "objection.resolve")  # the role first: an unknown id says nothing to others
     with ctx.db.transaction() as tx:
         doc = tx.objections.get(oid)
         if doc is None:
