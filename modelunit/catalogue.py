@@ -167,6 +167,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unit.bad_name": ("单位名称不能为空", "the unit name may not be empty"),
     "unit.bad_type": ("单位类型无效：“{type}”（township/street/department/other 或 乡镇/街道/区直部门/其他）",
                       "bad unit type '{type}' (township/street/department/other or 乡镇/街道/区直部门/其他)"),
+    "unit.name_too_long": ("单位名称过长（{length} 字，最多 200 字）", "unit name too long ({length} characters, at most 200)"),
     "unit.duplicate": ("单位代码重复：{code}", "unit code appears twice: {code}"),
     "unit.imported": ("已导入单位：新增 {new} 个，更新 {updated} 个", "units imported: {new} new, {updated} updated"),
     # --- self-check

@@ -28,6 +28,8 @@ ALIASES = {
 def decode(raw: bytes) -> str | None:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    elif raw.startswith(b"\x84\x31\x95\x33"):  # GB18030's own byte-order mark
+        raw = raw[4:]
     for encoding in ("utf-8", "gb18030"):
         try:
             return raw.decode(encoding)
@@ -67,7 +69,9 @@ def parse_rows(text: str, path: str, required: tuple[str, ...], optional: tuple[
             if not fields or all(not f.strip() for f in fields):
                 continue
             if header is None:
-                header = [ALIASES.get(f.strip(), f.strip().lower()) for f in fields]
+                while fields and not fields[-1].strip():  # Excel leaves empty cells after the last column
+                    fields = fields[:-1]
+                header = [ALIASES.get(f.strip(), f.strip().lower()) or "(空)" for f in fields]
                 missing = [c for c in required if c not in header]
                 unknown = [c for c in header if c not in required + optional]
                 if missing:

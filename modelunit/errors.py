@@ -50,7 +50,9 @@ class LineErrors(ModelUnitError):
         self.exit_code = 2 if any(e.exit_code == 2 for _, _, e in problems) else 1
 
     def lines(self) -> list[str]:
-        return [f"{path}:{line}: {' '.join(err.render().split())}" for path, line, err in self.problems]
+        from modelunit.i18n import one_line
+
+        return [f"{one_line(path)}:{line}: {' '.join(err.render().split())}" for path, line, err in self.problems]
 
 
 class Msg:

@@ -7,6 +7,8 @@ so a domain error can carry another as its reason.
 
 from __future__ import annotations
 
+import unicodedata
+
 from modelunit.catalogue import MESSAGES
 
 LANGS = ("zh", "en")
@@ -37,4 +39,14 @@ def t(key: str, /, **params: object) -> str:
 
 def _render(value: object) -> object:
     render = getattr(value, "render", None)
-    return render() if callable(render) else value
+    if callable(render):
+        return render()
+    return one_line(value) if isinstance(value, str) else value
+
+
+def one_line(text: str) -> str:
+    """User-supplied text inside a message: control characters (newline, ESC…) become spaces,
+    so every message stays one line and nothing from a file reaches the terminal raw."""
+    if text.isprintable():
+        return text
+    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)

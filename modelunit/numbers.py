@@ -8,10 +8,11 @@ ranked (DESIGN §4).  Binary floats never enter a computation.
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 TWO_PLACES = Decimal("0.01")
 
 
@@ -36,7 +37,8 @@ def parse_number(text: object) -> Fraction | None:
         return Fraction(text) if text.is_finite() else None
     if not isinstance(text, str):
         return None
-    s = text.strip()
+    # Full-width digits typed with a Chinese input method ("３．５") mean what they show.
+    s = unicodedata.normalize("NFKC", text).strip()
     if len(s) > 40 or not _NUMBER.match(s):
         return None
     return Fraction(Decimal(s))

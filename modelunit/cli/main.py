@@ -14,18 +14,22 @@ import os
 import sys
 
 from modelunit.errors import BadInput, LineErrors, ModelUnitError, Refused
-from modelunit.i18n import set_lang, t
+from modelunit.i18n import one_line, set_lang, t
 
 DEFAULT_DB = "modelunit.json"
 DEFAULT_DEMO_DB = "modelunit-demo.json"
 MAX_ERROR_LINES = 100
 
 
+def say(text: str) -> None:
+    sys.stderr.write(one_line(text) + "\n")
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(t("usage.error", detail=f"{self.prog}: {message}") + "\n")
+        say(t("usage.error", detail=f"{self.prog}: {message}"))
         raise SystemExit(2)
 
 
@@ -193,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = _main(argv)
     except KeyboardInterrupt:
-        sys.stderr.write(t("interrupted") + "\n")
+        say(t("interrupted"))
         code = 1
     sys.stdout.flush()
     return code if code is not None else 0
@@ -217,20 +221,20 @@ def _main(argv: list[str] | None) -> int:
     except LineErrors as e:
         lines = e.lines()
         for line in lines[:MAX_ERROR_LINES]:
-            sys.stderr.write(line + "\n")
+            say(line)
         if len(lines) > MAX_ERROR_LINES:
-            sys.stderr.write(t("errors.more", count=len(lines) - MAX_ERROR_LINES) + "\n")
+            say(t("errors.more", count=len(lines) - MAX_ERROR_LINES))
         _log(ctx, e, args)
         return e.exit_code
     except ModelUnitError as e:
-        sys.stderr.write(e.render() + "\n")
+        say(e.render())
         _log(ctx, e, args)
         return e.exit_code
     except OSError as e:
-        sys.stderr.write(t("file.unreadable", path=e.filename or "", detail=e.strerror or str(e)) + "\n")
+        say(t("file.unreadable", path=e.filename or "", detail=e.strerror or str(e)))
         return 2
     except (MemoryError, RecursionError) as e:  # never a traceback, even here
-        sys.stderr.write(t("internal", detail=type(e).__name__) + "\n")
+        say(t("internal", detail=type(e).__name__))
         return 1
 
 

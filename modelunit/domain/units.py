@@ -33,8 +33,11 @@ def import_units(ctx: Context, rows: list[Row], label: str) -> tuple[int, int]:
         if not CODE.match(code):
             problems.add(line, BadInput("unit.bad_code", code=code))
             continue
-        if not name or len(name) > 200:
+        if not name:
             problems.add(line, BadInput("unit.bad_name"))
+            continue
+        if len(name) > 200:
+            problems.add(line, BadInput("unit.name_too_long", length=len(name)))
             continue
         unit_type = parse_unit_type(kind)
         if unit_type is None:

@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import os
 import secrets
+import stat
 
 from modelunit.errors import BadInput
 from modelunit.storage.files import fsync_dir
@@ -19,6 +20,8 @@ def digest_file(path: str) -> tuple[str, int]:
     h = hashlib.sha256()
     size = 0
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # not a device, a pipe or a folder
+            raise BadInput("file.unreadable", path=path, detail="not a regular file")
         with open(path, "rb") as fh:
             while chunk := fh.read(CHUNK):
                 h.update(chunk)
