@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from textual.widgets import Button, DataTable, Input, Select, Static
+from textual.widgets import Button, DataTable, Input, Select
 
 from modelunit.demo import DEMO_PASSWORD, build_demo
 from modelunit.domain import session
@@ -17,7 +17,7 @@ from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
 from modelunit.tui.screens.dashboard_screen import DashboardScreen
 from modelunit.tui.screens.unit_screen import UnitScreen
 from tests.conftest import PASSWORD, create_campaign
-from tests.helpers import FULL, score, self_score, to_inspection
+from tests.helpers import self_score, to_inspection
 
 SIZE = (150, 45)
 
@@ -59,20 +59,27 @@ async def show_tab(pilot, stage: str) -> None:
     await pilot.pause()
 
 
+async def settle(pilot) -> None:
+    """Wait for actions running in worker threads and the redraw they trigger."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def click(pilot, selector: str) -> None:
     button = pilot.app.screen.query_one(selector, Button)
     button.scroll_visible(animate=False)
     await pilot.pause()
     button.press()
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def confirm(pilot) -> None:
     await pilot.pause()
     assert isinstance(pilot.app.screen, ConfirmDialog)
     await pilot.click("#yes")
-    await pilot.pause()
-    await pilot.pause()
+    await settle(pilot)
 
 
 # ----------------------------------------------------------------------------- sign-in and the dashboard
@@ -241,16 +248,14 @@ async def test_the_office_records_and_resolves_an_objection(demo_db):
         dialog.query_one("#f-text", Input).value = "来信反映窗口服务态度差"
         dialog.query_one("#f-source", Input).value = "来信"
         await pilot.click("#ok")
-        await pilot.pause()
-        await pilot.pause()
+        await settle(pilot)
         objections = [o for o in demo_db.snapshot().objections.values() if o["unit"] == "S02"]
         assert [(o["text"], o["source"], o["status"]) for o in objections] == [("来信反映窗口服务态度差", "来信", "open")]
         await click(pilot, "#obj-resolve")
         dialog = pilot.app.screen
         dialog.query_one("#f-note", Input).value = "经核查不属实"
         await pilot.click("#ok")
-        await pilot.pause()
-        await pilot.pause()
+        await settle(pilot)
         resolved = demo_db.snapshot().objections.get(objections[0]["id"])
         assert (resolved["status"], resolved["note"]) == ("dismissed", "经核查不属实")
         assert screen.detail.entry.status == "in_publicity"
@@ -325,3 +330,30 @@ async def test_the_audit_viewer_verifies_the_chain(demo_db):
         await pilot.pause()
         assert "审计日志完整" in text_of(pilot.app.screen.query_one("#audit-status"))
         assert pilot.app.screen.query_one("#audit", DataTable).row_count > 100
+
+
+async def test_a_bulk_import_runs_in_a_worker_and_reports_bad_rows(world, tmp_path):
+    from tests.conftest import create_campaign as make
+
+    make(world)
+    good = tmp_path / "units.csv"
+    good.write_text("code,name,type\nU7,河口乡人民政府,乡镇\nU8,新华街道办事处,街道\n", encoding="gb18030")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name,type\nU9,,乡镇\nU9,区教育局,部门\n", encoding="utf-8")
+    async with app_for(world.db, "office").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        dialog.query_one("#kind", Select).value = "units"
+        dialog.query_one("#path", Input).value = str(bad)
+        before = world.raw()
+        await click(pilot, "#go")
+        problems = text_of(pilot.app.screen.query_one("#problem-lines"))
+        assert f"{bad}:2:" in problems and world.raw() == before
+        pilot.app.screen.query_one("#path", Input).value = str(good)
+        await click(pilot, "#go")
+        assert isinstance(pilot.app.screen, DashboardScreen)
+        table = pilot.app.screen.query_one("#units", DataTable)
+        assert "U7" in [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+    assert world.db.snapshot().units.get("U8")["type"] == "street"

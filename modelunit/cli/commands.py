@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-from fractions import Fraction
 
-from modelunit import csvio
 from modelunit.cli.main import DEFAULT_DB, db_path, password_from_env_or_prompt
 from modelunit.cli.output import emit, err, out
 from modelunit.domain import audit, campaigns, inspection, nomination, publicity, selfcheck, session, units
 from modelunit.domain.criteria import read_criteria_file
 from modelunit.errors import BadInput
+from modelunit.imports import run_import
 from modelunit.i18n import t
 from modelunit.numbers import fmt, plain
 from modelunit.storage.database import Database
@@ -120,9 +119,7 @@ def cmd_user_list(args, ctx) -> None:
 
 @handler("unit", "import")
 def cmd_unit_import(args, ctx) -> None:
-    rows = csvio.read_rows(args.file, ("code", "name", "type"), ("contact", "phone"))
-    new, updated = units.import_units(ctx, rows, args.file)
-    out(t("unit.imported", new=new, updated=updated))
+    out(run_import(ctx, "units", args.file))
 
 
 @handler("unit", "list")
@@ -147,8 +144,7 @@ def cmd_unit_list(args, ctx) -> None:
 
 @handler("selfcheck", "import")
 def cmd_selfcheck_import(args, ctx) -> None:
-    rows = csvio.read_rows(args.file, ("unit", "item", "score"), ("note", "indicator"))
-    out(t("selfcheck.imported", count=selfcheck.import_selfcheck(ctx, rows, args.file)))
+    out(run_import(ctx, "selfcheck", args.file))
 
 
 @handler("selfcheck", "submit")
@@ -173,9 +169,7 @@ def cmd_material_add(args, ctx) -> None:
 
 @handler("material", "import")
 def cmd_material_import(args, ctx) -> None:
-    rows = csvio.read_rows(args.file, ("unit", "criterion", "path"), ("title",))
-    requests, lines = nomination.material_rows(rows, args.file)
-    out(t("material.added", count=nomination.add_materials(ctx, requests, label=args.file, lines=lines)))
+    out(run_import(ctx, "materials", args.file))
 
 
 @handler("material", "verify")
@@ -209,16 +203,12 @@ def cmd_inspect_assign(args, ctx) -> None:
 
 @handler("inspect", "import")
 def cmd_inspect_import(args, ctx) -> None:
-    rows = csvio.read_rows(args.file, ("unit", "inspector"))
-    pairs = [(r.get("unit", "").strip(), r.get("inspector", "").strip()) for _, r in rows]
-    count = inspection.assign(ctx, pairs, label=args.file, lines=[line for line, _ in rows])
-    out(t("inspect.assigned", count=count))
+    out(run_import(ctx, "teams", args.file))
 
 
 @handler("score", "import")
 def cmd_score_import(args, ctx) -> None:
-    rows = csvio.read_rows(args.file, ("unit", "inspector", "item", "score"), ("note",))
-    out(t("score.imported", count=inspection.import_scores(ctx, rows, args.file, reason=args.reason)))
+    out(run_import(ctx, "scores", args.file, reason=args.reason))
 
 
 @handler("score", "submit")
@@ -244,8 +234,7 @@ def cmd_score_list(args, ctx) -> None:
 
 @handler("satisfaction", "import")
 def cmd_satisfaction_import(args, ctx) -> None:
-    rows = csvio.read_rows(args.file, ("unit", "score"))
-    out(t("satisfaction.imported", count=inspection.import_satisfaction(ctx, rows, args.file)))
+    out(run_import(ctx, "satisfaction", args.file))
 
 
 @handler("veto")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from modelunit.domain import audit, models
-from modelunit.domain.calendar import add_working_days, now, parse_date, today
+from modelunit.domain.calendar import add_working_days, parse_date, today
 from modelunit.domain.inspection import compute_tally
 from modelunit.domain.models import Objection, from_dict, to_dict
 from modelunit.domain.permissions import require

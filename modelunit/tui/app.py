@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from textual.app import App
@@ -14,6 +16,16 @@ from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 from modelunit.storage.database import Database
 from modelunit.tui.commands import MainCommands
+
+
+@dataclass
+class Step:
+    """One domain action to perform: its name for the refusal log, the function and its arguments."""
+
+    action: str
+    fn: Callable[..., Any]
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
 
 
 class ModelUnitApp(App[None]):
@@ -69,19 +81,36 @@ class ModelUnitApp(App[None]):
         self.open_dashboard()
         self.notify(t("tui.switched", name=name, role=t(f"role.{user.role}")))
 
-    def attempt(self, action: str, fn: Callable[..., Any], *args: Any, done: str | None = None, **kwargs: Any):
-        """Run a domain action; a refusal becomes a notification (and a line in the refusal log)."""
-        try:
-            result = fn(*args, **kwargs)
-        except ModelUnitError as err:
-            lines = err.lines() if hasattr(err, "lines") else [err.render()]
-            self.notify("\n".join(lines[:8]), severity="error", timeout=8)
-            if self.ctx is not None:
-                self.ctx.refused(err, action)
-            return None
-        if done:
-            self.notify(done)
-        return result if result is not None else True
+    def perform(self, steps: list[Step], done: str | None = None,
+                then: Callable[[Any], None] | None = None) -> None:
+        """Run domain actions one after another in a worker thread, so a save of a large
+        database never freezes the screen.  The first refusal stops the rest and becomes a
+        notification (and a line in the refusal log); ``then`` gets the last result, or
+        ``None`` after a refusal, back on the UI thread."""
+        self.run_worker(partial(self._perform, steps, done, then), thread=True, group="actions")
+
+    def _perform(self, steps: list[Step], done: str | None, then: Callable[[Any], None] | None) -> None:
+        result: Any = None
+        for step in steps:
+            try:
+                result = step.fn(*step.args, **step.kwargs)
+            except ModelUnitError as err:
+                if self.ctx is not None:
+                    self.ctx.refused(err, step.action)
+                self.call_from_thread(self._refused, err)
+                result = None
+                break
+            if result is None:
+                result = True
+        else:
+            if done:
+                self.call_from_thread(self.notify, done)
+        if then is not None:
+            self.call_from_thread(then, result)
+
+    def _refused(self, err: ModelUnitError) -> None:
+        lines = err.lines() if hasattr(err, "lines") else [err.render()]
+        self.notify("\n".join(lines[:8]), severity="error", timeout=8)
 
     def action_help(self) -> None:
         from modelunit.tui.screens.help_screen import HelpScreen

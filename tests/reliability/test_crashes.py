@@ -43,7 +43,7 @@ from modelunit.domain.models import STAGES, User, from_dict, sheet_key
 from modelunit.storage import files
 from modelunit.storage.database import Database
 from tests.conftest import PASSWORD, run_cli
-from tests.reliability.conftest import BIG_CAMPAIGN, FULL, SELF_CAMPAIGN, scale
+from tests.reliability.conftest import BIG_CAMPAIGN, SELF_CAMPAIGN, scale
 
 WATCHDOG = 120.0  # seconds: only guards against a hang, never a pass/fail threshold
 

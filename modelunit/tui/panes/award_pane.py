@@ -26,11 +26,12 @@ class AwardPane(Pane):
     def award(self) -> None:
         from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
 
+        def awarded(done) -> None:
+            for code, certificate in done or []:
+                self.app.notify(t("award.done", unit=code, certificate=certificate))
+
         def go(ok: bool | None) -> None:
             if ok:
-                done = self.act("award", publicity.award, self.ctx)
-                if done and done is not True:
-                    for code, certificate in done:
-                        self.notify(t("award.done", unit=code, certificate=certificate))
+                self.act("award", publicity.award, self.ctx, then=awarded)
 
         self.app.push_screen(ConfirmDialog(t("tui.confirm_award", count="…")), go)

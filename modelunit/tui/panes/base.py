@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.containers import VerticalScroll
 
 from modelunit.domain.views import UnitDetail
+from modelunit.tui.app import Step
 
 
 class Pane(VerticalScroll):
@@ -22,8 +23,16 @@ class Pane(VerticalScroll):
     def populate(self) -> None:
         """Fill tables and totals once the widgets exist (after mount and after each redraw)."""
 
-    def act(self, action: str, fn, *args, done: str | None = None, **kwargs):
-        """Run a domain action for this unit, then redraw the whole unit page."""
-        result = self.app.attempt(action, fn, *args, done=done, **kwargs)
-        self.screen.run_worker(self.screen.changed, exclusive=True, group="redraw")
-        return result
+    def act(self, action: str, fn, *args, done: str | None = None, then=None, **kwargs) -> None:
+        """Run a domain action for this unit off the UI thread, then redraw the whole unit page."""
+        self.act_steps([Step(action, fn, args, kwargs)], done=done, then=then)
+
+    def act_steps(self, steps: list[Step], done: str | None = None, then=None) -> None:
+        screen = self.screen
+
+        def finished(result) -> None:
+            screen.run_worker(screen.changed, exclusive=True, group="redraw")
+            if then is not None:
+                then(result)
+
+        self.app.perform(steps, done=done, then=finished)

@@ -14,6 +14,7 @@ from modelunit.domain import inspection, session
 from modelunit.domain.inspection import ASSESSABLE
 from modelunit.i18n import t
 from modelunit.numbers import fmt, parse_number, plain
+from modelunit.tui.app import Step
 from modelunit.tui.panes.base import Pane
 from modelunit.tui.widgets.score_input import ScoreInput, safe_id
 
@@ -103,25 +104,26 @@ class InspectionPane(Pane):
                                  "item": w.item_id, "score": value}))
         return rows
 
-    def save(self) -> bool:
+    def save_steps(self) -> list[Step]:
+        steps = []
         rows = self.sheet_rows()
+        if rows:
+            steps.append(Step("score import", inspection.import_scores, (self.ctx, rows, t("tui.tab.inspection"))))
         sheet = self.own_sheet()
         hearing = self.query_one("#hearing", TextArea).text
         visit = self.query_one("#visit", TextArea).text
-        notes_changed = (hearing, visit) != ((sheet.hearing, sheet.visit) if sheet else ("", ""))
-        if not rows and not notes_changed:
+        if (hearing, visit) != ((sheet.hearing, sheet.visit) if sheet else ("", "")):
+            steps.append(Step("score notes", inspection.set_sheet_notes,
+                              (self.ctx, self.detail.unit.code, self.ctx.actor.name),
+                              {"hearing": hearing, "visit": visit}))
+        return steps
+
+    def save(self) -> None:
+        steps = self.save_steps()
+        if not steps:
             self.notify(t("tui.nothing_to_save"))
-            return True
-        ok = True
-        if rows:
-            ok = bool(self.app.attempt("score import", inspection.import_scores, self.ctx, rows, t("tui.tab.inspection")))
-        if ok and notes_changed:
-            ok = bool(self.app.attempt("score notes", inspection.set_sheet_notes, self.ctx, self.detail.unit.code,
-                                       self.ctx.actor.name, hearing=hearing, visit=visit))
-        if ok:
-            self.notify(t("tui.saved"))
-        self.screen.run_worker(self.screen.changed, exclusive=True, group="redraw")
-        return ok
+            return
+        self.act_steps(steps, done=t("tui.saved"))
 
     @on(Button.Pressed, "#sheet-save")
     def save_pressed(self) -> None:
@@ -134,9 +136,9 @@ class InspectionPane(Pane):
         code = self.detail.unit.code
 
         def go(ok: bool | None) -> None:
-            if ok and self.save():
-                self.act("score submit", inspection.submit_scores, self.ctx, code,
-                         done=t("score.submitted", sheets=f"{code}/{self.ctx.actor.name}"))
+            if ok:
+                steps = self.save_steps() + [Step("score submit", inspection.submit_scores, (self.ctx, code))]
+                self.act_steps(steps, done=t("score.submitted", sheets=f"{code}/{self.ctx.actor.name}"))
 
         self.app.push_screen(ConfirmDialog(t("tui.confirm_submit_sheet", unit=self.detail.unit.name)), go)
 

@@ -12,6 +12,7 @@ from textual.widgets import Button, DataTable, Input, Static
 from modelunit.domain import models, selfcheck
 from modelunit.i18n import t
 from modelunit.numbers import fmt, parse_number, plain
+from modelunit.tui.app import Step
 from modelunit.tui.panes.base import Pane
 from modelunit.tui.widgets.score_input import ScoreInput, safe_id
 
@@ -90,13 +91,18 @@ class SelfcheckPane(Pane):
                                  "note": old.get("note", ""), "indicator": indicator}))
         return rows
 
-    def save(self) -> bool:
+    def save_steps(self) -> list[Step]:
         rows = self.changed_rows()
         if not rows:
+            return []
+        return [Step("selfcheck import", selfcheck.import_selfcheck, (self.ctx, rows, t("tui.tab.selfcheck")))]
+
+    def save(self) -> None:
+        steps = self.save_steps()
+        if not steps:
             self.notify(t("tui.nothing_to_save"))
-            return True
-        return bool(self.act("selfcheck import", selfcheck.import_selfcheck, self.ctx, rows, t("tui.tab.selfcheck"),
-                             done=t("tui.saved")))
+            return
+        self.act_steps(steps, done=t("tui.saved"))
 
     @on(Button.Pressed, "#self-save")
     def save_pressed(self) -> None:
@@ -109,9 +115,9 @@ class SelfcheckPane(Pane):
         code = self.detail.unit.code
 
         def go(ok: bool | None) -> None:
-            if ok and (not self.changed_rows() or self.save()):
-                self.act("selfcheck submit", selfcheck.submit_selfcheck, self.ctx, [code],
-                         done=t("selfcheck.submitted", units=code))
+            if ok:
+                steps = self.save_steps() + [Step("selfcheck submit", selfcheck.submit_selfcheck, (self.ctx, [code]))]
+                self.act_steps(steps, done=t("selfcheck.submitted", units=code))
 
         self.app.push_screen(ConfirmDialog(t("tui.confirm_submit_selfcheck", unit=self.detail.unit.name)), go)
 

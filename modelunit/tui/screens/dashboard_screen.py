@@ -17,6 +17,7 @@ from modelunit.domain.models import STAGES, STATUSES, UNIT_TYPES
 from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 from modelunit.numbers import fmt
+from modelunit.tui.app import Step
 from modelunit.tui.widgets.pipeline import StagePipeline
 
 COLUMNS = ("code", "name", "type", "status", "materials", "score", "rank")
@@ -32,6 +33,7 @@ class DashboardScreen(Screen):
     BINDINGS = [
         _b("enter", "open", "open", show=False),
         _b("t", "tally", "tally"),
+        _b("i", "import_csv", "import"),
         _b("x", "export", "export"),
         _b("a", "audit", "audit"),
         _b("n", "advance", "advance"),
@@ -221,6 +223,11 @@ class DashboardScreen(Screen):
             if action == "start_publicity" and campaign.publicity_start:
                 return None
             return True if permissions.allowed(actor, needs[action], campaign) else None
+        if action == "import_csv":
+            from modelunit.imports import IMPORTS
+
+            return True if campaign is not None and any(
+                permissions.allowed(actor, spec.action, campaign) for spec in IMPORTS.values()) else None
         if action == "switch_user":
             return True if self.app.demo_accounts else None
         return True
@@ -258,6 +265,11 @@ class DashboardScreen(Screen):
 
         self.app.push_screen(AuditScreen())
 
+    def action_import_csv(self) -> None:
+        from modelunit.tui.dialogs.import_dialog import ImportDialog
+
+        self.app.push_screen(ImportDialog(self.ctx, self.board.campaign), lambda _: self.reload())
+
     def action_export(self) -> None:
         from modelunit.tui.dialogs.export_dialog import ExportDialog
 
@@ -270,27 +282,31 @@ class DashboardScreen(Screen):
         c = self.board.campaign
         nxt = STAGES[STAGES.index(c.stage) + 1] if c.stage != STAGES[-1] else c.stage
 
+        def advanced(result) -> None:
+            if result:
+                self.notify(t("campaign.advanced", id=result.campaign, stage=t(f"stage.{result.stage}")))
+                for status, codes in sorted(result.changed.items()):
+                    self.notify(t("campaign.moved", status=t(f"status.{status}"), units=", ".join(codes)))
+            self.reload()
+
         def go(ok: bool | None) -> None:
             if ok:
-                result = self.app.attempt("campaign advance", campaigns.advance, self.ctx)
-                if result:
-                    self.notify(t("campaign.advanced", id=result.campaign, stage=t(f"stage.{result.stage}")))
-                    for status, codes in sorted(result.changed.items()):
-                        self.notify(t("campaign.moved", status=t(f"status.{status}"), units=", ".join(codes)))
-                self.reload()
+                self.app.perform([Step("campaign advance", campaigns.advance, (self.ctx,))], then=advanced)
 
         self.app.push_screen(ConfirmDialog(t("tui.confirm_advance", stage=t(f"stage.{nxt}"))), go)
 
     def action_start_publicity(self) -> None:
         from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
 
+        def started(result) -> None:
+            if result:
+                start, end, moved = result
+                self.notify(t("publicity.started", start=start, end=end, units=", ".join(moved)))
+            self.reload()
+
         def go(ok: bool | None) -> None:
             if ok:
-                result = self.app.attempt("publicity start", publicity.start_publicity, self.ctx)
-                if result:
-                    start, end, moved = result
-                    self.notify(t("publicity.started", start=start, end=end, units=", ".join(moved)))
-                self.reload()
+                self.app.perform([Step("publicity start", publicity.start_publicity, (self.ctx,))], then=started)
 
         self.app.push_screen(ConfirmDialog(t("tui.confirm_publicity")), go)
 
@@ -299,13 +315,14 @@ class DashboardScreen(Screen):
 
         count = sum(1 for r in self.board.rows if r.status == "approved")
 
+        def awarded(done) -> None:
+            for code, certificate in done or []:
+                self.notify(t("award.done", unit=code, certificate=certificate))
+            self.reload()
+
         def go(ok: bool | None) -> None:
             if ok:
-                done = self.app.attempt("award", publicity.award, self.ctx)
-                if done:
-                    for code, certificate in done:
-                        self.notify(t("award.done", unit=code, certificate=certificate))
-                self.reload()
+                self.app.perform([Step("award", publicity.award, (self.ctx,))], then=awarded)
 
         self.app.push_screen(ConfirmDialog(t("tui.confirm_award", count=count)), go)
 

@@ -10,7 +10,7 @@ from textual.widgets import Button, Static
 
 from modelunit.i18n import t
 
-KEYS = [("enter", "open"), ("t", "tally"), ("x", "export"), ("a", "audit"), ("n", "advance"), ("p", "publicity"),
+KEYS = [("enter", "open"), ("t", "tally"), ("i", "import"), ("x", "export"), ("a", "audit"), ("n", "advance"), ("p", "publicity"),
         ("w", "award"), ("u", "switch"), ("/", "search"), ("s", "sort"), ("r", "refresh"), ("ctrl+s", "save"),
         ("escape", "back"), ("ctrl+p", None), ("ctrl+q", "quit")]
 
