@@ -357,3 +357,15 @@ async def test_a_bulk_import_runs_in_a_worker_and_reports_bad_rows(world, tmp_pa
         table = pilot.app.screen.query_one("#units", DataTable)
         assert "U7" in [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
     assert world.db.snapshot().units.get("U8")["type"] == "street"
+
+
+async def test_ctrl_s_on_the_office_inspection_tab_saves_nothing_and_does_not_fail(demo_db):
+    async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await open_unit(pilot, "D02")
+        await show_tab(pilot, "inspection")
+        before = Path(demo_db.path).read_bytes()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, UnitScreen)
+        assert Path(demo_db.path).read_bytes() == before

@@ -24,6 +24,8 @@ Writes are numbered 1, 2, ... per kind; write N is fully determined by N.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import contextlib
 import fcntl
 import glob
@@ -51,7 +53,7 @@ WATCHDOG = 120.0  # seconds: only guards against a hang, never a pass/fail thres
 # ----------------------------------------------------------------------------- the three kinds of writes
 
 
-class Writes:
+class Writes(ABC):
     """A numbered sequence of writes of one kind and the state it must leave."""
 
     name = ""
@@ -64,20 +66,21 @@ class Writes:
     def ctx(self, db: Database, user: str, campaign: str | None = None) -> session.Context:
         return session.Context(db, self.users[user], campaign)
 
+    @abstractmethod
     def write(self, db: Database, n: int) -> None:
-        raise NotImplementedError
+        """Perform write number ``n`` through the domain layer."""
 
+    @abstractmethod
     def mine(self, entry: dict) -> bool:
         """Is this audit entry (newer than the test's start) one of this kind's writes?"""
-        raise NotImplementedError
 
+    @abstractmethod
     def check(self, snap, mine: list[dict]) -> None:
         """The data must be exactly what writes 1..len(mine) leave, audit entry by audit entry."""
-        raise NotImplementedError
 
+    @abstractmethod
     def cli(self, n: int, folder: Path) -> tuple[list[str], str]:
         """Write ``n`` as a command line: (arguments, user)."""
-        raise NotImplementedError
 
 
 def _slot_value(n: int, count: int) -> str:

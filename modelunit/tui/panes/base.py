@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.containers import VerticalScroll
 
 from modelunit.domain.views import UnitDetail
+from modelunit.i18n import t
 from modelunit.tui.app import Step
 
 
@@ -36,3 +37,28 @@ class Pane(VerticalScroll):
                 then(result)
 
         self.app.perform(steps, done=done, then=finished)
+
+
+class FormPane(Pane):
+    """A pane of typed-in values: saved as domain steps, submitted after a confirmation."""
+
+    def save_steps(self) -> list[Step]:
+        """The steps that store what was changed on the page (none when nothing was)."""
+        return []
+
+    def save(self) -> None:
+        steps = self.save_steps()
+        if not steps:
+            self.notify(t("tui.nothing_to_save"))
+            return
+        self.act_steps(steps, done=t("tui.saved"))
+
+    def submit(self, question: str, step: Step, done: str) -> None:
+        """Ask, then save what is on the page and submit it, in that order, as one worker."""
+        from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
+
+        def go(ok: bool | None) -> None:
+            if ok:
+                self.act_steps(self.save_steps() + [step], done=done)
+
+        self.app.push_screen(ConfirmDialog(question), go)

@@ -15,11 +15,11 @@ from modelunit.domain.inspection import ASSESSABLE
 from modelunit.i18n import t
 from modelunit.numbers import fmt, parse_number, plain
 from modelunit.tui.app import Step
-from modelunit.tui.panes.base import Pane
+from modelunit.tui.panes.base import FormPane
 from modelunit.tui.widgets.score_input import ScoreInput, safe_id
 
 
-class InspectionPane(Pane):
+class InspectionPane(FormPane):
     def compose(self) -> ComposeResult:
         role = self.ctx.actor.role
         if role == "inspector":
@@ -105,6 +105,8 @@ class InspectionPane(Pane):
         return rows
 
     def save_steps(self) -> list[Step]:
+        if not self.query("#hearing"):  # the office's view of this tab has nothing typed in to save
+            return []
         steps = []
         rows = self.sheet_rows()
         if rows:
@@ -118,29 +120,16 @@ class InspectionPane(Pane):
                               {"hearing": hearing, "visit": visit}))
         return steps
 
-    def save(self) -> None:
-        steps = self.save_steps()
-        if not steps:
-            self.notify(t("tui.nothing_to_save"))
-            return
-        self.act_steps(steps, done=t("tui.saved"))
-
     @on(Button.Pressed, "#sheet-save")
     def save_pressed(self) -> None:
         self.save()
 
     @on(Button.Pressed, "#sheet-submit")
     def submit_pressed(self) -> None:
-        from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
-
         code = self.detail.unit.code
-
-        def go(ok: bool | None) -> None:
-            if ok:
-                steps = self.save_steps() + [Step("score submit", inspection.submit_scores, (self.ctx, code))]
-                self.act_steps(steps, done=t("score.submitted", sheets=f"{code}/{self.ctx.actor.name}"))
-
-        self.app.push_screen(ConfirmDialog(t("tui.confirm_submit_sheet", unit=self.detail.unit.name)), go)
+        self.submit(t("tui.confirm_submit_sheet", unit=self.detail.unit.name),
+                    Step("score submit", inspection.submit_scores, (self.ctx, code)),
+                    done=t("score.submitted", sheets=f"{code}/{self.ctx.actor.name}"))
 
     # -- the office's view ---------------------------------------------------------------
 

@@ -13,11 +13,11 @@ from modelunit.domain import models, selfcheck
 from modelunit.i18n import t
 from modelunit.numbers import fmt, parse_number, plain
 from modelunit.tui.app import Step
-from modelunit.tui.panes.base import Pane
+from modelunit.tui.panes.base import FormPane
 from modelunit.tui.widgets.score_input import ScoreInput, safe_id
 
 
-class SelfcheckPane(Pane):
+class SelfcheckPane(FormPane):
     def compose(self) -> ComposeResult:
         d = self.detail
         cs = d.criteria
@@ -97,29 +97,16 @@ class SelfcheckPane(Pane):
             return []
         return [Step("selfcheck import", selfcheck.import_selfcheck, (self.ctx, rows, t("tui.tab.selfcheck")))]
 
-    def save(self) -> None:
-        steps = self.save_steps()
-        if not steps:
-            self.notify(t("tui.nothing_to_save"))
-            return
-        self.act_steps(steps, done=t("tui.saved"))
-
     @on(Button.Pressed, "#self-save")
     def save_pressed(self) -> None:
         self.save()
 
     @on(Button.Pressed, "#self-submit")
     def submit_pressed(self) -> None:
-        from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
-
         code = self.detail.unit.code
-
-        def go(ok: bool | None) -> None:
-            if ok:
-                steps = self.save_steps() + [Step("selfcheck submit", selfcheck.submit_selfcheck, (self.ctx, [code]))]
-                self.act_steps(steps, done=t("selfcheck.submitted", units=code))
-
-        self.app.push_screen(ConfirmDialog(t("tui.confirm_submit_selfcheck", unit=self.detail.unit.name)), go)
+        self.submit(t("tui.confirm_submit_selfcheck", unit=self.detail.unit.name),
+                    Step("selfcheck submit", selfcheck.submit_selfcheck, (self.ctx, [code])),
+                    done=t("selfcheck.submitted", units=code))
 
     @on(Button.Pressed, "#gap-add")
     def add_gap(self) -> None:
