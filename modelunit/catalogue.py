@@ -245,6 +245,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit.edited": ("内容被修改", "edited"),
     "audit.truncated": ("末尾条目被删除", "newest entries removed"),
     # --- demo
+    "demo.not_demo": ("{path} 不是演示数据库，演示不会使用或覆盖它；请用 --db 指定另一个文件", "{path} is not a demo database: the demo will not use or overwrite it; give another file with --db"),
     "demo.built": ("演示数据库已建立：{path}", "demo database built: {path}"),
     "demo.accounts": ("演示账号（密码均为 {password}）：管理员 {admin}；考察组 {inspectors}；单位填报员 {units}",
                       "demo accounts (password {password} for all): admin {admin}; inspectors {inspectors}; clerks {units}"),

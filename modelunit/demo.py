@@ -91,6 +91,10 @@ def _score(rng: random.Random, points: Fraction, level: Fraction, step: Fraction
     return round(value / step) * step
 
 
+def is_demo(db: Database) -> bool:
+    return db.snapshot().meta.get("demo") is not None
+
+
 def build_demo(db: Database, reset: bool = False) -> DemoInfo:
     if reset:
         for path in (db.path, db.lock_path):
@@ -98,6 +102,8 @@ def build_demo(db: Database, reset: bool = False) -> DemoInfo:
                 os.unlink(path)
     real_today = today()
     session.init_database(db, DEMO_ADMIN, DEMO_PASSWORD)
+    with db.transaction() as tx:  # marks the file so that `demo --reset` never deletes a real database
+        tx.meta.put("demo", {"built_on": real_today.isoformat()})
     admin = session.sign_in(db, DEMO_ADMIN, DEMO_PASSWORD)
     ctx = session.Context(db, admin)
     info = DemoInfo(path=db.path)

@@ -175,3 +175,11 @@ def test_demo_builds_its_own_database_and_prints_the_tally(tmp_path):
     campaigns = ok(run_cli("--campaign", f"{__import__('datetime').date.today().year - 1}-1", "unit", "list",
                            "--format", "json", user="admin", password="demo1234", env=env, cwd=tmp_path)).stdout
     assert any(u["certificate"] for u in json.loads(campaigns))
+
+
+def test_the_demo_never_touches_a_working_database(world):
+    before = world.raw()
+    for args in (["demo", "--no-tui"], ["demo", "--reset", "--no-tui"]):
+        result = run_cli(*args, db=world.db.path, cwd=world.dir)
+        assert result.returncode == 1 and "不是演示数据库" in result.stderr, result.stderr
+        assert world.raw() == before

@@ -9,7 +9,7 @@ from modelunit.cli.main import DEFAULT_DB, db_path, password_from_env_or_prompt
 from modelunit.cli.output import emit, err, out
 from modelunit.domain import audit, campaigns, inspection, nomination, publicity, selfcheck, session, units
 from modelunit.domain.criteria import read_criteria_file
-from modelunit.errors import BadInput
+from modelunit.errors import BadInput, Refused
 from modelunit.imports import run_import
 from modelunit.i18n import t
 from modelunit.numbers import fmt, plain
@@ -368,12 +368,14 @@ def _change(entry: dict) -> str:
 
 @handler("demo", needs_session=False)
 def cmd_demo(args, _ctx) -> None:
-    from modelunit.demo import build_demo, DEMO_PASSWORD, DEMO_ADMIN
+    from modelunit.demo import DEMO_ADMIN, DEMO_PASSWORD, build_demo, is_demo
 
     path = args.db or os.environ.get("MODELUNIT_DEMO_DB") or "modelunit-demo.json"
     if os.path.abspath(path) == os.path.abspath(DEFAULT_DB) and not args.db:
         path = "modelunit-demo.json"
     db = Database(path)
+    if db.exists() and not is_demo(db):
+        raise Refused("demo.not_demo", path=db.path)  # never the working database, not even with --reset
     if args.reset or not db.exists():
         info = build_demo(db, reset=args.reset)
         out(t("demo.built", path=db.path))
