@@ -24,7 +24,9 @@ from modelunit.storage.database import Database
 
 DEMO_ADMIN = "admin"
 DEMO_PASSWORD = "demo1234"
-CRITERIA_FILE = Path(__file__).resolve().parent.parent / "criteria" / "nine-measures.yaml"
+# The default criteria: the project's criteria/ folder; in an installed wheel, the copy packaged
+# as modelunit/data/nine-measures.yaml (a link to the same file in the source tree).
+CRITERIA_FILE = Path(__file__).resolve().parent / "data" / "nine-measures.yaml"
 
 UNITS = [  # code, name, type
     ("D01", "区人口和计划生育委员会", "department"),

@@ -11,7 +11,8 @@ import pytest
 HEADLESS = ["modelunit.domain.tally", "modelunit.domain.campaigns", "modelunit.domain.inspection",
             "modelunit.domain.publicity", "modelunit.domain.nomination", "modelunit.domain.selfcheck",
             "modelunit.domain.units", "modelunit.storage.database", "modelunit.cli.main",
-            "modelunit.cli.commands", "modelunit.csvio", "modelunit.demo"]
+            "modelunit.cli.commands", "modelunit.csvio", "modelunit.demo", "modelunit.domain.views",
+            "modelunit.imports", "modelunit.export.workbook", "modelunit.export.score_sheets"]
 
 
 @pytest.mark.parametrize("module", HEADLESS)
