@@ -17,7 +17,7 @@ from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
 from modelunit.tui.screens.dashboard_screen import DashboardScreen
 from modelunit.tui.screens.unit_screen import UnitScreen
 from tests.conftest import PASSWORD, create_campaign
-from tests.helpers import self_score, to_inspection
+from tests.helpers import to_inspection
 
 SIZE = (150, 45)
 
@@ -213,14 +213,10 @@ async def test_an_inspector_scores_saves_and_submits_their_sheet(world):
 
 
 async def test_the_office_assigns_inspectors_with_recusal_shown(world):
-    from tests.helpers import evidence
-    from modelunit.domain import campaigns, nomination, selfcheck
+    from modelunit.domain import nomination
+    from tests.helpers import to_nomination
 
-    create_campaign(world)
-    self_score(world, "U3")
-    selfcheck.submit_selfcheck(world.ctx(), ["U3"])
-    campaigns.advance(world.ctx())
-    evidence(world, "U3")
+    to_nomination(world, codes=("U3",))
     nomination.nominate(world.ctx(), ["U3"])
     async with app_for(world.db, "office").run_test(size=SIZE) as pilot:
         await pilot.pause()

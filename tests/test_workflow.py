@@ -13,7 +13,7 @@ import pytest
 from modelunit.domain import audit, campaigns, inspection, nomination, publicity, selfcheck, units
 from modelunit.errors import BadInput, LineErrors, ModelUnitError, Refused
 from tests.conftest import create_campaign, rows
-from tests.helpers import FULL, evidence, score, self_score, to_inspection, to_nomination
+from tests.helpers import FULL, score, self_score, to_inspection, to_nomination
 
 def refused(world, fn, *args, kind=Refused, key: str | None = None, **kw) -> ModelUnitError:
     """Call an action that must be refused; assert the database did not change."""
@@ -191,11 +191,7 @@ def test_only_inspectors_are_assigned_and_only_to_nominated_units(world):
 
 
 def test_recusal_refuses_an_inspector_on_their_home_unit(world):
-    create_campaign(world)
-    self_score(world, "U3")
-    selfcheck.submit_selfcheck(world.ctx(), ["U3"])
-    campaigns.advance(world.ctx())
-    evidence(world, "U3")
+    to_nomination(world, codes=("U3",))
     nomination.nominate(world.ctx(), ["U3"])
     err = refused(world, inspection.assign, world.ctx(), [("U3", "i1"), ("U3", "i3")], key="inspect.recusal")
     assert "i3" in err.render()

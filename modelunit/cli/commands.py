@@ -335,7 +335,7 @@ def cmd_audit_list(args, ctx) -> None:
     session_require_audit(ctx)
     rows = audit.entries(ctx.db.snapshot(), limit=args.limit)
     emit("table", [t("col.seq"), t("col.at"), t("col.user"), t("col.action"), t("col.target"), t("col.change")],
-         [[e["seq"], e["at"], e["user"], e["action"], e["target"], _change(e)] for e in rows])
+         [[e["seq"], e["at"], e["user"], e["action"], e["target"], audit.describe(e, 80)] for e in rows])
 
 
 @handler("audit", "verify")
@@ -352,15 +352,6 @@ def session_require_audit(ctx) -> None:
     from modelunit.domain.permissions import require
 
     require(ctx.actor, "audit.view")
-
-
-def _change(entry: dict) -> str:
-    import json
-
-    before = json.dumps(entry.get("before"), ensure_ascii=False)
-    after = json.dumps(entry.get("after"), ensure_ascii=False)
-    text = f"{before} → {after}"
-    return text if len(text) <= 80 else text[:77] + "…"
 
 
 # ----------------------------------------------------------------------------- demo and dashboard

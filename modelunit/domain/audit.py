@@ -70,6 +70,13 @@ def verify(tx) -> Verification:
     return Verification(True, len(entries), prev)
 
 
+def describe(entry: dict, width: int) -> str:
+    """An entry's change as one line ``before → after``, cut to ``width`` characters."""
+    text = (f"{json.dumps(entry.get('before'), ensure_ascii=False)} → "
+            f"{json.dumps(entry.get('after'), ensure_ascii=False)}")
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def entries(tx, campaign: str | None = None, limit: int | None = None) -> list[dict]:
     rows = [e for _, e in sorted(tx.audit.items(), key=lambda kv: kv[0])
             if campaign is None or e.get("campaign") in (campaign, None)]

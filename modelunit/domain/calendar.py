@@ -28,6 +28,11 @@ def parse_date(text: str, what: str = "date") -> date:
         raise BadInput("date.bad", value=text, what=what) from None
 
 
+def is_past(due: str | None) -> bool:
+    """True once a deadline (YYYY-MM-DD, or none) has passed: the due day itself is still on time."""
+    return bool(due) and today() > parse_date(due)
+
+
 def is_working_day(day: date, holidays: set[date]) -> bool:
     return day.weekday() < 5 and day not in holidays
 

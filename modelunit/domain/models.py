@@ -110,6 +110,13 @@ class Entry:
     def key(self) -> str:
         return entry_key(self.campaign, self.unit)
 
+    def evidence_counts(self) -> dict[str, int]:
+        """How many evidence files the unit filed for each criterion id."""
+        counts: dict[str, int] = {}
+        for m in self.materials:
+            counts[m["criterion"]] = counts.get(m["criterion"], 0) + 1
+        return counts
+
 
 @dataclass
 class Sheet:

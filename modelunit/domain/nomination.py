@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 
 from modelunit.domain import audit, models
-from modelunit.domain.calendar import now, parse_date, today
+from modelunit.domain.calendar import is_past, now, today
 from modelunit.domain.models import Entry
 from modelunit.domain.permissions import require
 from modelunit.domain.rows import Row, RowProblems, cell
@@ -103,7 +103,7 @@ def nominate(ctx: Context, codes: list[str], recommended_by: str = "", reason: s
         campaign = campaign_of(tx, ctx.campaign_id)
         cs = criteria_of(campaign)
         require(ctx.actor, "nominate", campaign)
-        late = bool(campaign.nomination_due) and today() > parse_date(campaign.nomination_due)
+        late = is_past(campaign.nomination_due)
         for code in codes:
             entry = entry_of(tx, campaign, code)
             require(ctx.actor, "nominate", campaign, entry)
@@ -135,9 +135,7 @@ def nominate(ctx: Context, codes: list[str], recommended_by: str = "", reason: s
 
 
 def missing_evidence(entry: Entry, cs) -> list[str]:
-    counts: dict[str, int] = {}
-    for m in entry.materials:
-        counts[m["criterion"]] = counts.get(m["criterion"], 0) + 1
+    counts = entry.evidence_counts()
     return [c.id for c in cs.criteria if counts.get(c.id, 0) < cs.evidence_required]
 
 

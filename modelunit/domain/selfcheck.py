@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from modelunit.domain import audit, models
-from modelunit.domain.calendar import parse_date, today
+from modelunit.domain.calendar import is_past, parse_date, today
 from modelunit.domain.criteria import CriteriaSet
 from modelunit.domain.models import Entry
 from modelunit.domain.permissions import require
@@ -88,7 +88,7 @@ def submit_selfcheck(ctx: Context, codes: list[str], everyone: bool = False) -> 
                 raise Refused("selfcheck.none_ready")
         else:
             entries = [entry_of(tx, campaign, code) for code in codes]
-        late = _past(campaign.selfcheck_due)
+        late = is_past(campaign.selfcheck_due)
         for entry in entries:
             require(ctx.actor, "selfcheck.submit", campaign, entry)
             if entry.status != models.REGISTERED:
@@ -150,6 +150,3 @@ def set_gap_status(ctx: Context, code: str, gap_id: str, status: str) -> dict:
         audit.record(tx, ctx.actor.name, "selfcheck.gap", campaign.id, code, before, gap)
     return gap
 
-
-def _past(due: str | None) -> bool:
-    return bool(due) and today() > parse_date(due)

@@ -114,7 +114,5 @@ def list_units(ctx: Context) -> list[UnitView]:
 
 def evidence_complete(entry: Entry, cs) -> int:
     """How many criteria have at least the required number of evidence files."""
-    counts: dict[str, int] = {}
-    for m in entry.materials:
-        counts[m["criterion"]] = counts.get(m["criterion"], 0) + 1
+    counts = entry.evidence_counts()
     return sum(1 for c in cs.criteria if counts.get(c.id, 0) >= cs.evidence_required)

@@ -54,10 +54,7 @@ class Report:
         return out
 
     def materials_by_criterion(self, entry: Entry) -> dict[str, int]:
-        counts = {c.id: 0 for c in self.cs.criteria}
-        for m in entry.materials:
-            counts[m["criterion"]] = counts.get(m["criterion"], 0) + 1
-        return counts
+        return {c.id: 0 for c in self.cs.criteria} | entry.evidence_counts()
 
     def evidence_done(self, entry: Entry) -> int:
         return evidence_complete(entry, self.cs)

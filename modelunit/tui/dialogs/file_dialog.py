@@ -6,17 +6,14 @@ import os
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Input, Label
 
 from modelunit.i18n import t
+from modelunit.tui.dialogs.ok_cancel_dialog import OkCancelDialog
 
 
-class FileDialog(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "cancel", t("tui.cancel"), tooltip=t("tui.cancel"), id="dialog.cancel")]
-
+class FileDialog(OkCancelDialog[str | None]):
     def __init__(self, start: str | None = None) -> None:
         super().__init__()
         self.start = start or os.getcwd()
@@ -33,21 +30,9 @@ class FileDialog(ModalScreen[str | None]):
     def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
         self.query_one("#path", Input).value = str(event.path)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self._finish()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ok":
-            self._finish()
-        else:
-            self.dismiss(None)
-
-    def _finish(self) -> None:
+    def finish(self) -> None:
         value = self.query_one("#path", Input).value.strip()
         if value and Path(value).expanduser().is_file():
             self.dismiss(str(Path(value).expanduser()))
         else:
             self.query_one("#path", Input).focus()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

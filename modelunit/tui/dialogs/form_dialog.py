@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from modelunit.i18n import t
+from modelunit.tui.dialogs.ok_cancel_dialog import OkCancelDialog
 
 
 @dataclass
@@ -22,9 +21,7 @@ class Field:
     required: bool = False
 
 
-class FormDialog(ModalScreen[dict | None]):
-    BINDINGS = [Binding("escape", "cancel", t("tui.cancel"), tooltip=t("tui.cancel"), id="dialog.cancel")]
-
+class FormDialog(OkCancelDialog[dict | None]):
     def __init__(self, title: str, fields: list[Field], ok_label: str | None = None) -> None:
         super().__init__()
         self.form_title = title
@@ -51,16 +48,7 @@ class FormDialog(ModalScreen[dict | None]):
             out[f.name] = str(widget.value).strip() if widget.value is not Select.NULL else ""
         return out
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self._finish()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ok":
-            self._finish()
-        else:
-            self.dismiss(None)
-
-    def _finish(self) -> None:
+    def finish(self) -> None:
         values = self.values()
         missing = [f for f in self.fields if f.required and not values[f.name]]
         if missing:
@@ -68,6 +56,3 @@ class FormDialog(ModalScreen[dict | None]):
             self.notify(t("row.missing_fields", fields=missing[0].label), severity="warning")
             return
         self.dismiss(values)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -8,7 +8,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Static
 
 from modelunit.domain import models, nomination
-from modelunit.domain.calendar import parse_date, today
+from modelunit.domain.calendar import is_past
 from modelunit.i18n import t
 from modelunit.tui.panes.base import Pane
 
@@ -25,7 +25,7 @@ class NominationPane(Pane):
         nominated = e.status in models.NOMINATED_STATUSES
         can_add = d.can["material.supplement"] if nominated else d.can["material.add"]
         can_nominate = d.can["nominate"] and e.status == models.SELFCHECK_SUBMITTED
-        late = bool(d.campaign.nomination_due) and today() > parse_date(d.campaign.nomination_due)
+        late = is_past(d.campaign.nomination_due)
         is_admin = self.ctx.actor.role == "admin"
         with Horizontal(classes="buttons"):
             yield Button(t("tui.add_material"), id="mat-add", disabled=not can_add)
@@ -87,26 +87,21 @@ class NominationPane(Pane):
 
     @on(Button.Pressed, "#recommend")
     def recommend(self) -> None:
-        from modelunit.tui.dialogs.form_dialog import Field, FormDialog
-
-        code = self.detail.unit.code
-
-        def go(values: dict | None) -> None:
-            if values:
-                self.act("nominate", nomination.nominate, self.ctx, [code], recommended_by=values["by"],
-                         done=t("nominate.done", units=code))
-
-        self.app.push_screen(FormDialog(t("tui.recommend"), [Field("by", t("tui.recommended_by"), required=True)]), go)
+        self.nominate_with(t("tui.recommend"), "recommended_by", t("tui.recommended_by"))
 
     @on(Button.Pressed, "#late")
     def late(self) -> None:
+        self.nominate_with(t("tui.late_accept"), "reason", t("tui.reason"))
+
+    def nominate_with(self, title: str, argument: str, label: str) -> None:
+        """Nominate after asking for one required text: the recommending body, or the late reason."""
         from modelunit.tui.dialogs.form_dialog import Field, FormDialog
 
         code = self.detail.unit.code
 
         def go(values: dict | None) -> None:
             if values:
-                self.act("nominate", nomination.nominate, self.ctx, [code], reason=values["reason"],
-                         done=t("nominate.done", units=code))
+                self.act("nominate", nomination.nominate, self.ctx, [code], done=t("nominate.done", units=code),
+                         **{argument: values[argument]})
 
-        self.app.push_screen(FormDialog(t("tui.late_accept"), [Field("reason", t("tui.reason"), required=True)]), go)
+        self.app.push_screen(FormDialog(title, [Field(argument, label, required=True)]), go)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -45,5 +43,4 @@ class AuditScreen(Screen):
         for label in (t("col.seq"), t("col.at"), t("col.user"), t("col.action"), t("col.target"), t("col.change")):
             table.add_column(label)
         for e in reversed(audit.entries(tx, limit=SHOWN)):
-            change = f"{json.dumps(e.get('before'), ensure_ascii=False)} → {json.dumps(e.get('after'), ensure_ascii=False)}"
-            table.add_row(str(e["seq"]), e["at"], e["user"], e["action"], e["target"], change[:100])
+            table.add_row(str(e["seq"]), e["at"], e["user"], e["action"], e["target"], audit.describe(e, 100))
