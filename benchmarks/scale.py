@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from modelunit.domain import campaigns, inspection, nomination, selfcheck, session, units  # noqa: E402
+from modelunit.domain import assignment, campaigns, context, nomination, records, selfcheck, sheets, units, users  # noqa: E402
 from modelunit.storage.database import Database  # noqa: E402
 
 CRITERIA = ROOT / "criteria" / "nine-measures.yaml"
@@ -45,19 +45,19 @@ def build(path: str, n_units: int, per_unit: int = 5, seed: int = 7) -> dict[str
             os.unlink(path + suffix)
     rng = random.Random(seed)
     db = Database(path)
-    session.init_database(db, "admin", PASSWORD)
-    ctx = session.Context(db, session.sign_in(db, "admin", PASSWORD))
+    users.init_database(db, "admin", PASSWORD)
+    ctx = context.Context(db, users.sign_in(db, "admin", PASSWORD))
     times: dict[str, float] = {}
     codes = [f"U{i:05d}" for i in range(n_units)]
     kinds = ["township", "street", "department", "other"]
     _, times["unit import"] = timed("unit import", units.import_units, ctx, _rows(
         [{"code": c, "name": f"测试单位{i}号街道办事处", "type": kinds[i % 4]} for i, c in enumerate(codes)]), "u.csv")
     for name in INSPECTORS:
-        session.add_user(ctx, name, "inspector", None, PASSWORD)
+        users.add_user(ctx, name, "inspector", None, PASSWORD)
     c = campaigns.create_campaign(ctx, campaigns.CampaignSpec(year=2030, batch=1, criteria_path=str(CRITERIA),
                                                               quota=max(1, n_units // 10)))
-    ctx = session.Context(db, ctx.actor, c.id)
-    cs = session.criteria_of(c)
+    ctx = context.Context(db, ctx.actor, c.id)
+    cs = records.criteria_of(c)
     self_rows = [{"unit": code, "item": it.id, "score": str(it.points)} for code in codes for it in cs.items]
     _, times["self-check import"] = timed(f"self-check import ({len(self_rows)} rows)", selfcheck.import_selfcheck,
                                           ctx, _rows(self_rows), "s.csv")
@@ -70,16 +70,16 @@ def build(path: str, n_units: int, per_unit: int = 5, seed: int = 7) -> dict[str
         _, times["material add"] = timed(f"material add ({len(reqs)} files)", nomination.add_materials, ctx, reqs)
     _, times["nominate"] = timed("nominate all", nomination.nominate, ctx, codes)
     pairs = [(code, INSPECTORS[(i + k) % len(INSPECTORS)]) for i, code in enumerate(codes) for k in range(per_unit)]
-    _, times["assign"] = timed(f"assign ({len(pairs)} pairs)", inspection.assign, ctx, pairs, "t.csv")
+    _, times["assign"] = timed(f"assign ({len(pairs)} pairs)", assignment.assign, ctx, pairs, "t.csv")
     campaigns.advance(ctx)
     score_rows = []
     for code, name in pairs:
         for it in cs.items:
             value = max(0, min(it.points, it.points - rng.choice([0, 0, 0.5, 1])))
             score_rows.append({"unit": code, "inspector": name, "item": it.id, "score": str(value)})
-    _, times["score import"] = timed(f"score import ({len(score_rows)} rows)", inspection.import_scores, ctx,
+    _, times["score import"] = timed(f"score import ({len(score_rows)} rows)", sheets.import_scores, ctx,
                                      _rows(score_rows), "scores.csv")
-    _, times["score submit"] = timed("score submit --all", inspection.submit_scores, ctx, everyone=True)
+    _, times["score submit"] = timed("score submit --all", sheets.submit_scores, ctx, everyone=True)
     print(f"  database size {os.path.getsize(path) / 1e6:.1f} MB", flush=True)
     return times
 

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from pathlib import Path
 
-from modelunit.domain import campaigns, inspection, nomination, publicity, selfcheck, session, units
+from modelunit.domain import assignment, campaigns, context, nomination, publicity, records, selfcheck, sheets, units, users, vetoes
 from modelunit.domain.calendar import add_working_days, today
 from modelunit.domain.criteria import CriteriaSet
 from modelunit.numbers import plain
@@ -103,20 +103,20 @@ def build_demo(db: Database, reset: bool = False) -> DemoInfo:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
     real_today = today()
-    session.init_database(db, DEMO_ADMIN, DEMO_PASSWORD)
+    users.init_database(db, DEMO_ADMIN, DEMO_PASSWORD)
     with db.transaction() as tx:  # marks the file so that `demo --reset` never deletes a real database
         tx.meta.put("demo", {"built_on": real_today.isoformat()})
-    admin = session.sign_in(db, DEMO_ADMIN, DEMO_PASSWORD)
-    ctx = session.Context(db, admin)
+    admin = users.sign_in(db, DEMO_ADMIN, DEMO_PASSWORD)
+    ctx = context.Context(db, admin)
     info = DemoInfo(path=db.path)
     with tempfile.TemporaryDirectory() as tmp:
         units_rows = _rows([{"code": c, "name": n, "type": t_} for c, n, t_ in UNITS])
         units.import_units(ctx, units_rows, "units.csv")
         for name, home in INSPECTORS:
-            session.add_user(ctx, name, "inspector", home, DEMO_PASSWORD)
+            users.add_user(ctx, name, "inspector", home, DEMO_PASSWORD)
             info.inspectors.append(name)
         for name, unit in CLERKS:
-            session.add_user(ctx, name, "unit", unit, DEMO_PASSWORD)
+            users.add_user(ctx, name, "unit", unit, DEMO_PASSWORD)
             info.clerks.append(name)
         _batch1(ctx, real_today, Path(tmp))
         _batch2(ctx, real_today, Path(tmp))
@@ -148,7 +148,7 @@ def _scores(ctx, cs: CriteriaSet, code: str, inspectors: list[str], level: Fract
                          "score": plain(_score(rng, it.points, level, cs.scoring.step))})
         if level > Fraction(93, 100):
             rows.append({"unit": code, "inspector": name, "item": cs.bonuses[0].id, "score": "1"})
-    inspection.import_scores(ctx, _rows(rows), "scores.csv")
+    sheets.import_scores(ctx, _rows(rows), "scores.csv")
 
 
 def _batch1(ctx, real_today: date, folder: Path) -> None:
@@ -160,8 +160,8 @@ def _batch1(ctx, real_today: date, folder: Path) -> None:
             year=year, batch=1, criteria_path=str(CRITERIA_FILE), quota=2,
             selfcheck_due=date(year, 4, 30).isoformat(), nomination_due=date(year, 6, 15).isoformat(),
             issuer="某某区人民政府法制办公室", approval_ref=f"区法制办〔{year}〕12号"))
-    ctx = session.Context(ctx.db, ctx.actor, c.id)
-    cs = session.criteria_of(c)
+    ctx = context.Context(ctx.db, ctx.actor, c.id)
+    cs = records.criteria_of(c)
     chosen = {"D01": Fraction(95, 100), "S01": Fraction(94, 100), "T03": Fraction(85, 100)}
     with _on(date(year, 4, 20)):
         for code, level in chosen.items():
@@ -175,12 +175,12 @@ def _batch1(ctx, real_today: date, folder: Path) -> None:
     team = ["insp.zhang", "insp.li", "insp.wang"]
     with _on(date(year, 6, 20)):
         for code in chosen:
-            inspection.assign(ctx, [(code, n) for n in team])
+            assignment.assign(ctx, [(code, n) for n in team])
         campaigns.advance(ctx)
     with _on(date(year, 7, 5)):
         for code, level in chosen.items():
             _scores(ctx, cs, code, team, level, rng)
-        inspection.submit_scores(ctx, everyone=True)
+        sheets.submit_scores(ctx, everyone=True)
         campaigns.advance(ctx)
     pub_start = date(year, 7, 10)
     with _on(pub_start):
@@ -200,8 +200,8 @@ def _batch2(ctx, real_today: date, folder: Path) -> None:
             selfcheck_due=(begin + timedelta(days=20)).isoformat(),
             nomination_due=(begin + timedelta(days=40)).isoformat(),
             issuer="某某区人民政府法制办公室", approval_ref=f"区法制办〔{year}〕8号"))
-    ctx = session.Context(ctx.db, ctx.actor, c.id)
-    cs = session.criteria_of(c)
+    ctx = context.Context(ctx.db, ctx.actor, c.id)
+    cs = records.criteria_of(c)
     with _on(begin + timedelta(days=15)):
         for code, (level, _) in BATCH2.items():
             _selfcheck(ctx, cs, code, level, rng)
@@ -223,7 +223,7 @@ def _batch2(ctx, real_today: date, folder: Path) -> None:
     teams["D04"] = ["insp.zhang", "insp.li", "insp.wang"]  # insp.zhao belongs to D04: recusal
     with _on(begin + timedelta(days=42)):
         for code, team in teams.items():
-            inspection.assign(ctx, [(code, n) for n in team])
+            assignment.assign(ctx, [(code, n) for n in team])
         campaigns.advance(ctx)
     with _on(begin + timedelta(days=55)):
         for code in nominated:
@@ -231,10 +231,10 @@ def _batch2(ctx, real_today: date, folder: Path) -> None:
             team = teams[code]
             _scores(ctx, cs, code, team, level, rng)
             for name in team[:2] if fate == "incomplete" else team:
-                inspection.submit_scores(ctx, code, name)
-            inspection.set_sheet_notes(ctx, code, team[0], hearing="听取主要负责人专题汇报，资料齐全",
+                sheets.submit_scores(ctx, code, name)
+            sheets.set_sheet_notes(ctx, code, team[0], hearing="听取主要负责人专题汇报，资料齐全",
                                        visit="现场抽查执法案卷10卷，程序规范")
-        inspection.veto(ctx, "D06", cs.vetoes[0].id, "一起行政处罚决定在行政诉讼中被确认违法")
+        vetoes.veto(ctx, "D06", cs.vetoes[0].id, "一起行政处罚决定在行政诉讼中被确认违法")
         campaigns.advance(ctx, "考察结束")
     pub_start = real_today
     # Start publicity three working days ago so the period is running today.

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from modelunit import csvio
-from modelunit.domain import inspection, nomination, selfcheck, units
-from modelunit.domain.session import Context
+from modelunit.domain import assignment, nomination, selfcheck, sheets, units, vetoes
+from modelunit.domain.context import Context
 from modelunit.i18n import t
 
 
@@ -39,15 +39,15 @@ def _materials(ctx, rows, path, reason):
 
 def _teams(ctx, rows, path, reason):
     pairs = [(r.get("unit", "").strip(), r.get("inspector", "").strip()) for _, r in rows]
-    return t("inspect.assigned", count=inspection.assign(ctx, pairs, label=path, lines=[n for n, _ in rows]))
+    return t("inspect.assigned", count=assignment.assign(ctx, pairs, label=path, lines=[n for n, _ in rows]))
 
 
 def _scores(ctx, rows, path, reason):
-    return t("score.imported", count=inspection.import_scores(ctx, rows, path, reason=reason))
+    return t("score.imported", count=sheets.import_scores(ctx, rows, path, reason=reason))
 
 
 def _satisfaction(ctx, rows, path, reason):
-    return t("satisfaction.imported", count=inspection.import_satisfaction(ctx, rows, path))
+    return t("satisfaction.imported", count=vetoes.import_satisfaction(ctx, rows, path))
 
 
 IMPORTS: dict[str, ImportKind] = {

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from modelunit.domain import campaigns, session, units
+from modelunit.domain import campaigns, context, units, users
 from modelunit.domain.models import User, from_dict
 from modelunit.i18n import set_lang
 from modelunit.storage.database import Database
@@ -75,14 +75,14 @@ def _zh_and_clean_env(monkeypatch):
 def template_dir(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("template")
     db = Database(str(folder / "mu.json"))
-    session.init_database(db, "office", PASSWORD)
-    admin = session.Context(db, session.sign_in(db, "office", PASSWORD))
+    users.init_database(db, "office", PASSWORD)
+    admin = context.Context(db, users.sign_in(db, "office", PASSWORD))
     units.import_units(admin, [(i + 2, {"code": c, "name": n, "type": t}) for i, (c, n, t) in enumerate(UNITS)],
                        "units.csv")
     for name, home in INSPECTORS:
-        session.add_user(admin, name, "inspector", home, PASSWORD)
+        users.add_user(admin, name, "inspector", home, PASSWORD)
     for name, unit in CLERKS:
-        session.add_user(admin, name, "unit", unit, PASSWORD)
+        users.add_user(admin, name, "unit", unit, PASSWORD)
     (folder / "criteria.yaml").write_text(SMALL_CRITERIA, encoding="utf-8")
     return folder
 
@@ -95,9 +95,9 @@ class World:
     db: Database
     criteria: Path
 
-    def ctx(self, name: str = "office", campaign: str | None = None) -> session.Context:
+    def ctx(self, name: str = "office", campaign: str | None = None) -> context.Context:
         user = from_dict(User, self.db.snapshot().users.get(name))
-        return session.Context(self.db, user, campaign)
+        return context.Context(self.db, user, campaign)
 
     def raw(self) -> bytes:
         return Path(self.db.path).read_bytes()

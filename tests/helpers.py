@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from modelunit.domain import campaigns, inspection, nomination, selfcheck
+from modelunit.domain import assignment, campaigns, nomination, selfcheck, sheets
 from tests.conftest import create_campaign, rows
 
 ITEMS = {"A1": 6, "A2": 4, "B1": 5, "B2": 5}
@@ -38,12 +38,12 @@ def to_inspection(world, codes=("U1", "U2", "U4"), team=("i1", "i2"), **kw) -> s
     cid = to_nomination(world, codes, **kw)
     nomination.nominate(world.ctx(), list(codes))
     for code in codes:
-        inspection.assign(world.ctx(), [(code, n) for n in team])
+        assignment.assign(world.ctx(), [(code, n) for n in team])
     campaigns.advance(world.ctx())
     return cid
 
 
 def score(world, code: str, inspector: str, values: dict, actor: str | None = None, reason: str = "") -> None:
-    inspection.import_scores(world.ctx(actor or inspector),
+    sheets.import_scores(world.ctx(actor or inspector),
                              rows(*({"unit": code, "inspector": inspector, "item": k, "score": v}
                                     for k, v in values.items())), "scores.csv", reason=reason)

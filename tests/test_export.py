@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from modelunit.domain import campaigns, inspection, publicity, units
+from modelunit.domain import campaigns, publicity, sheets, standings, units
 from modelunit.errors import Refused
 from modelunit.export.score_sheets import export_score_sheets
 from modelunit.export.workbook import SHEETS, export_workbook
@@ -28,7 +28,7 @@ def awarded(world, monkeypatch):
     for name in ("i1", "i2"):
         score(world, "U2", name, {"A1": 5, "A2": 3, "B1": 4, "B2": 4})
         score(world, "U4", name, {"A1": 5, "A2": 4, "B1": 5, "B2": 5})
-    inspection.submit_scores(world.ctx(), everyone=True)
+    sheets.submit_scores(world.ctx(), everyone=True)
     campaigns.advance(world.ctx())
     publicity.start_publicity(world.ctx(), "2024-03-04")
     oid = publicity.add_objection(world.ctx(), "U1", "=1+1 来信反映", source="来信", date="2024-03-05").id
@@ -57,7 +57,7 @@ def test_summary_has_every_criterion_and_the_tally_figures(awarded, tmp_path):
     header = [c.value for c in ws[1]][:13]
     assert header == ["排名", "单位代码", "单位名称", "决策", "执法", "措施小计", "效果小计", "加分", "满意度", "总分",
                       "否决", "结论", None]
-    _, tally = inspection.view_tally(awarded.ctx())
+    _, tally = standings.view_tally(awarded.ctx())
     body = [[c.value for c in row][:12] for row in ws.iter_rows(min_row=2, max_row=1 + len(tally.rows))]
     for line, r in zip(body, tally.rows):
         assert line[:3] == [r.rank, r.code, r.name]

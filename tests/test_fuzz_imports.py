@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from modelunit import csvio
-from modelunit.domain import audit, inspection, nomination, selfcheck, session, units
+from modelunit.domain import assignment, audit, context, nomination, selfcheck, sheets, units, vetoes
 from modelunit.domain.models import User, from_dict
 from modelunit.errors import BadInput, LineErrors, ModelUnitError, Refused
 from modelunit.i18n import one_line
@@ -61,17 +61,17 @@ def _material(ctx, path):  # commands.cmd_material_import
 def _inspect(ctx, path):  # commands.cmd_inspect_import
     rows = csvio.read_rows(path, ("unit", "inspector"))
     pairs = [(r.get("unit", "").strip(), r.get("inspector", "").strip()) for _, r in rows]
-    return inspection.assign(ctx, pairs, label=path, lines=[line for line, _ in rows])
+    return assignment.assign(ctx, pairs, label=path, lines=[line for line, _ in rows])
 
 
 def _score(ctx, path):  # commands.cmd_score_import (no --reason)
     rows = csvio.read_rows(path, ("unit", "inspector", "item", "score"), ("note",))
-    return inspection.import_scores(ctx, rows, path, reason="")
+    return sheets.import_scores(ctx, rows, path, reason="")
 
 
 def _satisfaction(ctx, path):  # commands.cmd_satisfaction_import
     rows = csvio.read_rows(path, ("unit", "score"))
-    return inspection.import_satisfaction(ctx, rows, path)
+    return vetoes.import_satisfaction(ctx, rows, path)
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def _stage_nomination(w: World) -> None:
 def _stage_inspection(w: World) -> None:
     to_inspection(w)  # U1, U2, U4 nominated, i1 and i2 assigned
     score(w, "U4", "i1", FULL)
-    inspection.submit_scores(w.ctx("i1"), "U4")  # a locked sheet
+    sheets.submit_scores(w.ctx("i1"), "U4")  # a locked sheet
 
 
 STAGE_BUILDERS = {"selfcheck": _stage_selfcheck, "evidence": _stage_evidence, "nomination": _stage_nomination,
@@ -341,7 +341,7 @@ def _actor(db: Database, name: str) -> User:
 
 def attempt(kind: str, db: Database, actor: str, csv_path: str) -> Outcome:
     """Run one import and check the contract whichever way it ends."""
-    ctx = session.Context(db, _actor(db, actor))
+    ctx = context.Context(db, _actor(db, actor))
     before = Path(db.path).read_bytes()
     start = time.perf_counter()
     try:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from modelunit.domain import campaigns, inspection, nomination, publicity, selfcheck, session, units, views
+from modelunit.domain import assignment, campaigns, context, nomination, publicity, selfcheck, sheets, standings, units, users, vetoes, views
 from modelunit.domain.models import User, from_dict
 from modelunit.errors import LineErrors, ModelUnitError
 from modelunit.export import score_sheets, workbook
@@ -171,21 +171,21 @@ def stages(template_dir, tmp_path_factory) -> Stages:
         for code in ("U1", "U2", "U4"):
             evidence(w, code)
         nomination.nominate(w.ctx(), ["U2"])
-        inspection.assign(w.ctx(), [("U2", "i1"), ("U2", "i2")])
+        assignment.assign(w.ctx(), [("U2", "i1"), ("U2", "i2")])
         snaps["nomination"] = w.raw()
         # Stage 3: U1 has complete sheets from i1 and i2, not yet submitted; U2, U4 submitted.
         nomination.nominate(w.ctx(), ["U1", "U4"])
-        inspection.assign(w.ctx(), [(c, n) for c in ("U1", "U4") for n in ("i1", "i2")])
+        assignment.assign(w.ctx(), [(c, n) for c in ("U1", "U4") for n in ("i1", "i2")])
         campaigns.advance(w.ctx())
         for name in ("i1", "i2"):
             score(w, "U1", name, FULL)
             score(w, "U2", name, FULL)
             score(w, "U4", name, LOW)
-            inspection.submit_scores(w.ctx(name), "U2")
-            inspection.submit_scores(w.ctx(name), "U4")
+            sheets.submit_scores(w.ctx(name), "U2")
+            sheets.submit_scores(w.ctx(name), "U4")
         snaps["inspection"] = w.raw()
         # Stage 4: U1, U2 in publicity (started Mon 2024-03-04), one open objection (#1) against U2.
-        inspection.submit_scores(w.ctx(), everyone=True)
+        sheets.submit_scores(w.ctx(), everyone=True)
         campaigns.advance(w.ctx())
         publicity.start_publicity(w.ctx(), "2024-03-04")
         publicity.add_objection(w.ctx(), "U2", "群众来信反映", "来信")
@@ -208,7 +208,7 @@ def stages(template_dir, tmp_path_factory) -> Stages:
 
 @dataclass
 class Call:
-    ctx: session.Context
+    ctx: context.Context
     target: str
     world: World
     n: int
@@ -238,16 +238,16 @@ ACTIONS = {
     "material.add": lambda c: nomination.add_materials(
         c.ctx, [nomination.MaterialRequest(c.target, str(c.world.dir / "extra.txt"), "A")], reason="补充"),
     "nominate": lambda c: nomination.nominate(c.ctx, [c.target]),
-    "inspect.assign": lambda c: inspection.assign(c.ctx, [(c.target, "i3")]),
-    "score.import": lambda c: inspection.import_scores(
+    "inspect.assign": lambda c: assignment.assign(c.ctx, [(c.target, "i3")]),
+    "score.import": lambda c: sheets.import_scores(
         c.ctx, rows({"unit": c.target, "inspector": c.inspector, "item": "A1", "score": 5}), "scores.csv"),
-    "score.submit": lambda c: inspection.submit_scores(c.ctx, c.target, c.inspector),
-    "score.notes": lambda c: inspection.set_sheet_notes(c.ctx, c.target, c.inspector, hearing="听取汇报"),
-    "score.list": lambda c: inspection.list_scores(c.ctx, c.target),
-    "satisfaction.import": lambda c: inspection.import_satisfaction(
+    "score.submit": lambda c: sheets.submit_scores(c.ctx, c.target, c.inspector),
+    "score.notes": lambda c: sheets.set_sheet_notes(c.ctx, c.target, c.inspector, hearing="听取汇报"),
+    "score.list": lambda c: sheets.list_scores(c.ctx, c.target),
+    "satisfaction.import": lambda c: vetoes.import_satisfaction(
         c.ctx, rows({"unit": c.target, "score": 90}), "sat.csv"),
-    "veto": lambda c: inspection.veto(c.ctx, c.target, "V1", "行政诉讼败诉"),
-    "tally.view": lambda c: inspection.view_tally(c.ctx),
+    "veto": lambda c: vetoes.veto(c.ctx, c.target, "V1", "行政诉讼败诉"),
+    "tally.view": lambda c: standings.view_tally(c.ctx),
     "publicity.start": lambda c: publicity.start_publicity(c.ctx),
     "objection.add": lambda c: publicity.add_objection(c.ctx, c.target, "异议内容", "电话"),
     "objection.resolve": lambda c: publicity.resolve_objection(c.ctx, "1", upheld=False, note="不属实"),
@@ -256,8 +256,8 @@ ACTIONS = {
     "campaign.advance": lambda c: campaigns.advance(c.ctx),
     "campaign.create": lambda c: campaigns.create_campaign(
         c.ctx, campaigns.CampaignSpec(year=2025, batch=1, criteria_path=str(c.world.criteria))),
-    "user.add": lambda c: session.add_user(c.ctx, "newcomer", "inspector", None, PASSWORD),
-    "user.list": lambda c: session.list_users(c.ctx),
+    "user.add": lambda c: users.add_user(c.ctx, "newcomer", "inspector", None, PASSWORD),
+    "user.list": lambda c: users.list_users(c.ctx),
     "unit.import": lambda c: units.import_units(
         c.ctx, rows({"code": "U9", "name": "区司法局", "type": "department"}), "units.csv"),
     "export.workbook": lambda c: workbook.export_workbook(c.ctx, str(c.world.dir / f"out{c.n}.xlsx")),
@@ -355,7 +355,7 @@ def test_every_role_and_action_in_stage(stage, stages, monkeypatch, capsys):
             expected = stage in EXPECTED[action].get(effective, ())
             _restore(path, pristine)
             db = Database(str(path))
-            ctx = session.Context(db, users[name])
+            ctx = context.Context(db, users[name])
             where = f"[{stage}] {action} by {role} ({name}) on {target}"
             try:
                 result = fn(Call(ctx, target, w, n))

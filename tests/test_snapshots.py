@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from modelunit.demo import DEMO_ADMIN, build_demo
-from modelunit.domain import session, units
+from modelunit.domain import context, records, units
 from modelunit.storage.database import Database
 from modelunit.tui.app import ModelUnitApp
 from tests.conftest import rows
@@ -27,7 +27,7 @@ def fixed_demo(tmp_path, monkeypatch) -> Database:
 
 
 def admin_app(db: Database) -> ModelUnitApp:
-    return ModelUnitApp(db, session.Context(db, session.user_of(db.snapshot(), DEMO_ADMIN)))
+    return ModelUnitApp(db, context.Context(db, records.user_of(db.snapshot(), DEMO_ADMIN)))
 
 
 def test_dashboard(snap_compare, fixed_demo):
@@ -35,7 +35,7 @@ def test_dashboard(snap_compare, fixed_demo):
 
 
 def test_dashboard_with_long_chinese_unit_names(snap_compare, fixed_demo):
-    ctx = session.Context(fixed_demo, session.user_of(fixed_demo.snapshot(), DEMO_ADMIN))
+    ctx = context.Context(fixed_demo, records.user_of(fixed_demo.snapshot(), DEMO_ADMIN))
     units.import_units(ctx, rows(
         {"code": "D02", "name": "区卫生和计划生育委员会（区中医药管理局、区爱国卫生运动委员会办公室）", "type": "department"},
         {"code": "S02", "name": "某某经济技术开发区管理委员会某某路街道办事处（社区服务中心）", "type": "street"}), "u.csv")
@@ -48,7 +48,7 @@ def test_tally_screen(snap_compare, fixed_demo):
 
 def test_unit_page_for_an_inspector(snap_compare, fixed_demo):
     db = fixed_demo
-    app = ModelUnitApp(db, session.Context(db, session.user_of(db.snapshot(), "insp.zhang")))
+    app = ModelUnitApp(db, context.Context(db, records.user_of(db.snapshot(), "insp.zhang")))
 
     async def open_first(pilot):
         from textual.widgets import TabbedContent

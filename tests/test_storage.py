@@ -71,11 +71,11 @@ def test_a_lock_left_by_a_dead_process_does_not_block(world):
 
 
 def _writer(db_path: str, inspector_items: list[tuple[str, int]], name: str) -> None:
-    from modelunit.domain import session
+    from modelunit.domain import context
     from modelunit.domain.models import User, from_dict
 
     db = Database(db_path)
-    ctx = session.Context(db, from_dict(User, db.snapshot().users.get("office")))
+    ctx = context.Context(db, from_dict(User, db.snapshot().users.get("office")))
     for code, n in inspector_items:
         selfcheck.add_gap(ctx, code, "A1", f"{name}-{n}", "", None)
 

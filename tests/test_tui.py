@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Button, DataTable, Input, Select
 
 from modelunit.demo import DEMO_PASSWORD, build_demo
-from modelunit.domain import session
+from modelunit.domain import context, users
 from modelunit.storage.database import Database
 from modelunit.tui.app import ModelUnitApp
 from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
@@ -36,7 +36,7 @@ def demo_db(demo_template, tmp_path) -> Database:
 
 
 def app_for(db: Database, name: str, password: str = PASSWORD, **kw) -> ModelUnitApp:
-    return ModelUnitApp(db, session.Context(db, session.sign_in(db, name, password)), **kw)
+    return ModelUnitApp(db, context.Context(db, users.sign_in(db, name, password)), **kw)
 
 
 def text_of(widget) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from modelunit.domain import audit, campaigns, inspection, nomination, publicity, selfcheck, units
+from modelunit.domain import assignment, audit, campaigns, nomination, publicity, selfcheck, sheets, standings, units, vetoes
 from modelunit.errors import BadInput, LineErrors, ModelUnitError, Refused
 from tests.conftest import create_campaign, rows
 from tests.helpers import FULL, score, self_score, to_inspection, to_nomination
@@ -39,7 +39,7 @@ def test_a_whole_campaign_reaches_numbered_certificates(world, monkeypatch):
     score(world, "U2", "i2", {"A1": 5, "A2": 3, "B1": 4, "B2": 4.5})
     score(world, "U4", "i1", {"A1": 2, "A2": 1, "B1": 2, "B2": 2})
     score(world, "U4", "i2", {"A1": 2, "A2": 1, "B1": 2, "B2": 2})
-    inspection.submit_scores(world.ctx(), everyone=True)
+    sheets.submit_scores(world.ctx(), everyone=True)
     assert world.entry("U1")["status"] == "inspected"
 
     result = campaigns.advance(world.ctx())
@@ -183,17 +183,17 @@ def test_a_missing_evidence_file_is_bad_input(world):
 def test_only_inspectors_are_assigned_and_only_to_nominated_units(world):
     to_nomination(world, codes=("U1", "U2", "U4"))
     nomination.nominate(world.ctx(), ["U1"])
-    refused(world, inspection.assign, world.ctx(), [("U1", "clerk1")], key="inspect.not_inspector")
-    refused(world, inspection.assign, world.ctx(), [("U1", "ghost")], kind=BadInput, key="user.unknown")
-    refused(world, inspection.assign, world.ctx(), [("U2", "i1")], key="inspect.not_nominated")
-    inspection.assign(world.ctx(), [("U1", "i3")])
+    refused(world, assignment.assign, world.ctx(), [("U1", "clerk1")], key="inspect.not_inspector")
+    refused(world, assignment.assign, world.ctx(), [("U1", "ghost")], kind=BadInput, key="user.unknown")
+    refused(world, assignment.assign, world.ctx(), [("U2", "i1")], key="inspect.not_nominated")
+    assignment.assign(world.ctx(), [("U1", "i3")])
     assert world.entry("U1")["inspectors"] == ["i3"]
 
 
 def test_recusal_refuses_an_inspector_on_their_home_unit(world):
     to_nomination(world, codes=("U3",))
     nomination.nominate(world.ctx(), ["U3"])
-    err = refused(world, inspection.assign, world.ctx(), [("U3", "i1"), ("U3", "i3")], key="inspect.recusal")
+    err = refused(world, assignment.assign, world.ctx(), [("U3", "i1"), ("U3", "i3")], key="inspect.recusal")
     assert "i3" in err.render()
 
 
@@ -207,7 +207,7 @@ def test_scores_outside_range_or_step_are_refused_with_their_line(world):
 
 def test_an_inspector_enters_only_their_own_rows_on_assigned_units(world):
     to_inspection(world, codes=("U1", "U2"), team=("i2",))
-    inspection.assign(world.ctx(), [("U1", "i1")])
+    assignment.assign(world.ctx(), [("U1", "i1")])
     refused(world, score, world, "U1", "i2", {"A1": 1}, actor="i1", kind=LineErrors, key="score.not_own_row")
     refused(world, score, world, "U2", "i1", {"A1": 1}, actor="office", kind=LineErrors, key="score.not_assigned")
     refused(world, score, world, "U2", "i1", {"A1": 1}, kind=LineErrors, key="perm.not_assigned")
@@ -217,8 +217,8 @@ def test_an_inspector_enters_only_their_own_rows_on_assigned_units(world):
 def test_submitted_sheets_lock_and_only_the_office_changes_them_with_a_reason(world):
     to_inspection(world)
     score(world, "U1", "i1", FULL)
-    refused(world, inspection.submit_scores, world.ctx("i2"), "U1", key="score.incomplete")
-    inspection.submit_scores(world.ctx("i1"), "U1")
+    refused(world, sheets.submit_scores, world.ctx("i2"), "U1", key="score.incomplete")
+    sheets.submit_scores(world.ctx("i1"), "U1")
     refused(world, score, world, "U1", "i1", {"A1": 1}, kind=LineErrors, key="score.locked")
     refused(world, score, world, "U1", "i1", {"A1": 1}, actor="office", kind=LineErrors, key="score.locked_reason")
     score(world, "U1", "i1", {"A1": 1}, actor="office", reason="考察组复核更正")
@@ -231,9 +231,9 @@ def test_a_unit_is_inspected_once_enough_sheets_are_submitted(world):
     to_inspection(world, team=("i1", "i2", "i3"))
     for name in ("i1", "i2"):
         score(world, "U1", name, FULL)
-    inspection.submit_scores(world.ctx("i1"), "U1")
+    sheets.submit_scores(world.ctx("i1"), "U1")
     assert world.entry("U1")["status"] == "nominated"
-    inspection.submit_scores(world.ctx(), "U1", "i2")
+    sheets.submit_scores(world.ctx(), "U1", "i2")
     assert world.entry("U1")["status"] == "inspected"  # min_inspectors = 2
 
 
@@ -241,13 +241,13 @@ def test_inspectors_see_only_their_own_scores_and_clerks_none_before_award(world
     to_inspection(world)
     score(world, "U1", "i1", FULL)
     score(world, "U1", "i2", {"A1": 3})
-    mine = inspection.list_scores(world.ctx("i1"))
+    mine = sheets.list_scores(world.ctx("i1"))
     assert {r["inspector"] for r in mine} == {"i1"} and len(mine) == 4
-    assert len(inspection.list_scores(world.ctx())) == 5
+    assert len(sheets.list_scores(world.ctx())) == 5
     with pytest.raises(Refused):
-        inspection.list_scores(world.ctx("clerk1"))
+        sheets.list_scores(world.ctx("clerk1"))
     with pytest.raises(Refused):
-        inspection.view_tally(world.ctx("i1"))
+        standings.view_tally(world.ctx("i1"))
 
 
 def test_leaving_inspection_makes_incomplete_units_not_selected(world):
@@ -255,10 +255,10 @@ def test_leaving_inspection_makes_incomplete_units_not_selected(world):
     score(world, "U1", "i1", FULL)
     score(world, "U1", "i2", FULL)
     score(world, "U2", "i1", FULL)
-    inspection.submit_scores(world.ctx(), everyone=True)
+    sheets.submit_scores(world.ctx(), everyone=True)
     result = campaigns.advance(world.ctx())
     assert result.changed == {"candidate": ["U1"], "not_selected": ["U2", "U4"]}
-    tally = inspection.view_tally(world.ctx())[1]
+    tally = standings.view_tally(world.ctx())[1]
     assert [(r.code, r.rank, r.complete) for r in tally.rows] == [("U1", 1, True), ("U2", None, False),
                                                                     ("U4", None, False)]
 
@@ -267,11 +267,11 @@ def test_a_veto_makes_a_top_unit_ineligible(world):
     to_inspection(world)
     for name in ("i1", "i2"):
         score(world, "U1", name, FULL)
-    inspection.submit_scores(world.ctx(), everyone=True)
-    refused(world, inspection.veto, world.ctx(), "U1", "V9", "x", kind=BadInput, key="veto.unknown")
-    refused(world, inspection.veto, world.ctx("i1"), "U1", "V1", "x", key="perm.role")
-    inspection.veto(world.ctx(), "U1", "V1", "行政诉讼败诉")
-    row = inspection.view_tally(world.ctx())[1].rows[0]
+    sheets.submit_scores(world.ctx(), everyone=True)
+    refused(world, vetoes.veto, world.ctx(), "U1", "V9", "x", kind=BadInput, key="veto.unknown")
+    refused(world, vetoes.veto, world.ctx("i1"), "U1", "V1", "x", key="perm.role")
+    vetoes.veto(world.ctx(), "U1", "V1", "行政诉讼败诉")
+    row = standings.view_tally(world.ctx())[1].rows[0]
     assert (row.vetoed, row.eligible, row.candidate, row.total) == (True, False, False, 20)
 
 
@@ -284,7 +284,7 @@ def _publicity(world, monkeypatch, holidays=()):
     for code in ("U1", "U2"):
         for name in ("i1", "i2"):
             score(world, code, name, FULL)
-    inspection.submit_scores(world.ctx(), everyone=True)
+    sheets.submit_scores(world.ctx(), everyone=True)
     campaigns.advance(world.ctx())
 
 

@@ -7,7 +7,9 @@ import sys
 
 from modelunit.cli.main import DEFAULT_DB, db_path, password_from_env_or_prompt
 from modelunit.cli.output import emit, err, out
-from modelunit.domain import audit, campaigns, inspection, nomination, publicity, selfcheck, session, units
+from modelunit.domain import assignment, audit, campaigns, nomination, publicity, selfcheck, sheets, standings, units, users, vetoes
+from modelunit.domain.context import Context
+from modelunit.domain.records import criteria_of, user_of
 from modelunit.domain.criteria import read_criteria_file
 from modelunit.errors import BadInput, Refused
 from modelunit.imports import run_import
@@ -26,15 +28,15 @@ def handler(command: str, action: str | None = None, needs_session: bool = True)
     return register
 
 
-def open_session(args) -> session.Context:
+def open_session(args) -> Context:
     db = Database(db_path(args))
     if not db.exists():
         raise BadInput("usage.no_db", path=db.path)
     if not args.user:
         raise BadInput("usage.need_user")
     password = password_from_env_or_prompt("MODELUNIT_PASSWORD", t("auth.prompt", name=args.user))
-    actor = session.sign_in(db, args.user, password)
-    return session.Context(db=db, actor=actor, campaign_id=args.campaign)
+    actor = users.sign_in(db, args.user, password)
+    return Context(db=db, actor=actor, campaign_id=args.campaign)
 
 
 def _status(key: str | None) -> str:
@@ -50,7 +52,7 @@ def cmd_init(args, _ctx) -> None:
     password = password_from_env_or_prompt("MODELUNIT_PASSWORD", t("auth.prompt_new", name=args.admin),
                                            confirm=True)
     db = Database(path)
-    session.init_database(db, args.admin, password)
+    users.init_database(db, args.admin, password)
     out(t("db.created", path=db.path, name=args.admin))
 
 
@@ -79,7 +81,7 @@ def cmd_campaign_create(args, ctx) -> None:
         selfcheck_due=args.selfcheck_due, nomination_due=args.nomination_due, issuer=args.issuer,
         approval_ref=args.approval_ref, holidays=[d for d in args.holidays.split(",") if d.strip()])
     c = campaigns.create_campaign(ctx, spec)
-    enrolled = sum(1 for _ in units.list_units(session.Context(ctx.db, ctx.actor, c.id)))
+    enrolled = sum(1 for _ in units.list_units(Context(ctx.db, ctx.actor, c.id)))
     out(t("campaign.created", id=c.id, title=c.title, units=enrolled))
     out(c.id)
 
@@ -107,14 +109,14 @@ def cmd_campaign_advance(args, ctx) -> None:
 def cmd_user_add(args, ctx) -> None:
     password = password_from_env_or_prompt("MODELUNIT_NEW_PASSWORD", t("auth.prompt_new", name=args.name),
                                            confirm=True)
-    user = session.add_user(ctx, args.name, args.role, args.unit, password)
+    user = users.add_user(ctx, args.name, args.role, args.unit, password)
     out(t("user.added", name=user.name, role=t(f"role.{user.role}")))
 
 
 @handler("user", "list")
 def cmd_user_list(args, ctx) -> None:
     emit("table", [t("col.user"), t("col.type"), t("col.unit")],
-         [[u.name, t(f"role.{u.role}"), u.unit or ""] for u in session.list_users(ctx)])
+         [[u.name, t(f"role.{u.role}"), u.unit or ""] for u in users.list_users(ctx)])
 
 
 @handler("unit", "import")
@@ -198,7 +200,7 @@ def cmd_inspect_assign(args, ctx) -> None:
     names = [n.strip() for n in args.inspectors.split(",") if n.strip()]
     if not names:
         raise BadInput("row.missing_fields", fields="--inspectors")
-    out(t("inspect.assigned", count=inspection.assign(ctx, [(args.unit, n) for n in names])))
+    out(t("inspect.assigned", count=assignment.assign(ctx, [(args.unit, n) for n in names])))
 
 
 @handler("inspect", "import")
@@ -215,13 +217,13 @@ def cmd_score_import(args, ctx) -> None:
 def cmd_score_submit(args, ctx) -> None:
     if not args.unit and not args.all:
         raise BadInput("usage.unit_or_all")
-    done = inspection.submit_scores(ctx, args.unit, args.inspector, everyone=args.all)
+    done = sheets.submit_scores(ctx, args.unit, args.inspector, everyone=args.all)
     out(t("score.submitted", sheets=", ".join(f"{u}/{i}" for u, i in done)))
 
 
 @handler("score", "list")
 def cmd_score_list(args, ctx) -> None:
-    records = inspection.list_scores(ctx, args.unit)
+    records = sheets.list_scores(ctx, args.unit)
     header = ["unit", "inspector", "item", "score", "submitted"]
     if args.format == "table":
         rows = [[r["unit"], r["inspector"], r["item"], plain(r["score"]), r["submitted"]] for r in records]
@@ -239,14 +241,14 @@ def cmd_satisfaction_import(args, ctx) -> None:
 
 @handler("veto")
 def cmd_veto(args, ctx) -> None:
-    entry = inspection.veto(ctx, args.unit, args.item, args.reason)
+    entry = vetoes.veto(ctx, args.unit, args.item, args.reason)
     out(t("veto.done", unit=entry.unit, id=args.item, status=_status(entry.status)))
 
 
 @handler("tally")
 def cmd_tally(args, ctx) -> None:
-    campaign, result = inspection.view_tally(ctx)
-    cs = session.criteria_of(campaign)
+    campaign, result = standings.view_tally(ctx)
+    cs = criteria_of(campaign)
     records = [{"rank": r.rank, "code": r.code, "name": r.name, "total": r.total, "measures": r.measures,
                 "effects": r.effects, "bonus": r.bonus, "satisfaction": r.satisfaction,
                 "criteria": dict(r.criteria), "complete": r.complete, "vetoed": r.vetoed,
@@ -376,7 +378,7 @@ def cmd_demo(args, _ctx) -> None:
         out(t("demo.exists", path=db.path))
     # The demo opens already signed in as its admin: it made the account itself, so the
     # (deliberately slow) password check would only delay the first screen.
-    ctx = session.Context(db, session.user_of(db.snapshot(), DEMO_ADMIN))
+    ctx = Context(db, user_of(db.snapshot(), DEMO_ADMIN))
     if args.no_tui or not sys.stdout.isatty():
         args.format = "table"
         cmd_tally(args, ctx)
@@ -396,7 +398,7 @@ def run_tui(args) -> int:
         raise BadInput("usage.no_db", path=db.path)
     ctx = None
     if args.user and os.environ.get("MODELUNIT_PASSWORD") is not None:
-        ctx = session.Context(db, session.sign_in(db, args.user, os.environ["MODELUNIT_PASSWORD"]), args.campaign)
+        ctx = Context(db, users.sign_in(db, args.user, os.environ["MODELUNIT_PASSWORD"]), args.campaign)
     from modelunit.tui.app import run_app
 
     run_app(db, ctx)

@@ -9,7 +9,8 @@ from modelunit.domain.calendar import now, parse_date, today
 from modelunit.domain.criteria import criteria_to_dict, read_criteria_file
 from modelunit.domain.models import STAGES, Campaign, Entry, to_dict
 from modelunit.domain.permissions import require
-from modelunit.domain.session import Context, campaign_of, entries_of, save_campaign, save_entry
+from modelunit.domain.context import Context
+from modelunit.domain.records import campaign_of, entries_of, save_campaign, save_entry
 from modelunit.errors import BadInput, Refused
 from modelunit.i18n import t
 
@@ -85,7 +86,7 @@ class AdvanceResult:
 
 def advance(ctx: Context, reason: str = "") -> AdvanceResult:
     """Open the next stage after checking its preconditions; move units accordingly."""
-    from modelunit.domain.inspection import compute_tally
+    from modelunit.domain.standings import compute_tally
 
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, ctx.campaign_id)

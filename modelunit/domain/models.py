@@ -25,6 +25,8 @@ WITHDRAWN = "withdrawn"
 AWARDED = "awarded"
 STATUSES = (REGISTERED, SELFCHECK_SUBMITTED, NOMINATED, NOT_NOMINATED, INSPECTED, CANDIDATE, NOT_SELECTED,
             IN_PUBLICITY, APPROVED, WITHDRAWN, AWARDED)
+# Statuses in which a unit can be assigned inspectors and scored.
+ASSESSABLE = (NOMINATED, INSPECTED)
 # Statuses of a unit that has nominated itself (or was recommended): the tally lists these.
 NOMINATED_STATUSES = (NOMINATED, INSPECTED, CANDIDATE, NOT_SELECTED, IN_PUBLICITY, APPROVED, WITHDRAWN, AWARDED)
 

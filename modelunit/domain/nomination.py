@@ -10,7 +10,8 @@ from modelunit.domain.calendar import is_past, now, today
 from modelunit.domain.models import Entry
 from modelunit.domain.permissions import require
 from modelunit.domain.rows import Row, RowProblems, cell
-from modelunit.domain.session import Context, campaign_of, criteria_of, entry_of, save_entry
+from modelunit.domain.context import Context
+from modelunit.domain.records import campaign_of, criteria_of, entry_of, save_entry
 from modelunit.errors import BadInput, ModelUnitError, Refused
 from modelunit.storage import evidence
 
@@ -143,7 +144,7 @@ def verify_materials(ctx: Context, code: str | None = None) -> list[dict]:
     """Each stored evidence file with its state: ok, missing or changed."""
     tx = ctx.db.snapshot()
     campaign = campaign_of(tx, ctx.campaign_id)
-    from modelunit.domain.session import entries_of
+    from modelunit.domain.records import entries_of
 
     out = []
     for entry in entries_of(tx, campaign):

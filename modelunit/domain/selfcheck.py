@@ -10,7 +10,8 @@ from modelunit.domain.criteria import CriteriaSet
 from modelunit.domain.models import Entry
 from modelunit.domain.permissions import require
 from modelunit.domain.rows import Row, RowProblems, cell
-from modelunit.domain.session import Context, campaign_of, criteria_of, entries_of, entry_of, save_entry
+from modelunit.domain.context import Context
+from modelunit.domain.records import campaign_of, criteria_of, entries_of, entry_of, save_entry
 from modelunit.errors import BadInput, ModelUnitError, Refused
 from modelunit.numbers import is_multiple, parse_number, plain
 

@@ -12,10 +12,12 @@ from datetime import date
 from modelunit.domain import models
 from modelunit.domain.calendar import parse_date, today, working_days_left
 from modelunit.domain.criteria import CriteriaSet
-from modelunit.domain.inspection import compute_tally, sheets_of
+from modelunit.domain.sheets import sheets_of
+from modelunit.domain.standings import compute_tally
 from modelunit.domain.models import STAGES, Campaign, Entry, Objection, Sheet, Unit, from_dict
 from modelunit.domain.permissions import allowed, can_see_unit, require
-from modelunit.domain.session import Context, campaign_of, criteria_of, entries_of
+from modelunit.domain.context import Context
+from modelunit.domain.records import campaign_of, criteria_of, entries_of
 from modelunit.domain.units import evidence_complete
 
 # Which pipeline stage a unit status belongs to (None: out of the running).
@@ -114,7 +116,7 @@ ACTIONS = ("selfcheck.edit", "selfcheck.submit", "material.add", "material.suppl
 def unit_detail(ctx: Context, code: str) -> UnitDetail:
     tx = ctx.db.snapshot()
     campaign = campaign_of(tx, ctx.campaign_id)
-    from modelunit.domain.session import entry_of, unit_of
+    from modelunit.domain.records import entry_of, unit_of
 
     entry = entry_of(tx, campaign, code)
     require(ctx.actor, "unit.view", None, entry)

@@ -13,7 +13,8 @@ import xlsxwriter
 
 from modelunit.domain import models
 from modelunit.domain.permissions import require
-from modelunit.domain.session import Context, campaign_of, criteria_of, entries_of
+from modelunit.domain.context import Context
+from modelunit.domain.records import campaign_of, criteria_of, entries_of
 from modelunit.errors import BadInput
 from modelunit.export.widths import display_width
 

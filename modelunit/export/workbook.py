@@ -18,7 +18,7 @@ from fractions import Fraction
 import xlsxwriter
 
 from modelunit.domain import models
-from modelunit.domain.session import Context
+from modelunit.domain.context import Context
 from modelunit.export.report import Report, collect
 from modelunit.export.widths import SAMPLE_ROWS, ColumnWidths, display_width
 from modelunit.numbers import r2

@@ -28,6 +28,8 @@ from modelunit.errors import BadInput, Refused
 from modelunit.storage import files
 
 SCHEMA_VERSION = 1
+# The tables a database holds; asking a transaction for any other name is a programming error.
+TABLES = frozenset({"users", "units", "campaigns", "entries", "sheets", "objections", "audit", "meta"})
 
 
 class _MemoryStorage(Storage):
@@ -125,8 +127,8 @@ class Tx:
 
     def __getattr__(self, name: str) -> Collection:
         # tx.users, tx.units, tx.entries, tx.sheets, tx.campaigns, tx.objections, tx.audit, tx.meta
-        if name.startswith("_"):
-            raise AttributeError(name)
+        if name not in TABLES:
+            raise AttributeError(f"no table {name!r}")  # a typo must not read as an empty table
         col = self._collections.get(name)
         if col is None:
             col = self._collections[name] = Collection(self._db.table(name), self.holder, self.writable)

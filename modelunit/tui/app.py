@@ -10,8 +10,8 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 
-from modelunit.domain import session
-from modelunit.domain.session import Context
+from modelunit.domain import users
+from modelunit.domain.context import Context
 from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 from modelunit.storage.database import Database
@@ -71,7 +71,7 @@ class ModelUnitApp(App[None]):
     def switch_user(self, name: str) -> None:
         """Demo only: sign in as another demo account and show the dashboard as they see it."""
         try:
-            user = session.sign_in(self.db, name, self.demo_password or "")
+            user = users.sign_in(self.db, name, self.demo_password or "")
         except ModelUnitError as err:
             self.notify(err.render(), severity="error")
             return

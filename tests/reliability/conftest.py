@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from modelunit.domain import campaigns, inspection, nomination, selfcheck, session, units
+from modelunit.domain import assignment, campaigns, context, nomination, records, selfcheck, sheets, units
 from modelunit.domain.models import User, from_dict
 from modelunit.storage.database import Database
 from tests.conftest import PASSWORD, World
@@ -104,15 +104,15 @@ def big_template(template_dir, tmp_path_factory) -> Path:
     shutil.copy(template_dir / "criteria.yaml", folder / "criteria.yaml")
     db = Database(str(folder / "mu.json"))
     office = from_dict(User, db.snapshot().users.get("office"))
-    ctx = session.Context(db, office)
+    ctx = context.Context(db, office)
     codes = [f"B{i:04d}" for i in range(BULK_UNITS)]
     units.import_units(ctx, _rows({"code": c, "name": f"测试单位{i}号街道办事处", "type": "street"}
                                   for i, c in enumerate(codes)), "bulk-units.csv")
     everyone = sorted(db.snapshot().units.keys())
     c = campaigns.create_campaign(ctx, campaigns.CampaignSpec(year=2024, batch=1, criteria_path=str(NINE_MEASURES),
                                                               quota=5))
-    cx = session.Context(db, office, c.id)
-    cs = session.criteria_of(c)
+    cx = context.Context(db, office, c.id)
+    cs = records.criteria_of(c)
     selfcheck.import_selfcheck(cx, _rows({"unit": u, "item": it.id, "score": it.points}
                                          for u in everyone for it in cs.items), "self.csv")
     selfcheck.submit_selfcheck(cx, [], everyone=True)
@@ -123,9 +123,9 @@ def big_template(template_dir, tmp_path_factory) -> Path:
                                   for u in everyone for crit in cs.criteria])
     nomination.nominate(cx, everyone)
     pairs = [(u, name) for u in everyone for name in ("i1", "i2", "i3") if not (name == "i3" and u == "U3")]
-    inspection.assign(cx, pairs, "teams.csv")
+    assignment.assign(cx, pairs, "teams.csv")
     campaigns.advance(cx)
-    inspection.import_scores(cx, _rows({"unit": u, "inspector": name, "item": it.id, "score": it.points}
+    sheets.import_scores(cx, _rows({"unit": u, "inspector": name, "item": it.id, "score": it.points}
                                        for u, name in pairs for it in cs.items), "scores.csv")
     campaigns.create_campaign(ctx, campaigns.CampaignSpec(year=2025, batch=1, criteria_path=str(NINE_MEASURES)))
     return folder

@@ -15,7 +15,7 @@ import statistics
 import time
 from pathlib import Path
 
-from modelunit.domain import audit, inspection, session
+from modelunit.domain import audit, context, sheets, standings, users
 from modelunit.domain.models import User, from_dict
 from modelunit.export.workbook import export_workbook
 from modelunit.storage.database import Database
@@ -27,9 +27,9 @@ WRITES = 200 if FULL else 30
 ITEMS = [("A1", ("5", "6")), ("A2", ("3", "4")), ("B1", ("4", "5")), ("B2", ("4.5", "5"))]
 
 
-def _ctx(path: str, name: str) -> session.Context:
+def _ctx(path: str, name: str) -> context.Context:
     db = Database(path)
-    return session.Context(db, from_dict(User, db.snapshot().users.get(name)))
+    return context.Context(db, from_dict(User, db.snapshot().users.get(name)))
 
 
 def _writer(path: str, name: str, unit: str, out: str) -> None:
@@ -40,7 +40,7 @@ def _writer(path: str, name: str, unit: str, out: str) -> None:
     for n in range(WRITES):
         item, values = ITEMS[n % len(ITEMS)]
         value = values[(n // len(ITEMS)) % 2]
-        inspection.import_scores(ctx, [(2, {"unit": unit, "inspector": name, "item": item, "score": value})],
+        sheets.import_scores(ctx, [(2, {"unit": unit, "inspector": name, "item": item, "score": value})],
                                  "w.csv")
         last[item] = value
     Path(out).write_text(json.dumps({"last": last, "waits": files.LockStats.waits}), encoding="utf-8")
@@ -52,7 +52,7 @@ def _reader(path: str, stop: str, out: str) -> None:
     while not os.path.exists(stop):
         tx = ctx.db.snapshot()  # parses the whole file: a torn file would raise here
         assert audit.verify(tx).ok
-        inspection.view_tally(ctx)
+        standings.view_tally(ctx)
         reads += 1
         if reads % 10 == 0:
             export_workbook(ctx, str(Path(out).with_suffix(".xlsx")))
@@ -61,7 +61,7 @@ def _reader(path: str, stop: str, out: str) -> None:
 
 
 def test_concurrent_inspectors_lose_nothing_while_the_office_reads(world, tmp_path):
-    session.add_user(world.ctx(), "i4", "inspector", None, PASSWORD)
+    users.add_user(world.ctx(), "i4", "inspector", None, PASSWORD)
     to_inspection(world, codes=("U1", "U2"), team=("i1", "i2", "i3", "i4"))
     path = world.db.path
     # Each sheet starts on the other value of its first item so that every write changes something.

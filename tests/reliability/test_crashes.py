@@ -40,7 +40,7 @@ from pathlib import Path
 
 import pytest
 
-from modelunit.domain import audit, campaigns, inspection, selfcheck, session
+from modelunit.domain import audit, campaigns, context, records, selfcheck, sheets
 from modelunit.domain.models import STAGES, User, from_dict, sheet_key
 from modelunit.storage import files
 from modelunit.storage.database import Database
@@ -63,8 +63,8 @@ class Writes(ABC):
         snap = world.db.snapshot()
         self.users = {name: from_dict(User, doc) for name, doc in snap.users.items()}
 
-    def ctx(self, db: Database, user: str, campaign: str | None = None) -> session.Context:
-        return session.Context(db, self.users[user], campaign)
+    def ctx(self, db: Database, user: str, campaign: str | None = None) -> context.Context:
+        return context.Context(db, self.users[user], campaign)
 
     @abstractmethod
     def write(self, db: Database, n: int) -> None:
@@ -97,7 +97,7 @@ class ScoreImports(Writes):
     def __init__(self, world) -> None:
         super().__init__(world)
         snap = world.db.snapshot()
-        cs = session.criteria_of(session.campaign_of(snap, BIG_CAMPAIGN))
+        cs = records.criteria_of(records.campaign_of(snap, BIG_CAMPAIGN))
         self.slots = [(u, it.id) for u in self.UNITS for it in cs.items]
         self.initial = {(u, it): snap.sheets.get(sheet_key(BIG_CAMPAIGN, u, "i1"))["scores"][it]
                         for u, it in self.slots}
@@ -108,7 +108,7 @@ class ScoreImports(Writes):
 
     def write(self, db, n):
         unit, item, value = self.row(n)
-        inspection.import_scores(self.ctx(db, "i1", BIG_CAMPAIGN),
+        sheets.import_scores(self.ctx(db, "i1", BIG_CAMPAIGN),
                                  [(2, {"unit": unit, "inspector": "i1", "item": item, "score": value,
                                        "note": f"w{n}"})], "kill.csv")
 
@@ -145,7 +145,7 @@ class SelfCheckEdits(Writes):
     def __init__(self, world) -> None:
         super().__init__(world)
         snap = world.db.snapshot()
-        cs = session.criteria_of(session.campaign_of(snap, SELF_CAMPAIGN))
+        cs = records.criteria_of(records.campaign_of(snap, SELF_CAMPAIGN))
         self.slots = [(u, it.id) for u in self.UNITS for it in cs.items]
         self.initial = {u: snap.entries.get(f"{SELF_CAMPAIGN}|{u}")["selfcheck"] for u in self.UNITS}
 

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar
 from textual.worker import get_current_worker
 
-from modelunit.domain.session import Context
+from modelunit.domain.context import Context
 from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 

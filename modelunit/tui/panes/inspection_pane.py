@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Label, Select, Static, TextArea
 
-from modelunit.domain import inspection, session
-from modelunit.domain.inspection import ASSESSABLE
+from modelunit.domain import assignment, sheets, users, vetoes
+from modelunit.domain.models import ASSESSABLE
 from modelunit.i18n import t
 from modelunit.numbers import fmt, parse_number, plain
 from modelunit.tui.app import Step
@@ -110,12 +110,12 @@ class InspectionPane(FormPane):
         steps = []
         rows = self.sheet_rows()
         if rows:
-            steps.append(Step("score import", inspection.import_scores, (self.ctx, rows, t("tui.tab.inspection"))))
+            steps.append(Step("score import", sheets.import_scores, (self.ctx, rows, t("tui.tab.inspection"))))
         sheet = self.own_sheet()
         hearing = self.query_one("#hearing", TextArea).text
         visit = self.query_one("#visit", TextArea).text
         if (hearing, visit) != ((sheet.hearing, sheet.visit) if sheet else ("", "")):
-            steps.append(Step("score notes", inspection.set_sheet_notes,
+            steps.append(Step("score notes", sheets.set_sheet_notes,
                               (self.ctx, self.detail.unit.code, self.ctx.actor.name),
                               {"hearing": hearing, "visit": visit}))
         return steps
@@ -128,7 +128,7 @@ class InspectionPane(FormPane):
     def submit_pressed(self) -> None:
         code = self.detail.unit.code
         self.submit(t("tui.confirm_submit_sheet", unit=self.detail.unit.name),
-                    Step("score submit", inspection.submit_scores, (self.ctx, code)),
+                    Step("score submit", sheets.submit_scores, (self.ctx, code)),
                     done=t("score.submitted", sheets=f"{code}/{self.ctx.actor.name}"))
 
     # -- the office's view ---------------------------------------------------------------
@@ -136,7 +136,7 @@ class InspectionPane(FormPane):
     def compose_office(self) -> ComposeResult:
         d = self.detail
         yield Static(t("tui.assignment") + "：" + ("、".join(d.entry.inspectors) or "—"), classes="section")
-        inspectors = [u for u in session.list_users(self.ctx) if u.role == "inspector"]
+        inspectors = [u for u in users.list_users(self.ctx) if u.role == "inspector"]
         options = [(u.name + (t("tui.recusal_mark") if u.unit == d.unit.code else ""), u.name) for u in inspectors
                    if u.name not in d.entry.inspectors]
         with Horizontal(classes="buttons"):
@@ -172,7 +172,7 @@ class InspectionPane(FormPane):
         if who is Select.NULL:
             return
         code = self.detail.unit.code
-        self.act("inspect assign", inspection.assign, self.ctx, [(code, str(who))],
+        self.act("inspect assign", assignment.assign, self.ctx, [(code, str(who))],
                  done=t("inspect.assigned", count=1))
 
     @on(Button.Pressed, "#veto")
@@ -187,6 +187,6 @@ class InspectionPane(FormPane):
 
         def go(ok: bool | None) -> None:
             if ok:
-                self.act("veto", inspection.veto, self.ctx, code, str(item), reason)
+                self.act("veto", vetoes.veto, self.ctx, code, str(item), reason)
 
         self.app.push_screen(ConfirmDialog(f"{t('tui.veto')} {self.detail.unit.name}：{item}？"), go)

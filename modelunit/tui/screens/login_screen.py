@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label
 
-from modelunit.domain import session
+from modelunit.domain import context, users
 from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 from modelunit.storage.database import Database
@@ -49,11 +49,11 @@ class LoginScreen(Screen):
     @work(thread=True, exclusive=True)
     def check(self, name: str, password: str) -> None:
         try:
-            user = session.sign_in(self.db, name, password)
+            user = users.sign_in(self.db, name, password)
         except ModelUnitError as err:
             self.app.call_from_thread(self.failed, err.render())
             return
-        self.app.call_from_thread(self.app.signed_in, session.Context(self.db, user))
+        self.app.call_from_thread(self.app.signed_in, context.Context(self.db, user))
 
     def failed(self, message: str) -> None:
         self.query_one("#login-status", Label).update(message)

@@ -11,8 +11,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from modelunit.domain import inspection
-from modelunit.domain.session import criteria_of
+from modelunit.domain import standings
+from modelunit.domain.records import criteria_of
 from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 from modelunit.numbers import fmt, plain, r2
@@ -33,7 +33,7 @@ class TallyScreen(Screen):
 
     def on_mount(self) -> None:
         try:
-            campaign, tally = inspection.view_tally(self.app.ctx)
+            campaign, tally = standings.view_tally(self.app.ctx)
         except ModelUnitError as err:
             self.query_one("#tally-info", Static).update(err.render())
             return

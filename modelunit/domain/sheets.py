@@ -1,69 +1,20 @@
-"""Stage 3, 考察认定: inspectors assigned (with recusal), score sheets, satisfaction, vetoes, the tally."""
+"""Stage 3, 考察认定: inspectors' score sheets — import, notes, submit (and lock), listing."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from fractions import Fraction
 
-from modelunit.domain import audit, models, tally
-from modelunit.domain.calendar import now, today
-from modelunit.domain.models import Campaign, Entry, Sheet, from_dict, sheet_key, to_dict
+from modelunit.domain import audit, models
+from modelunit.domain.calendar import today
+from modelunit.domain.context import Context
+from modelunit.domain.models import ASSESSABLE, Campaign, Entry, Sheet, from_dict, sheet_key, to_dict
 from modelunit.domain.permissions import require
+from modelunit.domain.records import campaign_of, criteria_of, entries_of, entry_of, save_entry, user_of
 from modelunit.domain.rows import Row, RowProblems, cell
 from modelunit.domain.selfcheck import check_score
-from modelunit.domain.session import (Context, campaign_of, criteria_of, entries_of, entry_of, save_entry,
-                                      user_of)
 from modelunit.errors import BadInput, ModelUnitError, Refused
-from modelunit.numbers import parse_number, plain
-
-ASSESSABLE = (models.NOMINATED, models.INSPECTED)
-
-
-# ----------------------------------------------------------------------------- assignment
-
-
-def _check_assignment(tx, campaign: Campaign, entry: Entry, name: str) -> None:
-    user = user_of(tx, name)
-    if user.role != "inspector":
-        raise Refused("inspect.not_inspector", name=name)
-    if user.unit == entry.unit:
-        raise Refused("inspect.recusal", name=name, unit=entry.unit)
-    if entry.status not in ASSESSABLE:
-        raise Refused("inspect.not_nominated", unit=entry.unit)
-
-
-def assign(ctx: Context, pairs: list[tuple[str, str]], label: str | None = None,
-           lines: list[int] | None = None) -> int:
-    """Assign inspectors to units: ``pairs`` of (unit, inspector); all or none."""
-    with ctx.db.transaction() as tx:
-        campaign = campaign_of(tx, ctx.campaign_id)
-        require(ctx.actor, "inspect.assign", campaign)
-        problems = RowProblems(label or "")
-        touched: dict[str, Entry] = {}
-        added = 0
-        for i, (code, name) in enumerate(pairs):
-            try:
-                entry = touched.get(code) or entry_of(tx, campaign, code)
-                _check_assignment(tx, campaign, entry, name)
-            except ModelUnitError as err:
-                if label is None:
-                    raise
-                problems.add(lines[i] if lines else i + 1, err)
-                continue
-            if name not in entry.inspectors:
-                entry.inspectors.append(name)
-                added += 1
-            touched[code] = entry
-        problems.raise_if_any()
-        for code, entry in touched.items():
-            before = tx.entries.get(entry.key)["inspectors"]
-            if before != entry.inspectors:
-                save_entry(tx, entry)
-                audit.record(tx, ctx.actor.name, "inspect.assign", campaign.id, code, before, entry.inspectors)
-    return added
-
-
-# ----------------------------------------------------------------------------- score sheets
+from modelunit.numbers import plain
 
 
 def sheets_of(tx, campaign: Campaign) -> dict[str, list[Sheet]]:
@@ -289,115 +240,3 @@ def list_scores(ctx: Context, code: str | None = None) -> list[dict]:
     if ctx.actor.role == "inspector" and code and ctx.actor.name not in entries[code].inspectors:
         raise Refused("perm.not_assigned", unit=code)
     return out
-
-
-# ----------------------------------------------------------------------------- satisfaction, vetoes
-
-
-def import_satisfaction(ctx: Context, rows: list[Row], label: str) -> int:
-    """Public-satisfaction scores (0–100) from rows ``unit,score``."""
-    with ctx.db.transaction() as tx:
-        campaign = campaign_of(tx, ctx.campaign_id)
-        require(ctx.actor, "satisfaction.set", campaign)
-        problems = RowProblems(label)
-        values: dict[str, Fraction] = {}
-        for line, row in rows:
-            code, text = cell(row, "unit"), cell(row, "score")
-            try:
-                entry = entry_of(tx, campaign, code)
-                value = parse_number(text)
-                if value is None:
-                    raise BadInput("score.not_number", value=text)
-                if not 0 <= value <= 100 or (value * 100).denominator != 1:
-                    raise BadInput("satisfaction.range", value=text)
-                if code in values:
-                    raise BadInput("row.duplicate", key=code)
-                if entry.status not in models.NOMINATED_STATUSES:
-                    raise Refused("inspect.not_nominated", unit=code)
-            except ModelUnitError as err:
-                problems.add(line, err)
-                continue
-            values[code] = value
-        problems.raise_if_any()
-        if not values:
-            raise BadInput("csv.empty", path=label)
-        for code, value in values.items():
-            entry = entry_of(tx, campaign, code)
-            before = entry.satisfaction
-            entry.satisfaction = plain(value)
-            save_entry(tx, entry)
-            audit.record(tx, ctx.actor.name, "satisfaction.set", campaign.id, code, before, entry.satisfaction)
-    return len(values)
-
-
-def veto(ctx: Context, code: str, veto_id: str, reason: str) -> Entry:
-    """Apply a veto item (否决项): the unit is ineligible whatever its score."""
-    with ctx.db.transaction() as tx:
-        campaign = campaign_of(tx, ctx.campaign_id)
-        require(ctx.actor, "veto", campaign)
-        entry = entry_of(tx, campaign, code)
-        cs = criteria_of(campaign)
-        if cs.veto(veto_id) is None:
-            raise BadInput("veto.unknown", id=veto_id)
-        if not reason.strip():
-            raise BadInput("veto.reason")
-        if entry.status not in models.NOMINATED_STATUSES:
-            raise Refused("inspect.not_nominated", unit=code)
-        if any(v["item"] == veto_id for v in entry.vetoes):
-            raise Refused("veto.already", unit=code, id=veto_id)
-        before = {"status": entry.status, "vetoes": list(entry.vetoes)}
-        entry.vetoes.append({"item": veto_id, "reason": reason.strip(), "by": ctx.actor.name, "at": now()})
-        if entry.status == models.IN_PUBLICITY:
-            entry.status = models.WITHDRAWN
-        elif entry.status == models.CANDIDATE:
-            entry.status = models.NOT_SELECTED
-        save_entry(tx, entry)
-        audit.record(tx, ctx.actor.name, "veto", campaign.id, code, before,
-                     {"status": entry.status, "vetoes": entry.vetoes})
-    return entry
-
-
-# ----------------------------------------------------------------------------- tally
-
-
-def compute_tally(tx, campaign: Campaign) -> tally.Tally:
-    """The tally of every nominated unit, from submitted sheets only."""
-    cs = criteria_of(campaign)
-    units = {code: doc["name"] for code, doc in tx.units.items()}
-    by_unit = sheets_of(tx, campaign)
-    inputs = []
-    memo: dict[str, Fraction] = {}
-
-    def exact(text: str) -> Fraction:
-        # Score texts repeat ("4", "4.5"): parse each distinct one once.
-        value = memo.get(text)
-        if value is None:
-            value = memo[text] = Fraction(text)
-        return value
-
-    for entry in entries_of(tx, campaign):
-        if entry.status not in models.NOMINATED_STATUSES:
-            continue
-        sheets = tuple({k: exact(v) for k, v in s.scores.items()}
-                       for s in sorted(by_unit.get(entry.unit, []), key=lambda s: s.inspector)
-                       if s.submitted and s.inspector in entry.inspectors)
-        inputs.append(tally.TallyInput(
-            code=entry.unit, name=units.get(entry.unit, entry.unit), sheets=sheets,
-            satisfaction=None if entry.satisfaction is None else Fraction(entry.satisfaction),
-            vetoed=bool(entry.vetoes),
-            self_scores={k: exact(v["score"]) for k, v in entry.selfcheck.items()}))
-    return tally.compute(cs, inputs, campaign.quota)
-
-
-def view_tally(ctx: Context) -> tuple[Campaign, tally.Tally]:
-    """The tally as the actor may see it: all of it for an admin; a clerk's own row after the award."""
-    tx = ctx.db.snapshot()
-    campaign = campaign_of(tx, ctx.campaign_id)
-    require(ctx.actor, "tally.view", campaign)
-    result = compute_tally(tx, campaign)
-    if ctx.actor.role == "unit":
-        entry = entry_of(tx, campaign, ctx.actor.unit)
-        if entry.status != models.AWARDED and campaign.stage != "award":
-            raise Refused("tally.hidden_until_award")
-        result.rows = [r for r in result.rows if r.code == ctx.actor.unit]
-    return campaign, result
