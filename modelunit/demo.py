@@ -16,7 +16,19 @@ from datetime import date, timedelta
 from fractions import Fraction
 from pathlib import Path
 
-from modelunit.domain import assignment, campaigns, context, nomination, publicity, records, selfcheck, sheets, units, users, vetoes
+from modelunit.domain import (
+    assignment,
+    campaigns,
+    context,
+    nomination,
+    publicity,
+    records,
+    selfcheck,
+    sheets,
+    units,
+    users,
+    vetoes,
+)
 from modelunit.domain.calendar import add_working_days, today
 from modelunit.domain.criteria import CriteriaSet
 from modelunit.numbers import plain

@@ -696,7 +696,7 @@ def test_cli_unit_import_hostile_then_formula_names_stored_verbatim(world):
 
 
 @pytest.mark.parametrize("data", [b"unit,score\nU1,9\x005\n", b"unit,score\nU1,\xff\xfe\xfd\n",
-                                  'unit,score\nU1,"95\nU2,90\n'.encode()],
+                                  b'unit,score\nU1,"95\nU2,90\n'],
                          ids=["nul", "undecodable", "unterminated-quote"])
 def test_cli_file_level_problem_is_one_line(world, data):
     to_inspection(world, codes=("U1", "U2"))

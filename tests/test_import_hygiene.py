@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+
 def _headless_modules() -> list[str]:
     """Every module of the package outside ``modelunit.tui``: a new room is covered as soon as it exists."""
     import modelunit

@@ -32,7 +32,20 @@ from pathlib import Path
 
 import pytest
 
-from modelunit.domain import assignment, campaigns, context, nomination, publicity, selfcheck, sheets, standings, units, users, vetoes, views
+from modelunit.domain import (
+    assignment,
+    campaigns,
+    context,
+    nomination,
+    publicity,
+    selfcheck,
+    sheets,
+    standings,
+    units,
+    users,
+    vetoes,
+    views,
+)
 from modelunit.domain.models import User, from_dict
 from modelunit.errors import LineErrors, ModelUnitError
 from modelunit.export import score_sheets, workbook

@@ -10,10 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from modelunit.domain import assignment, audit, campaigns, nomination, publicity, selfcheck, sheets, standings, units, vetoes
+from modelunit.domain import (
+    assignment,
+    audit,
+    campaigns,
+    nomination,
+    publicity,
+    selfcheck,
+    sheets,
+    standings,
+    units,
+    vetoes,
+)
 from modelunit.errors import BadInput, LineErrors, ModelUnitError, Refused
 from tests.conftest import create_campaign, rows
 from tests.helpers import FULL, score, self_score, to_inspection, to_nomination
+
 
 def refused(world, fn, *args, kind=Refused, key: str | None = None, **kw) -> ModelUnitError:
     """Call an action that must be refused; assert the database did not change."""

@@ -7,13 +7,25 @@ import sys
 
 from modelunit.cli.main import DEFAULT_DB, db_path, password_from_env_or_prompt
 from modelunit.cli.output import emit, err, out
-from modelunit.domain import assignment, audit, campaigns, nomination, publicity, selfcheck, sheets, standings, units, users, vetoes
+from modelunit.domain import (
+    assignment,
+    audit,
+    campaigns,
+    nomination,
+    publicity,
+    selfcheck,
+    sheets,
+    standings,
+    units,
+    users,
+    vetoes,
+)
 from modelunit.domain.context import Context
-from modelunit.domain.records import criteria_of, user_of
 from modelunit.domain.criteria import read_criteria_file
+from modelunit.domain.records import criteria_of, user_of
 from modelunit.errors import BadInput, Refused
-from modelunit.imports import run_import
 from modelunit.i18n import t
+from modelunit.imports import run_import
 from modelunit.numbers import fmt, plain
 from modelunit.storage.database import Database
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 from modelunit.domain import audit, models
 from modelunit.domain.calendar import now, parse_date, today
+from modelunit.domain.context import Context
 from modelunit.domain.criteria import criteria_to_dict, read_criteria_file
 from modelunit.domain.models import STAGES, Campaign, Entry, to_dict
 from modelunit.domain.permissions import require
-from modelunit.domain.context import Context
 from modelunit.domain.records import campaign_of, entries_of, save_campaign, save_entry
 from modelunit.errors import BadInput, Refused
 from modelunit.i18n import t

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from modelunit.domain import audit, models
 from modelunit.domain.calendar import is_past, now, today
+from modelunit.domain.context import Context
 from modelunit.domain.models import Entry
 from modelunit.domain.permissions import require
-from modelunit.domain.rows import Row, RowProblems, cell
-from modelunit.domain.context import Context
 from modelunit.domain.records import campaign_of, criteria_of, entry_of, save_entry
+from modelunit.domain.rows import Row, RowProblems, cell
 from modelunit.errors import BadInput, ModelUnitError, Refused
 from modelunit.storage import evidence
 

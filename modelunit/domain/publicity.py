@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from modelunit.domain import audit, models
 from modelunit.domain.calendar import add_working_days, parse_date, today
-from modelunit.domain.standings import compute_tally
+from modelunit.domain.context import Context
 from modelunit.domain.models import Objection, from_dict, to_dict
 from modelunit.domain.permissions import require
-from modelunit.domain.context import Context
 from modelunit.domain.records import campaign_of, criteria_of, entries_of, entry_of, save_campaign, save_entry
+from modelunit.domain.standings import compute_tally
 from modelunit.errors import BadInput, Refused
 
 

@@ -6,12 +6,12 @@ from fractions import Fraction
 
 from modelunit.domain import audit, models
 from modelunit.domain.calendar import is_past, parse_date, today
+from modelunit.domain.context import Context
 from modelunit.domain.criteria import CriteriaSet
 from modelunit.domain.models import Entry
 from modelunit.domain.permissions import require
-from modelunit.domain.rows import Row, RowProblems, cell
-from modelunit.domain.context import Context
 from modelunit.domain.records import campaign_of, criteria_of, entries_of, entry_of, save_entry
+from modelunit.domain.rows import Row, RowProblems, cell
 from modelunit.errors import BadInput, ModelUnitError, Refused
 from modelunit.numbers import is_multiple, parse_number, plain
 

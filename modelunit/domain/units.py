@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 
 from modelunit.domain import audit
+from modelunit.domain.context import Context
 from modelunit.domain.models import UNIT_TYPE_NAMES, UNIT_TYPES, Entry, Unit, from_dict, to_dict
 from modelunit.domain.permissions import can_see_unit, require
-from modelunit.domain.rows import Row, RowProblems, cell
-from modelunit.domain.context import Context
 from modelunit.domain.records import campaign_of, criteria_of, entries_of
+from modelunit.domain.rows import Row, RowProblems, cell
 from modelunit.errors import BadInput
 
 CODE = re.compile(r"^[A-Za-z0-9._-]{1,32}$")

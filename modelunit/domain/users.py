@@ -12,6 +12,7 @@ from modelunit.errors import BadInput, Refused
 from modelunit.storage.database import SCHEMA_VERSION, Database
 from modelunit.storage.passwords import hash_password, verify_password
 
+
 def init_database(db: Database, admin: str, password: str) -> User:
     """Create a new database whose first user is an admin."""
     _check_name(admin)

@@ -11,13 +11,13 @@ from datetime import date
 
 from modelunit.domain import models
 from modelunit.domain.calendar import parse_date, today, working_days_left
+from modelunit.domain.context import Context
 from modelunit.domain.criteria import CriteriaSet
-from modelunit.domain.sheets import sheets_of
-from modelunit.domain.standings import compute_tally
 from modelunit.domain.models import STAGES, Campaign, Entry, Objection, Sheet, Unit, from_dict
 from modelunit.domain.permissions import allowed, can_see_unit, require
-from modelunit.domain.context import Context
 from modelunit.domain.records import campaign_of, criteria_of, entries_of
+from modelunit.domain.sheets import sheets_of
+from modelunit.domain.standings import compute_tally
 from modelunit.domain.units import evidence_complete
 
 # Which pipeline stage a unit status belongs to (None: out of the running).

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from modelunit.domain import audit, models
+from modelunit.domain.context import Context
 from modelunit.domain.criteria import CriteriaSet
-from modelunit.domain.sheets import sheets_of
-from modelunit.domain.standings import compute_tally
 from modelunit.domain.models import Campaign, Entry, Objection, Sheet, Unit, from_dict
 from modelunit.domain.permissions import require
-from modelunit.domain.context import Context
 from modelunit.domain.records import campaign_of, criteria_of, entries_of
+from modelunit.domain.sheets import sheets_of
+from modelunit.domain.standings import compute_tally
 from modelunit.domain.tally import Tally
 from modelunit.domain.units import evidence_complete
 

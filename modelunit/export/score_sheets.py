@@ -12,8 +12,8 @@ import os
 import xlsxwriter
 
 from modelunit.domain import models
-from modelunit.domain.permissions import require
 from modelunit.domain.context import Context
+from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, criteria_of, entries_of
 from modelunit.errors import BadInput
 from modelunit.export.widths import display_width

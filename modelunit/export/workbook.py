@@ -42,7 +42,7 @@ Progress = Callable[[int, int], None]
 class _Sheet:
     """A worksheet with typed cell writing and CJK-aware column widths."""
 
-    def __init__(self, wb: "_Book", name: str, title: str) -> None:
+    def __init__(self, wb: _Book, name: str, title: str) -> None:
         self.book = wb
         self.ws = wb.wb.add_worksheet(name)
         self.title = title

@@ -24,8 +24,6 @@ Writes are numbered 1, 2, ... per kind; write N is fully determined by N.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-
 import contextlib
 import fcntl
 import glob
@@ -35,6 +33,7 @@ import select
 import signal
 import statistics
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 

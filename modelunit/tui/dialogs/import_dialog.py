@@ -9,8 +9,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
-from modelunit.domain.permissions import allowed
 from modelunit.domain.context import Context
+from modelunit.domain.permissions import allowed
 from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 from modelunit.imports import IMPORTS, run_import
