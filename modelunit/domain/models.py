@@ -3,28 +3,55 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
 from typing import Any, TypeVar
 
-STAGES = ("selfcheck", "nomination", "inspection", "publicity", "award")
+
+class Stage(StrEnum):
+    """The five stages of a creation campaign, in order (DESIGN §3)."""
+
+    SELFCHECK = "selfcheck"
+    NOMINATION = "nomination"
+    INSPECTION = "inspection"
+    PUBLICITY = "publicity"
+    AWARD = "award"
+
+
+class Status(StrEnum):
+    """A unit's status within a campaign (DESIGN §3); stored as its string value."""
+
+    REGISTERED = "registered"
+    SELFCHECK_SUBMITTED = "selfcheck_submitted"
+    NOMINATED = "nominated"
+    NOT_NOMINATED = "not_nominated"
+    INSPECTED = "inspected"
+    CANDIDATE = "candidate"
+    NOT_SELECTED = "not_selected"
+    IN_PUBLICITY = "in_publicity"
+    APPROVED = "approved"
+    WITHDRAWN = "withdrawn"
+    AWARDED = "awarded"
+
+
+STAGES = tuple(Stage)
 ROLES = ("admin", "inspector", "unit")
 UNIT_TYPES = ("township", "street", "department", "other")
 UNIT_TYPE_NAMES = {"乡镇": "township", "街道": "street", "区直部门": "department", "部门": "department",
                    "其他": "other"}
 
-# Unit statuses within a campaign (DESIGN §3).
-REGISTERED = "registered"
-SELFCHECK_SUBMITTED = "selfcheck_submitted"
-NOMINATED = "nominated"
-NOT_NOMINATED = "not_nominated"
-INSPECTED = "inspected"
-CANDIDATE = "candidate"
-NOT_SELECTED = "not_selected"
-IN_PUBLICITY = "in_publicity"
-APPROVED = "approved"
-WITHDRAWN = "withdrawn"
-AWARDED = "awarded"
-STATUSES = (REGISTERED, SELFCHECK_SUBMITTED, NOMINATED, NOT_NOMINATED, INSPECTED, CANDIDATE, NOT_SELECTED,
-            IN_PUBLICITY, APPROVED, WITHDRAWN, AWARDED)
+# Short names for the statuses: the domain compares against these (a StrEnum equals its stored string).
+REGISTERED = Status.REGISTERED
+SELFCHECK_SUBMITTED = Status.SELFCHECK_SUBMITTED
+NOMINATED = Status.NOMINATED
+NOT_NOMINATED = Status.NOT_NOMINATED
+INSPECTED = Status.INSPECTED
+CANDIDATE = Status.CANDIDATE
+NOT_SELECTED = Status.NOT_SELECTED
+IN_PUBLICITY = Status.IN_PUBLICITY
+APPROVED = Status.APPROVED
+WITHDRAWN = Status.WITHDRAWN
+AWARDED = Status.AWARDED
+STATUSES = tuple(Status)
 # Statuses in which a unit can be assigned inspectors and scored.
 ASSESSABLE = (NOMINATED, INSPECTED)
 # Statuses of a unit that has nominated itself (or was recommended): the tally lists these.
