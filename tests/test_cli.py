@@ -77,7 +77,8 @@ def test_a_campaign_run_end_to_end_from_the_command_line(world, tmp_path):
 
     ok(w.cli("campaign", "advance", env=env))
     ok(w.cli("publicity", "start", "--date", "2024-03-04"))
-    oid = ok(w.cli("objection", "add", "U6", "--text", "反映执法问题", "--source", "来信")).stdout.strip().splitlines()[-1]
+    added = ok(w.cli("objection", "add", "U6", "--text", "反映执法问题", "--source", "来信"))
+    oid = added.stdout.strip().splitlines()[-1]
     assert oid == "1"
     fails(w.cli("campaign", "advance", env={"MODELUNIT_TODAY": "2024-03-20"}), 1)
     ok(w.cli("objection", "resolve", oid, "--upheld", "--note", "属实"))

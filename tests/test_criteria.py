@@ -255,8 +255,8 @@ CASES = {
     "duplicate_key": ("        text: 效果一\n", "        text: 效果一\n        text: 又一个\n",
                       "criteria[0].items[1].text", "重复的键", "duplicate key", "text: 又一个"),
     "dup_id_criterion_criterion": ("  - id: c2\n", "  - id: c1\n", "criteria[1].id",
-                                   "编号 c1 重复（已用于 criteria[0].id）", "id c1 is used twice (also at criteria[0].id)",
-                                   None),  # line located below
+                                   "编号 c1 重复（已用于 criteria[0].id）",
+                                   "id c1 is used twice (also at criteria[0].id)", None),  # line located below
     "dup_id_item_criterion": ("      - id: c2-1\n", "      - id: c2\n", "criteria[1].items[0].id",
                               "编号 c2 重复（已用于 criteria[1].id）", "id c2 is used twice (also at criteria[1].id)",
                               "      - id: c2\n"),
@@ -272,7 +272,8 @@ CASES = {
                                "编号 c2 重复（已用于 criteria[1].id）", "id c2 is used twice (also at criteria[1].id)",
                                None),
     "id_with_space": ("      - id: c1-1\n", "      - id: c1 1\n", "criteria[0].items[0].id",
-                      "编号必须是不含空格、逗号和竖线的文字", "ids must be text without spaces, commas or |", "id: c1 1"),
+                      "编号必须是不含空格、逗号和竖线的文字", "ids must be text without spaces, commas or |",
+                      "id: c1 1"),
     "title_not_text": ("    title: 第二项\n", "    title: [a, b]\n", "criteria[1].title",
                        "必须是非空文字", "must be non-empty text", "title: [a, b]"),
     "items_not_list": ("    items:\n      - id: c2-1\n        dimension: measures\n        text: 措施二\n"
@@ -605,7 +606,8 @@ def test_several_problems_reported_at_once(tmp_path):
     expected = [
         f"{path}:{line_of(text, 'version: 1.0')}: version: 必须是字符串（请加引号）",
         f"{path}:{line_of(text, 'colour: red')}: colour: 未知字段",
-        f"{path}:{line_of(text, 'aggregate: average')}: scoring.aggregate: 取值必须是 mean | median | trimmed_mean 之一",
+        f"{path}:{line_of(text, 'aggregate: average')}: "
+        "scoring.aggregate: 取值必须是 mean | median | trimmed_mean 之一",
         f"{path}:{line_of(text, 'points: 0')}: criteria[0].items[1].points: 必须大于0",
         f"{path}:{VALID.count(chr(10), 0, VALID.index('  - id: b1')) + 2}: "
         f"bonuses[0].id: 编号 v1 重复（已用于 vetoes[0].id）",  # +1 for the colour line added above it

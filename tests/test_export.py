@@ -49,7 +49,8 @@ def header_row(ws) -> int:
 def test_sheets_are_named_and_ordered_as_the_contract_says(awarded, tmp_path):
     path = export_workbook(awarded.ctx(), str(tmp_path / "out.xlsx"))
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == list(SHEETS) == ["汇总", "评分明细", "自查对比", "进度", "公示名单", "异议", "授牌名单", "图表"]
+    assert wb.sheetnames == list(SHEETS) == [
+        "汇总", "评分明细", "自查对比", "进度", "公示名单", "异议", "授牌名单", "图表"]
 
 
 def test_summary_has_every_criterion_and_the_tally_figures(awarded, tmp_path):

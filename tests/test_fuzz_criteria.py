@@ -98,7 +98,8 @@ def test_alias_bombs_are_refused_at_once(depth, width):
 
 def test_the_command_line_refuses_mutated_files_cleanly(tmp_path):
     cases = {
-        "tag.yaml": DEFAULT.replace('title: 依法行政示范单位验收标准', 'title: !!python/object/apply:os.system ["echo x"]'),
+        "tag.yaml": DEFAULT.replace("title: 依法行政示范单位验收标准",
+                                    'title: !!python/object/apply:os.system ["echo x"]'),
         "alias.yaml": DEFAULT.replace("pass_line: 90", "pass_line: &p 90\n  bonus_cap: *p"),
         "broken.yaml": DEFAULT.replace("criteria:", "criteria: [", 1),
         "control.yaml": DEFAULT.replace("依法行政示范单位验收标准", "依法\x1b[31m行政"),

@@ -37,8 +37,10 @@ def test_dashboard(snap_compare, fixed_demo):
 def test_dashboard_with_long_chinese_unit_names(snap_compare, fixed_demo):
     ctx = context.Context(fixed_demo, records.user_of(fixed_demo.snapshot(), DEMO_ADMIN))
     units.import_units(ctx, rows(
-        {"code": "D02", "name": "区卫生和计划生育委员会（区中医药管理局、区爱国卫生运动委员会办公室）", "type": "department"},
-        {"code": "S02", "name": "某某经济技术开发区管理委员会某某路街道办事处（社区服务中心）", "type": "street"}), "u.csv")
+        {"code": "D02", "name": "区卫生和计划生育委员会（区中医药管理局、区爱国卫生运动委员会办公室）",
+         "type": "department"},
+        {"code": "S02", "name": "某某经济技术开发区管理委员会某某路街道办事处（社区服务中心）",
+         "type": "street"}), "u.csv")
     assert snap_compare(admin_app(fixed_demo), terminal_size=SIZE)
 
 

@@ -12,7 +12,7 @@ import pytest
 from modelunit.domain import audit, selfcheck
 from modelunit.errors import Refused
 from modelunit.storage import files
-from modelunit.storage.database import Database
+from modelunit.storage.database import TABLES, Database, Tx
 from tests.conftest import create_campaign, rows
 
 
@@ -28,6 +28,15 @@ def test_the_file_is_utf8_json_that_tinydb_can_open(world):
 
     with TinyDB(world.db.path) as raw:
         assert {"users", "units", "campaigns", "entries", "audit", "meta"} <= set(raw.tables())
+
+
+def test_an_unknown_table_is_an_error_not_an_empty_table(world):
+    tx = world.db.snapshot()
+    with pytest.raises(AttributeError, match="no table 'unit'"):
+        tx.unit  # noqa: B018 - the misspelling of tx.units is the point
+    assert len(tx.units) == 4
+    # The tables the type checker knows are exactly the tables a transaction opens.
+    assert set(Tx.__annotations__) == TABLES
 
 
 @pytest.mark.parametrize("step", ["_open", "_write", "_fsync", "_replace"])

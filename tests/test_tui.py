@@ -246,7 +246,8 @@ async def test_the_office_records_and_resolves_an_objection(demo_db):
         await pilot.click("#ok")
         await settle(pilot)
         objections = [o for o in demo_db.snapshot().objections.values() if o["unit"] == "S02"]
-        assert [(o["text"], o["source"], o["status"]) for o in objections] == [("来信反映窗口服务态度差", "来信", "open")]
+        assert [(o["text"], o["source"], o["status"]) for o in objections] == [
+            ("来信反映窗口服务态度差", "来信", "open")]
         await click(pilot, "#obj-resolve")
         dialog = pilot.app.screen
         dialog.query_one("#f-note", Input).value = "经核查不属实"

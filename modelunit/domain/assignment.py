@@ -9,9 +9,10 @@ from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, entry_of, save_entry, user_of
 from modelunit.domain.rows import RowProblems
 from modelunit.errors import ModelUnitError, Refused
+from modelunit.storage.database import Tx
 
 
-def _check_assignment(tx, campaign: Campaign, entry: Entry, name: str) -> None:
+def _check_assignment(tx: Tx, campaign: Campaign, entry: Entry, name: str) -> None:
     user = user_of(tx, name)
     if user.role != "inspector":
         raise Refused("inspect.not_inspector", name=name)
@@ -45,7 +46,7 @@ def assign(ctx: Context, pairs: list[tuple[str, str]], label: str | None = None,
             touched[code] = entry
         problems.raise_if_any()
         for code, entry in touched.items():
-            before = tx.entries.get(entry.key)["inspectors"]
+            before = entry_of(tx, campaign, code).inspectors
             if before != entry.inspectors:
                 save_entry(tx, entry)
                 audit.record(tx, ctx.actor.name, "inspect.assign", campaign.id, code, before, entry.inspectors)

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 
 from modelunit.domain.calendar import now
+from modelunit.storage.database import Tx
 
 GENESIS = "0" * 64
 
@@ -23,11 +24,11 @@ def _digest(entry: dict) -> str:
     return hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
 
-def head(tx) -> dict:
+def head(tx: Tx) -> dict:
     return tx.meta.get("audit") or {"seq": 0, "hash": GENESIS}
 
 
-def record(tx, user: str, action: str, campaign: str | None, target: str,
+def record(tx: Tx, user: str, action: str, campaign: str | None, target: str,
            before: object = None, after: object = None) -> dict:
     """Append one entry; call inside the transaction that makes the change."""
     top = head(tx)
@@ -48,7 +49,7 @@ class Verification:
     reason: str = ""
 
 
-def verify(tx) -> Verification:
+def verify(tx: Tx) -> Verification:
     """Recompute the chain; report the first entry that was edited, removed or moved."""
     entries = sorted(tx.audit.items(), key=lambda kv: kv[0])
     prev = GENESIS
@@ -77,7 +78,7 @@ def describe(entry: dict, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
-def entries(tx, campaign: str | None = None, limit: int | None = None) -> list[dict]:
+def entries(tx: Tx, campaign: str | None = None, limit: int | None = None) -> list[dict]:
     rows = [e for _, e in sorted(tx.audit.items(), key=lambda kv: kv[0])
             if campaign is None or e.get("campaign") in (campaign, None)]
     return rows[-limit:] if limit else rows

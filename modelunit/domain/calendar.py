@@ -30,7 +30,7 @@ def parse_date(text: str, what: str = "date") -> date:
 
 def is_past(due: str | None) -> bool:
     """True once a deadline (YYYY-MM-DD, or none) has passed: the due day itself is still on time."""
-    return bool(due) and today() > parse_date(due)
+    return bool(due and today() > parse_date(due))
 
 
 def is_working_day(day: date, holidays: set[date]) -> bool:

@@ -13,6 +13,7 @@ from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, entries_of, save_campaign, save_entry
 from modelunit.errors import BadInput, Refused
 from modelunit.i18n import t
+from modelunit.storage.database import Tx
 
 
 @dataclass
@@ -129,7 +130,7 @@ def advance(ctx: Context, reason: str = "") -> AdvanceResult:
     return AdvanceResult(campaign=campaign.id, stage=target, changed=moves)
 
 
-def _check_publicity_over(tx, campaign: Campaign) -> None:
+def _check_publicity_over(tx: Tx, campaign: Campaign) -> None:
     if not campaign.publicity_start or not campaign.publicity_end:
         raise Refused("publicity.not_started")
     if today() <= parse_date(campaign.publicity_end):

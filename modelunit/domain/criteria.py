@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
 
-from modelunit.errors import BadInput, LineErrors
+from modelunit.errors import BadInput, LineErrors, ModelUnitError
 from modelunit.numbers import is_multiple, parse_number, plain
 
 DIMENSIONS = ("measures", "effects")
@@ -143,7 +143,7 @@ def _loader_class():
     from yaml.events import AliasEvent
 
     class NoAliasLoader(yaml.SafeLoader):
-        def compose_node(self, parent, index):  # type: ignore[override]
+        def compose_node(self, parent, index):
             if self.check_event(AliasEvent):
                 raise _AliasFound(self.peek_event().start_mark.line + 1)
             return super().compose_node(parent, index)
@@ -239,7 +239,7 @@ def _parse_yaml(text: str, label: str) -> tuple[Any, dict[str, int]]:
 
 
 def _as_errors(label: str, problems: _Problems) -> LineErrors:
-    out = []
+    out: list[tuple[str, int, ModelUnitError]] = []
     for line, path, key, params in sorted(problems.items, key=lambda p: p[0]):
         out.append((label, line, BadInput("criteria.problem", path=path or "(root)", reason=BadInput(key, **params))))
     return LineErrors(out)
@@ -284,6 +284,17 @@ class _Checker:
             self.err(sub, "criteria.not_text")
             return ""
         return value.strip()
+
+    # With a default, a number always comes back (the default stands in for a bad or missing value).
+    @overload
+    def number(self, m: dict, key: str, path: str, default: Fraction,
+               low: Fraction | None = None, high: Fraction | None = None,
+               positive: bool = False, integer: bool = False) -> Fraction: ...
+
+    @overload
+    def number(self, m: dict, key: str, path: str, default: None = None,
+               low: Fraction | None = None, high: Fraction | None = None,
+               positive: bool = False, integer: bool = False) -> Fraction | None: ...
 
     def number(self, m: dict, key: str, path: str, default: Fraction | None = None,
                low: Fraction | None = None, high: Fraction | None = None,
@@ -348,6 +359,7 @@ class _Checker:
                 self.err("total", "criteria.total_mismatch", total=_show(total), sum=_show(item_sum))
         if self.problems.items or scoring is None:
             return None
+        assert isinstance(set_id, str) and isinstance(version, str)  # required keys, so reported if missing
         return CriteriaSet(id=set_id, title=title, version=version, scoring=scoring,
                            criteria=tuple(criteria), total=total, publicity_days=publicity_days,
                            evidence_required=evidence_required, vetoes=tuple(vetoes), bonuses=tuple(bonuses))

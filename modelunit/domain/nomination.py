@@ -14,6 +14,7 @@ from modelunit.domain.records import campaign_of, criteria_of, entry_of, save_en
 from modelunit.domain.rows import Row, RowProblems, cell
 from modelunit.errors import BadInput, ModelUnitError, Refused
 from modelunit.storage import evidence
+from modelunit.storage.database import Tx
 
 
 @dataclass
@@ -34,7 +35,7 @@ def add_materials(ctx: Context, requests: list[MaterialRequest], label: str | No
     campaign = campaign_of(snap, ctx.campaign_id)
     cs = criteria_of(campaign)
 
-    def check_one(req: MaterialRequest, tx) -> tuple[str, int]:
+    def check_one(req: MaterialRequest, tx: Tx) -> tuple[str, int]:
         if ctx.actor.role != "admin":
             require(ctx.actor, "material.add", campaign)
         entry = entry_of(tx, campaign, req.unit)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from modelunit.domain.criteria import CriteriaSet, criteria_from_dict
 from modelunit.domain.models import Campaign, Entry, Unit, User, entry_key, from_dict, to_dict
 from modelunit.errors import BadInput, Refused
+from modelunit.storage.database import Tx
 
 _criteria_cache: dict[str, CriteriaSet] = {}
 
 
-def campaign_of(tx, campaign_id: str | None) -> Campaign:
+def campaign_of(tx: Tx, campaign_id: str | None) -> Campaign:
     """The named campaign, or the newest (highest year, then batch)."""
     if campaign_id:
         doc = tx.campaigns.get(campaign_id)
@@ -30,7 +31,7 @@ def criteria_of(campaign: Campaign) -> CriteriaSet:
     return cached
 
 
-def entry_of(tx, campaign: Campaign, code: str) -> Entry:
+def entry_of(tx: Tx, campaign: Campaign, code: str) -> Entry:
     doc = tx.entries.get(entry_key(campaign.id, code))
     if doc is None:
         if tx.units.get(code) is None:
@@ -39,29 +40,29 @@ def entry_of(tx, campaign: Campaign, code: str) -> Entry:
     return from_dict(Entry, doc)
 
 
-def entries_of(tx, campaign: Campaign) -> list[Entry]:
+def entries_of(tx: Tx, campaign: Campaign) -> list[Entry]:
     prefix = campaign.id + "|"
     return sorted((from_dict(Entry, d) for k, d in tx.entries.items() if k.startswith(prefix)),
                   key=lambda e: e.unit)
 
 
-def unit_of(tx, code: str) -> Unit:
+def unit_of(tx: Tx, code: str) -> Unit:
     doc = tx.units.get(code)
     if doc is None:
         raise BadInput("unit.unknown", code=code)
     return from_dict(Unit, doc)
 
 
-def user_of(tx, name: str) -> User:
+def user_of(tx: Tx, name: str) -> User:
     doc = tx.users.get(name)
     if doc is None:
         raise BadInput("user.unknown", name=name)
     return from_dict(User, doc)
 
 
-def save_entry(tx, entry: Entry) -> None:
+def save_entry(tx: Tx, entry: Entry) -> None:
     tx.entries.put(entry.key, to_dict(entry))
 
 
-def save_campaign(tx, campaign: Campaign) -> None:
+def save_campaign(tx: Tx, campaign: Campaign) -> None:
     tx.campaigns.put(campaign.id, to_dict(campaign))

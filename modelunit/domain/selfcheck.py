@@ -20,9 +20,12 @@ def check_score(cs: CriteriaSet, item_id: str, text: str, allow_bonus: bool) -> 
     """A score for an item (or bonus): in [0, points] and a multiple of the step, else refused."""
     item = cs.item(item_id)
     bonus = cs.bonus(item_id) if allow_bonus else None
-    if item is None and bonus is None:
+    if item is not None:
+        points = item.points
+    elif bonus is not None:
+        points = bonus.points
+    else:
         raise BadInput("item.unknown", item=item_id)
-    points = item.points if item is not None else bonus.points
     value = parse_number(text)
     if value is None:
         raise BadInput("score.not_number", value=text)
@@ -53,22 +56,23 @@ def import_selfcheck(ctx: Context, rows: list[Row], label: str) -> int:
                 if (code, item_id) in seen:
                     raise BadInput("row.duplicate", key=f"{code},{item_id}")
                 indicator = cell(row, "indicator")
-                if indicator and parse_number(indicator) is None:
+                indicator_value = parse_number(indicator) if indicator else None
+                if indicator and indicator_value is None:
                     raise BadInput("indicator.not_number", value=indicator)
             except ModelUnitError as err:
                 problems.add(line, err)
                 continue
             seen.add((code, item_id))
             record = {"score": plain(score), "note": cell(row, "note")}
-            if indicator:
-                record["indicator"] = plain(parse_number(indicator))
+            if indicator_value is not None:
+                record["indicator"] = plain(indicator_value)
             entry.selfcheck[item_id] = record
             touched[code] = entry
         problems.raise_if_any()
         if not touched:
             raise BadInput("csv.empty", path=label)
         for code, entry in touched.items():
-            before = tx.entries.get(entry.key)["selfcheck"]
+            before = entry_of(tx, campaign, code).selfcheck
             save_entry(tx, entry)
             audit.record(tx, ctx.actor.name, "selfcheck.edit", campaign.id, code, before, entry.selfcheck)
     return len(rows)

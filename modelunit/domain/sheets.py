@@ -15,9 +15,10 @@ from modelunit.domain.rows import Row, RowProblems, cell
 from modelunit.domain.selfcheck import check_score
 from modelunit.errors import BadInput, ModelUnitError, Refused
 from modelunit.numbers import plain
+from modelunit.storage.database import Tx
 
 
-def sheets_of(tx, campaign: Campaign) -> dict[str, list[Sheet]]:
+def sheets_of(tx: Tx, campaign: Campaign) -> dict[str, list[Sheet]]:
     """Every score sheet of the campaign, by unit."""
     prefix = campaign.id + "|"
     out: dict[str, list[Sheet]] = defaultdict(list)
@@ -94,7 +95,7 @@ def import_scores(ctx: Context, rows: list[Row], label: str, reason: str = "") -
             if not diff_before and old is not None and old.get("notes") == sheet.notes:
                 continue
             changed[key] = to_dict(sheet)
-            after = {k: sheet.scores[k] for k in diff_before}
+            after: dict[str, object] = {k: sheet.scores[k] for k in diff_before}
             if sheet.submitted:
                 after = {"scores": after, "reason": reason.strip()}
             audit.record(tx, ctx.actor.name, "score.edit", campaign.id, f"{sheet.unit}/{sheet.inspector}",
@@ -212,6 +213,7 @@ def list_scores(ctx: Context, code: str | None = None) -> list[dict]:
         # A clerk sees scores only of their own unit, and only once it has been named.
         if code and code != ctx.actor.unit:
             raise Refused("perm.not_own_unit", unit=code)
+        assert ctx.actor.unit is not None  # add_user gives every clerk a unit
         own = entry_of(tx, campaign, ctx.actor.unit)
         if own.status != models.AWARDED:
             raise Refused("score.hidden_until_award")

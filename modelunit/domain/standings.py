@@ -14,9 +14,10 @@ from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, criteria_of, entries_of, entry_of
 from modelunit.domain.sheets import sheets_of
 from modelunit.errors import Refused
+from modelunit.storage.database import Tx
 
 
-def compute_tally(tx, campaign: Campaign) -> tally.Tally:
+def compute_tally(tx: Tx, campaign: Campaign) -> tally.Tally:
     """The tally of every nominated unit, from submitted sheets only."""
     cs = criteria_of(campaign)
     units = {code: doc["name"] for code, doc in tx.units.items()}
@@ -52,6 +53,7 @@ def view_tally(ctx: Context) -> tuple[Campaign, tally.Tally]:
     require(ctx.actor, "tally.view", campaign)
     result = compute_tally(tx, campaign)
     if ctx.actor.role == "unit":
+        assert ctx.actor.unit is not None  # add_user gives every clerk a unit
         entry = entry_of(tx, campaign, ctx.actor.unit)
         if entry.status != models.AWARDED and campaign.stage != "award":
             raise Refused("tally.hidden_until_award")

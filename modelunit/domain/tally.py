@@ -149,7 +149,7 @@ def compute(cs: CriteriaSet, units: list[TallyInput], quota: int | None = None) 
         previous = (key, row.rank)
     tie = False
     for row in complete_rows:
-        row.candidate = row.eligible and (quota is None or row.rank <= quota)
+        row.candidate = row.eligible and (quota is None or (row.rank is not None and row.rank <= quota))
     if quota is not None:
         tie = sum(1 for r in complete_rows if r.candidate) > quota
     return Tally(rows=complete_rows + incomplete_rows, quota=quota, quota_exceeded_by_tie=tie)

@@ -21,7 +21,7 @@ from modelunit.domain.standings import compute_tally
 from modelunit.domain.units import evidence_complete
 
 # Which pipeline stage a unit status belongs to (None: out of the running).
-STATUS_STAGE = {
+STATUS_STAGE: dict[str, str | None] = {
     models.REGISTERED: "selfcheck", models.SELFCHECK_SUBMITTED: "nomination", models.NOMINATED: "inspection",
     models.INSPECTED: "inspection", models.CANDIDATE: "publicity", models.IN_PUBLICITY: "publicity",
     models.APPROVED: "award", models.AWARDED: "award", models.NOT_NOMINATED: None, models.NOT_SELECTED: None,
@@ -77,7 +77,7 @@ def dashboard(ctx: Context) -> Dashboard:
     ranks: dict[str, tuple[object, int | None]] = {}
     if allowed(ctx.actor, "tally.view") and ctx.actor.role == "admin":
         ranks = {r.code: (r.total, r.rank) for r in compute_tally(tx, campaign).rows}
-    counts = {s: 0 for s in STAGES}
+    counts: dict[str, int] = {s: 0 for s in STAGES}
     out = 0
     rows = []
     for entry in entries_of(tx, campaign):
@@ -130,5 +130,5 @@ def unit_detail(ctx: Context, code: str) -> UnitDetail:
     if ctx.actor.role != "admin":
         objections = []
     can = {a: allowed(ctx.actor, a, campaign, entry) for a in ACTIONS}
-    return UnitDetail(campaign, criteria_of(campaign), unit_of(tx, code), entry, sorted(sheets, key=lambda s: s.inspector),
-                      sorted(objections, key=lambda o: int(o.id)), can)
+    return UnitDetail(campaign, criteria_of(campaign), unit_of(tx, code), entry,
+                      sorted(sheets, key=lambda s: s.inspector), sorted(objections, key=lambda o: int(o.id)), can)

@@ -484,7 +484,7 @@ def _charts(book: _Book, sh: _Sheet) -> None:
         for j, r in enumerate(candidates):
             sh.ws.write_number(i, col1 + 1 + j, float(Fraction(r.criteria[c.id]) / c.points), book.f["pct"])
     radar = book.wb.add_chart({"type": "radar", "subtype": "with_markers"})
-    for j, r in enumerate(candidates):
+    for j in range(len(candidates)):
         radar.add_series({"name": [sh.ws.name, 0, col1 + 1 + j],
                           "categories": [sh.ws.name, 1, col1, len(cs.criteria), col1],
                           "values": [sh.ws.name, 1, col1 + 1 + j, len(cs.criteria), col1 + 1 + j]})

@@ -19,6 +19,7 @@ import copy
 import json
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, TypedDict
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
@@ -32,10 +33,17 @@ SCHEMA_VERSION = 1
 TABLES = frozenset({"users", "units", "campaigns", "entries", "sheets", "objections", "audit", "meta"})
 
 
+class _Holder(TypedDict):
+    """The parsed file a transaction works on, shared by its TinyDB storage and its collections."""
+
+    data: dict
+    dirty: bool
+
+
 class _MemoryStorage(Storage):
     """TinyDB storage over a dict that this transaction owns; the file is saved at commit."""
 
-    def __init__(self, holder: dict) -> None:
+    def __init__(self, holder: _Holder) -> None:
         self.holder = holder
 
     def read(self) -> dict:
@@ -46,8 +54,11 @@ class _MemoryStorage(Storage):
         self.holder["dirty"] = True
 
 
+# TinyDB annotates document ids as int; this table keys documents by natural str ids instead,
+# which TinyDB supports at run time (it converts every id through document_id_class).  The
+# ``type: ignore`` comments below mark the few calls where that difference reaches TinyDB's types.
 class _KeyedTable(Table):
-    document_id_class = str  # natural keys instead of TinyDB's counters
+    document_id_class = str  # type: ignore[assignment]  # natural keys instead of TinyDB's counters
 
 
 def _copy(doc: dict) -> dict:
@@ -64,7 +75,7 @@ class Collection:
     linear instead of quadratic.  Reads see the staged documents.
     """
 
-    def __init__(self, table: Table, holder: dict, writable: bool) -> None:
+    def __init__(self, table: Table, holder: _Holder, writable: bool) -> None:
         self._table = table
         self._holder = holder
         self._staged: dict[str, dict] = {}
@@ -75,7 +86,7 @@ class Collection:
     def get(self, key: str) -> dict | None:
         if key in self._staged:
             return _copy(self._staged[key])
-        doc = self._table.get(doc_id=key)
+        doc = self._table.get(doc_id=key)  # type: ignore[call-overload]
         return self._copy(doc) if doc is not None else None
 
     def put(self, key: str, doc: dict) -> None:
@@ -93,21 +104,22 @@ class Collection:
         if not self._staged:
             return
         staged, self._staged = self._staged, {}
-        self._table.remove(doc_ids=list(staged))
-        self._table.insert_multiple(Document(doc, doc_id=key) for key, doc in staged.items())
+        self._table.remove(doc_ids=list(staged))  # type: ignore[arg-type]
+        self._table.insert_multiple(Document(doc, doc_id=key) for key, doc in staged.items())  # type: ignore[arg-type]
 
     def items(self) -> Iterator[tuple[str, dict]]:
         for doc in self._table.all():
-            if doc.doc_id not in self._staged:
-                yield doc.doc_id, self._copy(doc)
-        for key, doc in self._staged.items():
-            yield key, _copy(doc)
+            key: str = doc.doc_id  # type: ignore[assignment]
+            if key not in self._staged:
+                yield key, self._copy(doc)
+        for key, staged in self._staged.items():
+            yield key, _copy(staged)
 
     def values(self) -> list[dict]:
         return [doc for _, doc in self.items()]
 
     def keys(self) -> list[str]:
-        stored = [doc.doc_id for doc in self._table.all()]
+        stored: list[str] = [doc.doc_id for doc in self._table.all()]  # type: ignore[misc]
         known = set(stored)
         return stored + [k for k in self._staged if k not in known]
 
@@ -118,21 +130,31 @@ class Collection:
 class Tx:
     """One consistent view of the database, writable inside a transaction."""
 
+    # The tables, each a Collection reached through __getattr__ (declared here for the type checker).
+    users: Collection
+    units: Collection
+    campaigns: Collection
+    entries: Collection
+    sheets: Collection
+    objections: Collection
+    audit: Collection
+    meta: Collection
+
     def __init__(self, data: dict, writable: bool) -> None:
-        self.holder = {"data": data, "dirty": False}
+        self.holder: _Holder = {"data": data, "dirty": False}
         self.writable = writable
         self._db = TinyDB(self.holder, storage=_MemoryStorage)
         self._db.table_class = _KeyedTable
         self._collections: dict[str, Collection] = {}
 
-    def __getattr__(self, name: str) -> Collection:
-        # tx.users, tx.units, tx.entries, tx.sheets, tx.campaigns, tx.objections, tx.audit, tx.meta
-        if name not in TABLES:
-            raise AttributeError(f"no table {name!r}")  # a typo must not read as an empty table
-        col = self._collections.get(name)
-        if col is None:
-            col = self._collections[name] = Collection(self._db.table(name), self.holder, self.writable)
-        return col
+    if not TYPE_CHECKING:  # hidden from the type checker, so that a misspelt table is a type error too
+        def __getattr__(self, name: str) -> Collection:
+            if name not in TABLES:
+                raise AttributeError(f"no table {name!r}")  # a typo must not read as an empty table
+            col = self._collections.get(name)
+            if col is None:
+                col = self._collections[name] = Collection(self._db.table(name), self.holder, self.writable)
+            return col
 
     def flush(self) -> None:
         for col in self._collections.values():

@@ -480,7 +480,7 @@ class Harness:
         temps = self.temps()
         assert set(temps) <= {child.pid for child, _ in killed.values()}, "a temp file of no killed writer"
         before, saving = {}, {}
-        for name, (child, lines) in killed.items():
+        for name, (_, lines) in killed.items():
             track = self.tracks[name]
             self.record_acks(track, lines)
             before[name] = track.acked

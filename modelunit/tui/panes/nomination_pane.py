@@ -18,7 +18,8 @@ class NominationPane(Pane):
         d = self.detail
         e = d.entry
         if e.nominated_at:
-            yield Static(t("tui.nominated_info", date=e.nominated_at, late=t("tui.late_mark") if e.nomination_late else "",
+            yield Static(t("tui.nominated_info", date=e.nominated_at,
+                           late=t("tui.late_mark") if e.nomination_late else "",
                            by=t("tui.by_mark", by=e.recommended_by) if e.recommended_by else ""), classes="totals")
         yield Static(t("tui.evidence", need=d.criteria.evidence_required), classes="section")
         yield DataTable(id="evidence", cursor_type="row")

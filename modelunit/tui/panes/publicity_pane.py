@@ -74,5 +74,6 @@ class PublicityPane(Pane):
                          done=t("objection.resolved", id=oid, status=t(f"objection.{values['outcome']}")))
 
         self.app.push_screen(FormDialog(f"{t('tui.resolve')} #{oid}", [
-            Field("outcome", t("col.outcome"), choices=[(t("tui.dismissed"), "dismissed"), (t("tui.upheld"), "upheld")]),
+            Field("outcome", t("col.outcome"),
+                  choices=[(t("tui.dismissed"), "dismissed"), (t("tui.upheld"), "upheld")]),
             Field("note", t("tui.note"), required=True)]), go)

@@ -114,7 +114,8 @@ class SelfcheckPane(FormPane):
 
         cs = self.detail.criteria
         choices = [(f"{it.id} {it.text[:30]}", it.id) for it in cs.items]
-        fields = [Field("item", t("tui.gap.item"), choices=choices), Field("problem", t("tui.gap.problem"), required=True),
+        fields = [Field("item", t("tui.gap.item"), choices=choices),
+                  Field("problem", t("tui.gap.problem"), required=True),
                   Field("measure", t("tui.gap.measure")), Field("due", t("tui.gap.due"))]
 
         def go(values: dict | None) -> None:

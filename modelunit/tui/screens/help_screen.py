@@ -10,9 +10,9 @@ from textual.widgets import Button, Static
 
 from modelunit.i18n import t
 
-KEYS = [("enter", "open"), ("t", "tally"), ("i", "import"), ("x", "export"), ("a", "audit"), ("n", "advance"), ("p", "publicity"),
-        ("w", "award"), ("u", "switch"), ("/", "search"), ("s", "sort"), ("r", "refresh"), ("ctrl+s", "save"),
-        ("escape", "back"), ("ctrl+p", None), ("ctrl+q", "quit")]
+KEYS = [("enter", "open"), ("t", "tally"), ("i", "import"), ("x", "export"), ("a", "audit"), ("n", "advance"),
+        ("p", "publicity"), ("w", "award"), ("u", "switch"), ("/", "search"), ("s", "sort"), ("r", "refresh"),
+        ("ctrl+s", "save"), ("escape", "back"), ("ctrl+p", None), ("ctrl+q", "quit")]
 
 
 class HelpScreen(ModalScreen[None]):

@@ -56,8 +56,8 @@ class TallyScreen(Screen):
                 table.add_row("", Text(t("tui.quota_line"), style="bold red"), key="quota-line")
                 drawn_quota = True
             if not drawn_pass and (not r.complete or r.total < pass_line):
-                table.add_row("", Text(f"──── {t('tui.pass_quota', pass_line=plain(cs.scoring.pass_line), quota='')}".strip(),
-                                       style="bold yellow"), key="pass-line")
+                line = t("tui.pass_quota", pass_line=plain(cs.scoring.pass_line), quota="")
+                table.add_row("", Text(f"──── {line}".strip(), style="bold yellow"), key="pass-line")
                 drawn_pass = True
             style = "dim" if not r.complete else ("red" if r.vetoed else ("green" if r.candidate else ""))
             diff = fmt(r.self_total - r.total) if r.self_total is not None and r.complete else ""
