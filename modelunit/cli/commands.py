@@ -16,6 +16,7 @@ from modelunit.domain import (
     selfcheck,
     sheets,
     standings,
+    titles,
     units,
     users,
     vetoes,
@@ -324,6 +325,38 @@ def cmd_objection_list(args, ctx) -> None:
 def cmd_award(args, ctx) -> None:
     for code, certificate in publicity.award(ctx, args.date):
         out(t("award.done", unit=code, certificate=certificate))
+
+
+# ----------------------------------------------------------------------------- titles (DESIGN §3a)
+
+
+@handler("title", "list")
+def cmd_title_list(args, ctx) -> None:
+    rows = titles.list_titles(ctx)
+    records = [r.record() for r in rows]
+    if args.format == "table":
+        header = [t("col.code"), t("col.name"), t("col.certificate"), t("col.campaign"), t("col.awarded"),
+                  t("col.valid_until"), t("col.status"), t("col.note")]
+        table = [[r.unit, r.name, r.certificate, r.campaign, r.awarded, r.valid_until, t(f"title.{r.status}"),
+                  t("title.due", due=r.rectify_due) if r.rectify_due
+                  else t("title.ban", until=r.ban_until) if r.ban_until else ""] for r in rows]
+        emit("table", header, table)
+    else:
+        header = ["unit", "name", "certificate", "campaign", "awarded", "valid_until", "status"]
+        emit(args.format, header, [[rec[k] for k in header] for rec in records], records)
+
+
+@handler("title", "rectified")
+def cmd_title_rectified(args, ctx) -> None:
+    title = titles.confirm_rectified(ctx, args.unit, args.note)
+    out(t("title.rectified_done", unit=title.unit, certificate=title.certificate, until=title.valid_until))
+
+
+@handler("title", "revoke")
+def cmd_title_revoke(args, ctx) -> None:
+    title = titles.revoke(ctx, args.unit, args.reason, args.decision_ref, args.date)
+    out(t("title.revoked_done", unit=title.unit, certificate=title.certificate, date=title.revoked_on,
+          ref=title.decision_ref, until=title.ban_until))
 
 
 @handler("export")

@@ -165,6 +165,18 @@ def build_parser() -> argparse.ArgumentParser:
     obj.add_parser("list")
 
     sub.add_parser("award", help="name the approved units").add_argument("--date")
+    # titles: 称号 and their dynamic management (DESIGN §3a)
+    title = sub.add_parser("title", help="titles after the award").add_subparsers(dest="action", required=True,
+                                                                                 parser_class=_Parser)
+    title.add_parser("list").add_argument("--format", choices=("table", "csv", "json"), default="table")
+    trect = title.add_parser("rectified", help="confirm a rectification: the title is valid again")
+    trect.add_argument("unit")
+    trect.add_argument("--note", required=True)
+    trev = title.add_parser("revoke", help="revoke a title (撤销命名)")
+    trev.add_argument("unit")
+    trev.add_argument("--reason", required=True)
+    trev.add_argument("--decision-ref", required=True)
+    trev.add_argument("--date")
     exp = sub.add_parser("export", help="write the Excel workbook")
     exp.add_argument("file", nargs="?")
     exp.add_argument("--score-sheets", metavar="DIR", help="write blank score sheets for offline inspection")

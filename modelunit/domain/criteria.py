@@ -81,6 +81,15 @@ class Scoring:
 
 
 @dataclass(frozen=True)
+class Naming:
+    """How long a title lasts and what follows a revocation (DESIGN §3a, §5 ``naming``)."""
+
+    validity_years: int = 3
+    reapply_ban_years: int = 2
+    certificate_format: str = "{year}-{batch:02d}-{seq:03d}"
+
+
+@dataclass(frozen=True)
 class CriteriaSet:
     id: str
     title: str
@@ -92,6 +101,7 @@ class CriteriaSet:
     evidence_required: int = 1
     vetoes: tuple[Veto, ...] = ()
     bonuses: tuple[Bonus, ...] = ()
+    naming: Naming = Naming()
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -320,7 +330,7 @@ class _Checker:
 
     def check(self, data: Any) -> CriteriaSet | None:
         root = self.mapping(data, "", ("id", "title", "version", "total", "scoring", "publicity",
-                                        "evidence", "criteria", "vetoes", "bonuses"),
+                                        "evidence", "naming", "criteria", "vetoes", "bonuses"),
                             ("id", "title", "version", "scoring", "criteria"))
         if root is None:
             return None
@@ -348,6 +358,7 @@ class _Checker:
                 evidence_required = int(self.number(ev, "required_per_criterion", "evidence", Fraction(1),
                                                     low=Fraction(0), high=Fraction(100), integer=True))
 
+        naming = self.naming(root.get("naming"))
         seen_ids: dict[str, str] = {}
         criteria = self.criteria(root.get("criteria"), step, seen_ids)
         vetoes = self.vetoes(root.get("vetoes"), seen_ids)
@@ -362,7 +373,29 @@ class _Checker:
         assert isinstance(set_id, str) and isinstance(version, str)  # required keys, so reported if missing
         return CriteriaSet(id=set_id, title=title, version=version, scoring=scoring,
                            criteria=tuple(criteria), total=total, publicity_days=publicity_days,
-                           evidence_required=evidence_required, vetoes=tuple(vetoes), bonuses=tuple(bonuses))
+                           evidence_required=evidence_required, vetoes=tuple(vetoes), bonuses=tuple(bonuses),
+                           naming=naming)
+
+    def naming(self, value: Any) -> Naming:
+        if value is None:
+            return Naming()
+        m = self.mapping(value, "naming", ("validity_years", "reapply_ban_years", "certificate_format"), ())
+        if m is None:
+            return Naming()
+        years = int(self.number(m, "validity_years", "naming", Fraction(3), low=Fraction(1), high=Fraction(20),
+                                integer=True))
+        ban = int(self.number(m, "reapply_ban_years", "naming", Fraction(2), low=Fraction(0), high=Fraction(20),
+                              integer=True))
+        fmt_text = Naming.certificate_format
+        if m.get("certificate_format") is not None:
+            fmt_text = self.text(m, "certificate_format", "naming")
+            try:
+                sample = fmt_text.format(year=2024, batch=1, seq=1)
+            except (KeyError, IndexError, ValueError, AttributeError):
+                sample = ""
+            if not sample or "{seq" not in fmt_text:
+                self.err("naming.certificate_format", "criteria.bad_certificate_format")
+        return Naming(validity_years=years, reapply_ban_years=ban, certificate_format=fmt_text)
 
     def scoring(self, value: Any) -> Scoring | None:
         if value is None:
@@ -545,6 +578,8 @@ def criteria_to_dict(cs: CriteriaSet) -> dict:
             for it in c.items]} for c in cs.criteria],
         "vetoes": [{"id": v.id, "text": v.text} for v in cs.vetoes],
         "bonuses": [{"id": b.id, "text": b.text, "points": num(b.points)} for b in cs.bonuses],
+        "naming": {"validity_years": cs.naming.validity_years, "reapply_ban_years": cs.naming.reapply_ban_years,
+                   "certificate_format": cs.naming.certificate_format},
     }
 
 
@@ -566,4 +601,6 @@ def criteria_from_dict(d: dict) -> CriteriaSet:
             for it in c["items"])) for c in d["criteria"]),
         vetoes=tuple(Veto(v["id"], v["text"]) for v in d["vetoes"]),
         bonuses=tuple(Bonus(b["id"], b["text"], F(b["points"])) for b in d["bonuses"]),
+        # Campaigns stored before ``naming`` existed run with its defaults.
+        naming=Naming(**d["naming"]) if d.get("naming") else Naming(),
     )

@@ -8,13 +8,14 @@ from typing import Any, TypeVar
 
 
 class Stage(StrEnum):
-    """The five stages of a creation campaign, in order (DESIGN §3)."""
+    """The stages of a campaign (DESIGN §3, §3a); which ones and in what order depends on its kind."""
 
     SELFCHECK = "selfcheck"
     NOMINATION = "nomination"
     INSPECTION = "inspection"
     PUBLICITY = "publicity"
     AWARD = "award"
+    CONCLUSION = "conclusion"  # 复查结论: the last stage of a re-check campaign
 
 
 class Status(StrEnum):
@@ -31,9 +32,23 @@ class Status(StrEnum):
     APPROVED = "approved"
     WITHDRAWN = "withdrawn"
     AWARDED = "awarded"
+    REVOKED = "revoked"  # 撤销命名: the title this campaign gave was taken away
+    # A re-check campaign (年度复查): drawn for inspection, then its result.
+    SAMPLED = "sampled"
+    PASSED = "passed"
+    NOT_PASSED = "not_passed"
 
 
-STAGES = tuple(Stage)
+# The stages of a creation campaign (DESIGN §3) and of a re-check campaign (§3a), in order.
+STAGES = (Stage.SELFCHECK, Stage.NOMINATION, Stage.INSPECTION, Stage.PUBLICITY, Stage.AWARD)
+RECHECK_STAGES = (Stage.SELFCHECK, Stage.INSPECTION, Stage.CONCLUSION)
+KINDS = ("creation", "recheck")
+
+
+def stages_of(kind: str) -> tuple[Stage, ...]:
+    """The one place that says which stages a campaign of this kind runs through."""
+    return RECHECK_STAGES if kind == "recheck" else STAGES
+
 ROLES = ("admin", "inspector", "unit")
 UNIT_TYPES = ("township", "street", "department", "other")
 UNIT_TYPE_NAMES = {"乡镇": "township", "街道": "street", "区直部门": "department", "部门": "department",
@@ -51,11 +66,17 @@ IN_PUBLICITY = Status.IN_PUBLICITY
 APPROVED = Status.APPROVED
 WITHDRAWN = Status.WITHDRAWN
 AWARDED = Status.AWARDED
+REVOKED = Status.REVOKED
+SAMPLED = Status.SAMPLED
+PASSED = Status.PASSED
+NOT_PASSED = Status.NOT_PASSED
 STATUSES = tuple(Status)
 # Statuses in which a unit can be assigned inspectors and scored.
-ASSESSABLE = (NOMINATED, INSPECTED)
+ASSESSABLE = (NOMINATED, INSPECTED, SAMPLED)
 # Statuses of a unit that has nominated itself (or was recommended): the tally lists these.
-NOMINATED_STATUSES = (NOMINATED, INSPECTED, CANDIDATE, NOT_SELECTED, IN_PUBLICITY, APPROVED, WITHDRAWN, AWARDED)
+# In a re-check campaign the sampled units take their place (SAMPLED, then INSPECTED).
+NOMINATED_STATUSES = (NOMINATED, INSPECTED, CANDIDATE, NOT_SELECTED, IN_PUBLICITY, APPROVED, WITHDRAWN, AWARDED,
+                      REVOKED, SAMPLED)
 
 T = TypeVar("T")
 
@@ -111,6 +132,18 @@ class Campaign:
     award_date: str | None = None
     next_certificate: int = 1
     created_at: str = ""
+    # 年度复查 (DESIGN §3a): the kind, and for a re-check its sample rule, seed and draw.
+    kind: str = "creation"
+    sample_percent: str | None = None  # exact text, e.g. "20"
+    seed: int | None = None
+    sample: list[str] = field(default_factory=list)  # drawn codes, then any the office added
+    sample_added: list[str] = field(default_factory=list)
+    recheck_titles: dict[str, str] = field(default_factory=dict)  # unit → key of the title it re-checks
+    from_campaign: str | None = None
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        return stages_of(self.kind)
 
 
 @dataclass
@@ -134,6 +167,7 @@ class Entry:
     vetoes: list[dict] = field(default_factory=list)  # {item, reason, by, at}
     certificate: str | None = None
     awarded_at: str | None = None
+    sampled: bool = False  # re-check: drawn (or added) for on-site inspection
 
     @property
     def key(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from modelunit.domain import audit, models
+from modelunit.domain import audit, models, titles
 from modelunit.domain.calendar import is_past, now, today
 from modelunit.domain.context import Context
 from modelunit.domain.models import Entry
@@ -111,6 +111,7 @@ def nominate(ctx: Context, codes: list[str], recommended_by: str = "", reason: s
             require(ctx.actor, "nominate", campaign, entry)
             if entry.status in models.NOMINATED_STATUSES:
                 raise Refused("nominate.already", unit=code)
+            titles.require_eligible(tx, campaign, code)  # titles: a titled or banned unit may not (DESIGN §3)
             if entry.status != models.SELFCHECK_SUBMITTED:
                 raise Refused("nominate.no_selfcheck", unit=code)
             short = missing_evidence(entry, cs)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from modelunit.domain.models import STAGES, Campaign, Entry, User
+from modelunit.domain.models import Campaign, Entry, Stage, User
 from modelunit.errors import Msg, Refused
 
-ALL_STAGES = frozenset(STAGES)
+ALL_STAGES = frozenset(Stage)  # of every kind of campaign
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,13 @@ RULES: dict[str, Rule] = {
     "objection.resolve": _r("admin", "publicity"),
     "award": _r("admin", "award"),
     "audit.view": _r("admin"),
+    # Titles (DESIGN §3a) outlive campaigns: no stage applies.  A clerk reads their own unit's titles
+    # and history; an inspector's view ends at their assignments (§1), so neither is theirs.
+    "title.view": _r("admin unit", scope="own"),
+    "title.rectified": _r("admin"),
+    "title.revoke": _r("admin"),
+    "history.view": _r("admin unit", scope="own"),
+    "recheck.add": _r("admin", "inspection"),
     "export": _r("admin"),
 }
 

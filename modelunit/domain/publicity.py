@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from modelunit.domain import audit, models
+from modelunit.domain import audit, models, titles
 from modelunit.domain.calendar import add_working_days, parse_date, today
 from modelunit.domain.context import Context
 from modelunit.domain.models import Objection, from_dict, to_dict
@@ -99,7 +99,8 @@ def list_objections(ctx: Context) -> list[Objection]:
 
 
 def certificate_number(campaign, seq: int) -> str:
-    return f"{campaign.year}-{campaign.batch:02d}-{seq:03d}"
+    # The criteria's naming.certificate_format (DESIGN §5); default "{year}-{batch:02d}-{seq:03d}".
+    return criteria_of(campaign).naming.certificate_format.format(year=campaign.year, batch=campaign.batch, seq=seq)
 
 
 def award(ctx: Context, date: str | None = None) -> list[tuple[str, str]]:
@@ -122,6 +123,7 @@ def award(ctx: Context, date: str | None = None) -> list[tuple[str, str]]:
             save_entry(tx, entry)
             audit.record(tx, ctx.actor.name, "award", campaign.id, code, {"status": models.APPROVED},
                          {"status": models.AWARDED, "certificate": entry.certificate, "date": entry.awarded_at})
+            titles.grant(tx, campaign, entry, day, ctx.actor.name)  # titles: the unit's title (DESIGN §3a)
             done.append((code, entry.certificate))
         campaign.award_date = day.isoformat()
         save_campaign(tx, campaign)

@@ -30,7 +30,7 @@ from modelunit.storage import files
 
 SCHEMA_VERSION = 1
 # The tables a database holds; asking a transaction for any other name is a programming error.
-TABLES = frozenset({"users", "units", "campaigns", "entries", "sheets", "objections", "audit", "meta"})
+TABLES = frozenset({"users", "units", "campaigns", "entries", "sheets", "objections", "titles", "audit", "meta"})
 
 
 class _Holder(TypedDict):
