@@ -137,6 +137,7 @@ class Tx:
     entries: Collection
     sheets: Collection
     objections: Collection
+    titles: Collection
     audit: Collection
     meta: Collection
 
