@@ -25,11 +25,17 @@ def get_lang() -> str:
 
 
 def t(key: str, /, **params: object) -> str:
+    return t_in(_lang, key, **params)
+
+
+def t_in(lang: str, key: str, /, **params: object) -> str:
+    """A message in a given language whatever the interface's: official forms are Chinese.
+    Switching the global language instead would race with a dashboard that exports in a thread."""
     entry = MESSAGES.get(key)
     if entry is None:
         text = key
     else:
-        text = entry[1] if _lang == "en" else entry[0]
+        text = entry[1] if lang == "en" else entry[0]
     rendered = {k: _render(v) for k, v in params.items()}
     try:
         return text.format(**rendered)

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from modelunit.domain import audit, models
 from modelunit.domain.context import Context
-from modelunit.domain.criteria import CriteriaSet
+from modelunit.domain.criteria import CriteriaSet, Criterion
 from modelunit.domain.models import Campaign, Entry, Objection, Sheet, Unit, from_dict
 from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, criteria_of, entries_of
@@ -46,20 +46,20 @@ class Report:
     def awarded(self) -> list[Entry]:
         return sorted((e for e in self.entries.values() if e.certificate), key=lambda e: e.certificate)
 
-    def criterion_average(self) -> list[tuple[str, str, Fraction, Fraction]]:
-        """(id, title, average score over complete units, points) per criterion."""
-        complete = [r for r in self.tally.rows if r.complete]
-        out = []
-        for c in self.cs.criteria:
-            total = sum((Fraction(r.criteria[c.id]) for r in complete), Fraction(0))
-            out.append((c.id, c.title, total / len(complete) if complete else Fraction(0), c.points))
-        return out
-
     def materials_by_criterion(self, entry: Entry) -> dict[str, int]:
         return {c.id: 0 for c in self.cs.criteria} | entry.evidence_counts()
 
     def evidence_done(self, entry: Entry) -> int:
         return evidence_complete(entry, self.cs)
+
+
+def criterion_averages(tally: Tally, cs: CriteriaSet) -> list[tuple[Criterion, Fraction]]:
+    """Each criterion with its average (shown, i.e. rounded) score over the complete units; 0 when none is complete.
+
+    One rule for the workbook's chart and the dashboard's bars."""
+    complete = [r for r in tally.rows if r.complete]
+    return [(c, sum((Fraction(r.criteria[c.id]) for r in complete), Fraction(0)) / len(complete)
+             if complete else Fraction(0)) for c in cs.criteria]
 
 
 def collect(ctx: Context) -> Report:

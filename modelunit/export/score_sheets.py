@@ -8,17 +8,25 @@ signature and date lines the office files with the visit.
 from __future__ import annotations
 
 import os
+from fractions import Fraction
 
 import xlsxwriter
 
 from modelunit.domain import models
 from modelunit.domain.context import Context
+from modelunit.domain.criteria import CriteriaSet
 from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, criteria_of, entries_of
 from modelunit.errors import BadInput
+from modelunit.export import formats
+from modelunit.export.labels import zh
 from modelunit.export.widths import display_width
+from modelunit.numbers import plain
 
 VISITED = (models.NOMINATED, models.INSPECTED)
+# (header, width) of the score table: 序号, item id, its text, points, the empty score and note columns.
+COLUMNS = (("col.seq", 6), ("col.item", 9), ("col.text", 60), ("col.points", 8), ("wb.col.score", 8),
+           ("wb.col.remark", 14))
 
 
 def _safe(name: str) -> str:
@@ -26,7 +34,7 @@ def _safe(name: str) -> str:
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:28] or "评分表"
+    base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:28] or zh("wb.score.sheet")
     title, n = base, 2
     while title in used:
         title, n = f"{base[:25]}({n})", n + 1
@@ -47,59 +55,55 @@ def export_score_sheets(ctx: Context, folder: str) -> list[str]:
     for entry in entries_of(tx, campaign):
         if entry.status not in VISITED:
             continue
-        path = os.path.join(folder, f"{_safe(entry.unit)}-评分表.xlsx")
-        wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False,
-                                        "strings_to_numbers": False})
-        f_title = wb.add_format({"font_name": "黑体", "font_size": 15, "bold": True, "align": "center"})
-        f_text = wb.add_format({"font_name": "宋体", "font_size": 10, "border": 1, "text_wrap": True,
-                                "valign": "vcenter"})
-        f_head = wb.add_format({"font_name": "宋体", "font_size": 10, "border": 1, "bold": True, "align": "center",
-                                "bg_color": "#D9E1F2"})
-        f_num = wb.add_format({"font_name": "宋体", "font_size": 10, "border": 1, "num_format": "0.0",
-                               "align": "center", "valign": "vcenter"})
-        f_line = wb.add_format({"font_name": "宋体", "font_size": 11})
+        path = os.path.join(folder, _safe(zh("wb.score.file", code=entry.unit)))
+        wb = xlsxwriter.Workbook(path, formats.WORKBOOK_OPTIONS)
+        f = formats.Formats(wb)
         used: set[str] = set()
         for inspector in entry.inspectors or [""]:
-            ws = wb.add_worksheet(_sheet_title(inspector or "评分表", used))
-            ws.merge_range(0, 0, 0, 5, f"{campaign.title}考察评分表", f_title)
-            ws.write_string(1, 0, f"被考察单位：{names.get(entry.unit, entry.unit)}（{entry.unit}）", f_line)
-            ws.write_string(2, 0, f"考察人员：{inspector}", f_line)
-            ws.write_string(2, 3, f"评分步长：{cs.scoring.step}", f_line)
-            header_row = 4
-            for col, label in enumerate(["序号", "考核要点", "内容", "分值", "评分", "备注"]):
-                ws.write_string(header_row, col, label, f_head)
-            row = header_row + 1
-            lines = [(it.id, f"{c.title}（{'措施' if it.dimension == 'measures' else '效果'}）：{it.text}", it.points)
-                     for c in cs.criteria for it in c.items]
-            lines += [(b.id, f"加分项：{b.text}", b.points) for b in cs.bonuses]
-            for i, (item_id, text, points) in enumerate(lines, start=1):
-                ws.write_number(row, 0, i, f_num)
-                ws.write_string(row, 1, item_id, f_text)
-                ws.write_string(row, 2, text, f_text)
-                ws.write_number(row, 3, float(points), f_num)
-                ws.write_blank(row, 4, None, f_text)
-                ws.write_blank(row, 5, None, f_text)
-                ws.set_row(row, 15 * max(1, display_width(text) // 56 + 1))
-                row += 1
-            ws.write_string(row, 2, "合计", f_head)
-            ws.write_blank(row, 3, None, f_text)
-            ws.write_blank(row, 4, None, f_text)
-            row += 2
-            for label in ("听取汇报情况：", "现场查看情况：", "否决事项（如有）："):
-                ws.write_string(row, 0, label, f_line)
-                row += 3
-            ws.write_string(row, 0, "考察人员签名：______________", f_line)
-            ws.write_string(row, 3, "日期：____年__月__日", f_line)
-            ws.set_column(0, 0, 6)
-            ws.set_column(1, 1, 9)
-            ws.set_column(2, 2, 60)
-            ws.set_column(3, 4, 8)
-            ws.set_column(5, 5, 14)
-            ws.set_paper(9)
-            ws.set_portrait()
-            ws.repeat_rows(header_row)
-            ws.fit_to_pages(1, 0)
-            ws.set_footer("&C第 &P 页 / 共 &N 页")
+            ws = wb.add_worksheet(_sheet_title(inspector or zh("wb.score.sheet"), used))
+            _one_sheet(ws, f, campaign.title, names.get(entry.unit, entry.unit), entry.unit, inspector, cs)
         wb.close()
         written.append(os.path.abspath(path))
     return written
+
+
+def _lines(cs: CriteriaSet) -> list[tuple[str, str, Fraction]]:
+    """(id, text, points) of every line an inspector scores: the items, then the bonus lines."""
+    dims = {"measures": zh("wb.dim.measures"), "effects": zh("wb.dim.effects")}
+    lines = [(it.id, zh("wb.score.line", criterion=c.title, dimension=dims[it.dimension], text=it.text), it.points)
+             for c in cs.criteria for it in c.items]
+    return lines + [(b.id, zh("wb.score.bonus", text=b.text), b.points) for b in cs.bonuses]
+
+
+def _one_sheet(ws, f: formats.Formats, title: str, unit_name: str, code: str, inspector: str,
+               cs: CriteriaSet) -> None:
+    ws.merge_range(0, 0, 0, len(COLUMNS) - 1, zh("wb.score.title", title=title), f["sheet_title"])
+    ws.write_string(1, 0, zh("wb.score.unit", name=unit_name, code=code), f["line"])
+    ws.write_string(2, 0, zh("wb.score.inspector", name=inspector), f["line"])
+    ws.write_string(2, 3, zh("wb.score.step", step=plain(cs.scoring.step)), f["line"])
+    header_row = 4
+    for col, (key, width) in enumerate(COLUMNS):
+        ws.write_string(header_row, col, zh(key), f["head"])
+        ws.set_column(col, col, width)
+    row = header_row + 1
+    text_width = COLUMNS[2][1]
+    for i, (item_id, text, points) in enumerate(_lines(cs), start=1):
+        ws.write_number(row, 0, i, f["num1"])
+        ws.write_string(row, 1, item_id, f["wrap"])
+        ws.write_string(row, 2, text, f["wrap"])
+        ws.write_number(row, 3, float(points), f["num1"])
+        ws.write_blank(row, 4, None, f["wrap"])
+        ws.write_blank(row, 5, None, f["wrap"])
+        ws.set_row(row, 15 * max(1, display_width(text) // (text_width - 4) + 1))
+        row += 1
+    ws.write_string(row, 2, zh("wb.score.total"), f["head"])
+    ws.write_blank(row, 3, None, f["wrap"])
+    ws.write_blank(row, 4, None, f["wrap"])
+    row += 2
+    for key in ("wb.score.hearing", "wb.score.visit", "wb.score.veto"):
+        ws.write_string(row, 0, zh(key), f["line"])
+        row += 3
+    ws.write_string(row, 0, zh("wb.score.signature"), f["line"])
+    ws.write_string(row, 3, zh("wb.score.date"), f["line"])
+    formats.page_setup(ws, landscape=False, header="", footer=f"&C{zh('wb.footer.page')}", header_row=header_row)
+    ws.print_area(0, 0, row, len(COLUMNS) - 1)

@@ -1,147 +1,163 @@
 """The campaign workbook (DESIGN §7): eight sheets an office can print and file.
 
-Sheet names, their order and the header rows are a contract.  The workbook
-is an official Chinese document, so its labels are Chinese whatever the
-interface language.  Every text that came from a user is written with
-``write_string`` and the workbook is opened with ``strings_to_formulas``,
-``strings_to_urls`` and ``strings_to_numbers`` off: a unit called
+Sheet names, their order and the header rows are a contract.  Each table is a list of
+column specs (:class:`~modelunit.export.columns.Col`); its words come from the catalogue, in
+Chinese whatever the interface language (:mod:`modelunit.export.labels`).  Every text that
+came from a user is written with ``write_string`` and the workbook is opened with
+``strings_to_formulas``, ``strings_to_urls`` and ``strings_to_numbers`` off: a unit called
 ``=HYPERLINK(...)`` stays a name.
+
+Printing (issue 15): nothing prints below 8 pt on A4.  A sheet is fitted to one page wide
+only when that keeps its 10 pt text at 8 pt or more; a wider one runs over several pages with
+its key columns repeated on each.  Everything a sheet holds lies inside its print area.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import xlsxwriter
 
 from modelunit.domain import models
 from modelunit.domain.context import Context
-from modelunit.export.report import Report, collect
-from modelunit.export.widths import SAMPLE_ROWS, ColumnWidths, display_width
+from modelunit.errors import BadInput
+from modelunit.export import formats
+from modelunit.export.columns import Col
+from modelunit.export.labels import conclusion_name, objection_state, stage_name, status_name, type_name, yes_no, zh
+from modelunit.export.report import Report, collect, criterion_averages
+from modelunit.export.widths import SAMPLE_ROWS, ColumnWidths, display_width, header_width, line_capacity
 from modelunit.numbers import r2
 
-SHEETS = ("汇总", "评分明细", "自查对比", "进度", "公示名单", "异议", "授牌名单", "图表")
-TYPE_NAMES = {"township": "乡镇", "street": "街道", "department": "区直部门", "other": "其他"}
-STATUS_NAMES = {
-    "registered": "已登记", "selfcheck_submitted": "已提交自查", "nominated": "已申报", "not_nominated": "未申报",
-    "inspected": "已考察", "candidate": "拟推荐", "not_selected": "未入选", "in_publicity": "公示中",
-    "approved": "审定合格", "withdrawn": "已撤销", "awarded": "已授牌"}
-CONCLUSIONS = {"candidate": "拟推荐", "failed": "未达标", "vetoed": "否决", "incomplete": "未完成",
-               "over_quota": "超出名额"}
-STAGE_NAMES = {"selfcheck": "自查完善", "nomination": "自荐申报", "inspection": "考察认定", "publicity": "公示",
-               "award": "命名授牌"}
-OBJECTION_STATES = {"open": "待处理", "upheld": "异议成立", "dismissed": "异议不成立"}
+SHEET_KEYS = ("summary", "detail", "self", "progress", "publicity", "objections", "award", "charts")
+SHEETS = tuple(zh(f"wb.sheet.{key}") for key in SHEET_KEYS)
 OVER_RATING = Fraction(1, 10)  # self-score above the inspected score by more than 10% of the points
+LINE_PT = 13.5  # the height of one line of 10 pt text
 
 Progress = Callable[[int, int], None]
 
 
 class _Sheet:
-    """A worksheet with typed cell writing and CJK-aware column widths."""
+    """A worksheet with typed cell writing, CJK-aware column widths and the office's page setup."""
 
-    def __init__(self, wb: _Book, name: str, title: str) -> None:
-        self.book = wb
-        self.ws = wb.wb.add_worksheet(name)
-        self.title = title
+    def __init__(self, book: _Book, name: str) -> None:
+        self.book = book
+        self.ws = book.wb.add_worksheet(name)
+        self.title = zh("wb.sheet_title", campaign=book.report.campaign.title, sheet=name)
         self.widths = ColumnWidths()
+        self.header_row: int | None = None
+        self.last_col = 0
 
-    def cell(self, row: int, col: int, value: object, fmt=None) -> None:
+    def cell(self, row: int, col: int, value: object, fmt: str | None = None) -> None:
         ws, f = self.ws, self.book.f
         measure = row < SAMPLE_ROWS
         if value is None or value == "":
-            ws.write_blank(row, col, None, fmt or f["text"])
+            ws.write_blank(row, col, None, f[fmt or "text"])
+            return
+        if isinstance(value, str):
+            ws.write_string(row, col, value, f[fmt or "text"])
+            if measure:
+                self.widths.see(col, value)
             return
         if isinstance(value, bool):
-            value = "是" if value else "否"
-        if isinstance(value, (Decimal, Fraction)):
-            rounded = r2(value)
-            ws.write_number(row, col, float(rounded), fmt or f["num"])
+            self.cell(row, col, yes_no(value), fmt)
+            return
+        if isinstance(value, (Decimal, Fraction, float)):
+            rounded = r2(value) if not isinstance(value, float) else value
+            ws.write_number(row, col, float(rounded), f[fmt or "num"])
             if measure:
                 self.widths.see(col, f"{rounded:.2f}")
             return
         if isinstance(value, int):
-            ws.write_number(row, col, value, fmt or f["int"])
+            ws.write_number(row, col, value, f[fmt or "int"])
             if measure:
                 self.widths.see(col, str(value))
             return
-        ws.write_string(row, col, str(value), fmt or f["text"])
-        if measure:
-            self.widths.see(col, value)
+        self.cell(row, col, str(value), fmt)
 
-    def header(self, row: int, labels: list[str]) -> None:
-        for col, label in enumerate(labels):
-            self.cell(row, col, label, self.book.f["head"])
+    def table(self, row0: int, cols: Sequence[Col[Any]], records: Iterable[Any],
+              fmt_of: Callable[[Any, object, str | None], str | None] | None = None) -> int:
+        """Write the header at ``row0`` and a row per record below; returns the row after the last."""
+        self.header_row = row0
+        self.last_col = max(self.last_col, len(cols) - 1)
+        for col, spec in enumerate(cols):
+            self.ws.write_string(row0, col, spec.header, self.book.f["head"])
+            self.widths.header(col, spec.header)
+            if spec.width is not None:
+                self.widths.fix(col, spec.width)
+        row = row0 + 1
+        for record in records:
+            lines = 1
+            for col, spec in enumerate(cols):
+                value = spec.value(record)
+                fmt = fmt_of(record, value, spec.fmt) if fmt_of else spec.fmt
+                self.cell(row, col, value, fmt)
+                if spec.width is not None and isinstance(value, str):
+                    lines = max(lines, _lines(value, spec.width))
+            if lines > 1:
+                self.ws.set_row(row, LINE_PT * lines + 2)
+            row += 1
+        return row
 
-    def wrap_column(self, col: int, width: int) -> None:
-        self.widths.fix(col, width)
+    def note_rows(self, row: int, lines: list[str], fmt: str = "closing_note") -> int:
+        """Full-width wrapped lines under a table (inside the print area); returns the row after them."""
+        widths = self.widths.final()
+        page = sum(widths.get(c, 8.43) for c in range(self.last_col + 1))
+        for text in lines:
+            if self.last_col:
+                self.ws.merge_range(row, 0, row, self.last_col, text, self.book.f[fmt])
+            else:
+                self.ws.write_string(row, 0, text, self.book.f[fmt])
+            self.ws.set_row(row, LINE_PT * _lines(text, page, font_pt=11) + 4)
+            row += 1
+        return row
 
-    def finish(self, landscape: bool, header_row: int | None, last_col: int | None = None,
-               header_note: str = "") -> None:
+    def finish(self, landscape: bool, key_cols: int = 0, header_note: str = "", repeat_header: bool = True,
+               fill_col: int | None = None) -> None:
+        """Widths, page setup and print area.  ``key_cols`` columns repeat on each page of a wide sheet;
+        ``fill_col`` widens to fill the page across (a list with its title and closing lines)."""
         ws = self.ws
-        self.widths.apply(ws)
-        ws.set_paper(9)  # A4
-        if landscape:
-            ws.set_landscape()
-        else:
-            ws.set_portrait()
-        if header_row is not None:
-            ws.repeat_rows(header_row)
-        ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.5, right=0.5, top=0.8, bottom=0.8)
-        head = _header_text(f"{self.title}　{header_note}".strip())
+        if fill_col is not None:
+            widths = self.widths.final()
+            spare = formats.page_units(landscape) - sum(formats.column_px(widths.get(c, 8.43)) / 7
+                                                       for c in range(self.last_col + 1))
+            if spare > 0:
+                self.widths.fix(fill_col, widths.get(fill_col, 8.43) + int(spare))
+        widths = self.widths.apply(ws)
+        if self.header_row is not None and self.widths.headers:
+            ws.set_row(self.header_row, LINE_PT * self.widths.header_lines(widths) + 4)
+        span = [widths.get(c, 8.43) for c in range(self.last_col + 1)]
+        fits = formats.print_scale(span, landscape) * formats.BODY_PT >= formats.MIN_PRINT_PT
+        head = formats.header_text(f"{self.title}　{header_note}".strip())
         # A space after the size code: "&11" followed by "2026年…" would read as size 112026.
-        ws.set_header(f'&C&"黑体,Bold"&11 {head}')
-        ws.set_footer(f"&L审计哈希 {self.book.report.audit_head[:16]}&R第 &P 页 / 共 &N 页")
-        if last_col is not None:  # side notes beyond the table are for the screen, not the page
-            ws.print_area(0, 0, max(header_row or 0, ws.dim_rowmax or 0), last_col)
+        footer = (f"&L{formats.header_text(zh('wb.footer.audit', hash=self.book.report.audit_head[:16]))}"
+                  f"&R{zh('wb.footer.page')}")
+        formats.page_setup(ws, landscape=landscape, header=f'&C&"黑体,Bold"&11 {head}', footer=footer,
+                           header_row=self.header_row if repeat_header else None, fit_width=fits,
+                           repeat_cols=(0, key_cols - 1) if key_cols and not fits else None)
+        ws.print_area(0, 0, max(self.header_row or 0, ws.dim_rowmax or 0),
+                      max(self.last_col, ws.dim_colmax or 0))
 
 
-def _header_text(text: str) -> str:
-    return text.replace("&", "&&")[:120]
-
-
-def _row_height(text: str, width: int) -> float:
-    """Height for wrapped text of ``text`` in a column ``width`` characters wide."""
-    lines = sum(max(1, -(-display_width(part) // max(1, width - 1))) for part in (text or "").split("\n"))
-    return 15.0 * max(1, lines)
+def _lines(text: str, width: float, font_pt: float = formats.BODY_PT) -> int:
+    """Lines ``text`` takes wrapped in a column ``width`` units wide (rather one too many than text cut off)."""
+    capacity = max(1, line_capacity(width, font_pt) - 2)
+    return sum(max(1, -(-display_width(part) // capacity)) for part in (text or "").split("\n"))
 
 
 class _Book:
     def __init__(self, path: str, report: Report) -> None:
         self.report = report
-        self.wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False,
-                                             "strings_to_numbers": False, "constant_memory": False})
-        self.wb.set_properties({"title": report.campaign.title, "subject": "依法行政示范单位创建",
+        self.wb = xlsxwriter.Workbook(path, {**formats.WORKBOOK_OPTIONS, "constant_memory": False})
+        self.wb.set_properties({"title": report.campaign.title, "subject": zh("wb.subject"),
                                 "comments": f"audit {report.audit_head}"})
-        add = self.wb.add_format
-        base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter", "border": 1}
-        self.f = {
-            "text": add(base),
-            "wrap": add({**base, "text_wrap": True}),
-            "num": add({**base, "num_format": "0.00"}),
-            "int": add({**base, "num_format": "0"}),
-            "pct": add({**base, "num_format": "0.0%"}),
-            "head": add({**base, "bold": True, "bg_color": "#D9E1F2", "align": "center", "text_wrap": True}),
-            "title": add({"font_name": "黑体", "font_size": 16, "bold": True, "align": "center"}),
-            "subtitle": add({"font_name": "宋体", "font_size": 11, "align": "center"}),
-            "note": add({"font_name": "宋体", "font_size": 10, "italic": True}),
-            "closing": add({"font_name": "宋体", "font_size": 11, "align": "right"}),
-            "closing_note": add({"font_name": "宋体", "font_size": 11, "align": "left", "valign": "top",
-                                 "text_wrap": True}),
-            "good": add({"bg_color": "#E2EFDA"}),
-            "bad": add({"bg_color": "#FCE4D6", "font_color": "#9C0006"}),
-            "grey": add({"font_color": "#808080"}),
-            "below": add({"font_color": "#C00000", "bold": True}),
-        }
-        line = {"bottom": 5, "bottom_color": "#C00000"}
-        self.f.update({"text_q": add({**base, **line}), "num_q": add({**base, "num_format": "0.00", **line}),
-                       "int_q": add({**base, "num_format": "0", **line})})
+        self.f = formats.Formats(self.wb)
 
     def sheet(self, name: str) -> _Sheet:
-        return _Sheet(self, name, f"{self.report.campaign.title}　{name}")
+        return _Sheet(self, name)
 
 
 def export_workbook(ctx: Context, path: str, progress: Progress | None = None) -> str:
@@ -149,16 +165,12 @@ def export_workbook(ctx: Context, path: str, progress: Progress | None = None) -
     report = collect(ctx)
     folder = os.path.dirname(os.path.abspath(path)) or "."
     if not os.path.isdir(folder):
-        from modelunit.errors import BadInput
-
         raise BadInput("db.no_folder", path=folder)
     tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.tmp.xlsx")
     try:
         write_report(report, tmp, progress)
         os.replace(tmp, path)
     except OSError as e:
-        from modelunit.errors import BadInput
-
         raise BadInput("file.unwritable", path=path, detail=e.strerror or str(e)) from None
     finally:
         if os.path.exists(tmp):
@@ -179,187 +191,211 @@ def write_report(report: Report, path: str, progress: Progress | None = None) ->
 # ----------------------------------------------------------------------------- sheets
 
 
+def _criterion_col(title: str, cid: str) -> Col:
+    # The contract titles the column with the criterion's full title: a narrow column whose
+    # header wraps over up to four lines, each break at a point Chinese typography allows.
+    return Col(title, lambda r: r.criteria[cid], width=header_width(title, 7, shortest_line=6, lines=4))
+
+
 def _summary(book: _Book, sh: _Sheet) -> None:
     rep, cs = book.report, book.report.cs
-    n = len(cs.criteria)
-    headers = (["排名", "单位代码", "单位名称"] + [c.title for c in cs.criteria]
-               + ["措施小计", "效果小计", "加分", "满意度", "总分", "否决", "结论"])
-    sh.header(0, headers)
-    sh.ws.set_row(0, 45)
-    for col in range(3, 3 + n):
-        sh.wrap_column(col, 10)  # criterion titles wrap in the header instead of widening the page
-    total_col = 3 + n + 4
     quota = rep.campaign.quota
-    rows = rep.tally.rows
-    f = book.f
-    for i, r in enumerate(rows, start=1):
+
+    def veto(r) -> str:
         entry = rep.entries.get(r.code)
-        vetoes = ", ".join(v["item"] for v in entry.vetoes) if entry else ""
-        values = ([r.rank, r.code, r.name] + [r.criteria[c.id] for c in cs.criteria]
-                  + [r.measures, r.effects, r.bonus, r.satisfaction, r.total,
-                     f"是（{vetoes}）" if r.vetoed else "否", CONCLUSIONS[r.conclusion]])
-        nxt = rows[i] if i < len(rows) else None
-        on_line = bool(quota and r.rank is not None and r.rank <= quota
-                       and (nxt is None or nxt.rank is None or nxt.rank > quota))
-        for col, value in enumerate(values):
-            fmt = None
-            if on_line:  # the quota line: a red rule under the last unit within the quota
-                fmt = f["num_q"] if isinstance(value, (Decimal, Fraction)) else (
-                    f["int_q"] if isinstance(value, int) and not isinstance(value, bool) else f["text_q"])
-            sh.cell(i, col, value, fmt)
+        return zh("wb.veto_yes", items=", ".join(v["item"] for v in entry.vetoes) if entry else "") \
+            if r.vetoed else zh("no")
+
+    cols: list[Col] = [
+        Col(zh("col.rank"), lambda r: r.rank),
+        Col(zh("col.code"), lambda r: r.code),
+        Col(zh("col.name"), lambda r: r.name, fmt="wrap", width=18),
+        *(_criterion_col(c.title, c.id) for c in cs.criteria),
+        Col(zh("col.measures"), lambda r: r.measures),
+        Col(zh("col.effects"), lambda r: r.effects),
+        Col(zh("col.bonus"), lambda r: r.bonus),
+        Col(zh("col.satisfaction"), lambda r: r.satisfaction),
+        Col(zh("col.total"), lambda r: r.total),
+        Col(zh("col.veto"), veto),
+        Col(zh("col.conclusion"), lambda r: conclusion_name(r.conclusion)),
+    ]
+    rows = rep.tally.rows
+    last_in_quota = _last_within_quota(rows) if quota else set()
+
+    def on_the_line(r, value, fmt):  # a red rule under the last unit within the quota
+        if r.code not in last_in_quota:
+            return fmt
+        if isinstance(value, (Decimal, Fraction)):
+            return "num_q"
+        return "int_q" if isinstance(value, int) and not isinstance(value, bool) else "text_q"
+
+    end = sh.table(0, cols, rows, on_the_line)
     last = len(rows)
+    f = book.f
     if last:
-        concl = len(headers) - 1
-        for text, fmt in (("拟推荐", "good"), ("否决", "bad"), ("未完成", "grey")):
+        concl = len(cols) - 1
+        for key, fmt in (("candidate", "good"), ("vetoed", "bad"), ("incomplete", "grey")):
             sh.ws.conditional_format(1, concl, last, concl, {"type": "text", "criteria": "containing",
-                                                             "value": text, "format": f[fmt]})
+                                                             "value": conclusion_name(key), "format": f[fmt]})
+        total_col = [c.header for c in cols].index(zh("col.total"))
         sh.ws.conditional_format(1, total_col, last, total_col, {
             "type": "cell", "criteria": "<", "value": float(r2(cs.scoring.pass_line)), "format": f["below"]})
     sh.ws.freeze_panes(1, 3)
-    sh.ws.autofilter(0, 0, max(last, 1), len(headers) - 1)
-    pass_line = f"及格线 {r2(cs.scoring.pass_line):.2f}"
-    quota_text = f"名额 {quota}" if quota else "名额不限"
-    notes = [f"{pass_line}（总分低于及格线以红字显示）", f"{quota_text}（红线以上为名额内）",
-             f"活动：{rep.campaign.title}（{rep.campaign.id}）",
-             f"审计日志：{rep.audit_count} 条，最新哈希 {rep.audit_head}"]
+    sh.ws.autofilter(0, 0, max(last, 1), len(cols) - 1)
+    pass_line = zh("wb.pass_line", value=f"{r2(cs.scoring.pass_line):.2f}")
+    quota_text = zh("wb.quota", quota=quota) if quota else zh("wb.quota_none")
+    notes = [zh("wb.rounding"), zh("wb.pass_line_note", pass_line=pass_line),
+             zh("wb.quota_note", quota=quota_text)]
     if rep.tally.quota_exceeded_by_tie:
-        notes.append(f"因名额线上并列，实际推荐 {len(rep.tally.candidates)} 个单位")
-    note_col = len(headers) + 1
-    for i, text in enumerate(notes):
-        sh.ws.write_string(i, note_col, text, f["note"])
-    sh.ws.set_column(note_col, note_col, 48)
-    sh.finish(landscape=True, header_row=0, last_col=len(headers) - 1, header_note=f"{pass_line}　{quota_text}")
+        notes.append(zh("wb.tie", count=len(rep.tally.candidates)))
+    notes += [zh("wb.campaign", title=rep.campaign.title, id=rep.campaign.id),
+              zh("wb.audit", count=rep.audit_count, hash=rep.audit_head)]
+    sh.note_rows(end + 1, notes, fmt="note")
+    sh.finish(landscape=True, key_cols=3, header_note=f"{pass_line}　{quota_text}")
+
+
+def _last_within_quota(rows) -> set[str]:
+    """The last candidate in tally order: the quota line is drawn under it."""
+    candidates = [r.code for r in rows if r.candidate]
+    return {candidates[-1]} if candidates else set()
 
 
 def _detail(book: _Book, sh: _Sheet) -> None:
     rep, cs = book.report, book.report.cs
-    headers = ["单位代码", "单位名称", "标准", "考核要点", "分值", "考察人员", "评分", "已提交", "汇总得分",
-               "分歧（最高−最低）"]
-    sh.header(0, headers)
-    ws, f = sh.ws, book.f
-    text, num = f["text"], f["num"]
     lines = [(c.title, it.id, float(it.points), False) for c in cs.criteria for it in c.items]
-    lines += [("加分项", b.id, float(b.points), True) for b in cs.bonuses]
-    row = 1
-    # The hot loop of a province export (hundreds of thousands of rows): plain floats and
-    # direct writes; widths were measured on the first rows.
-    for r in rep.tally.rows:
-        sheets = sorted(rep.sheets.get(r.code, []), key=lambda s: s.inspector)
-        for crit_title, item_id, points, is_bonus in lines:
-            scored = [(s, s.scores.get(item_id)) for s in sheets]
-            values = [Fraction(v) for s, v in scored if v is not None and s.submitted]
-            spread = float(max(values) - min(values)) if values else None
-            aggregate = r.item_scores.get(item_id)
-            aggregate = float(r2(aggregate)) if aggregate is not None else None
-            for s, v in scored:
-                if v is None and is_bonus:
-                    continue  # an empty bonus line is not a score
-                if row < SAMPLE_ROWS:
-                    for col, value in ((0, r.code), (1, r.name), (2, crit_title), (5, s.inspector)):
-                        sh.widths.see(col, value)
-                ws.write_string(row, 0, r.code, text)
-                ws.write_string(row, 1, r.name, text)
-                ws.write_string(row, 2, crit_title, text)
-                ws.write_string(row, 3, item_id, text)
-                ws.write_number(row, 4, points, num)
-                ws.write_string(row, 5, s.inspector, text)
-                if v is None:
-                    ws.write_blank(row, 6, None, num)
-                else:
-                    ws.write_number(row, 6, float(v), num)
-                ws.write_string(row, 7, "是" if s.submitted else "否", text)
-                if aggregate is None:
-                    ws.write_blank(row, 8, None, num)
-                else:
-                    ws.write_number(row, 8, aggregate, num)
-                if spread is None:
-                    ws.write_blank(row, 9, None, num)
-                else:
-                    ws.write_number(row, 9, spread, num)
-                row += 1
-    for col, label in enumerate(headers):
-        sh.widths.see(col, label)
-    if row > 1:
-        ws.conditional_format(1, 9, row - 1, 9, {"type": "cell", "criteria": ">=", "value": 2,
-                                                 "format": f["bad"]})
-    ws.freeze_panes(1, 2)
-    ws.autofilter(0, 0, max(row - 1, 1), len(headers) - 1)
-    sh.finish(landscape=True, header_row=0)
+    lines += [(zh("wb.bonus_line"), b.id, float(b.points), True) for b in cs.bonuses]
+    submitted_word = {True: zh("yes"), False: zh("no")}
+
+    def records():
+        # The hot loop of a province export (hundreds of thousands of rows): plain floats.
+        for r in rep.tally.rows:
+            sheets = sorted(rep.sheets.get(r.code, []), key=lambda s: s.inspector)
+            for crit_title, item_id, points, is_bonus in lines:
+                scored = [(s, s.scores.get(item_id)) for s in sheets]
+                values = [Fraction(v) for s, v in scored if v is not None and s.submitted]
+                spread = float(max(values) - min(values)) if values else None
+                aggregate = r.item_scores.get(item_id)
+                aggregate = float(r2(aggregate)) if aggregate is not None else None
+                for s, v in scored:
+                    if v is None and is_bonus:
+                        continue  # an empty bonus line is not a score
+                    yield (r.code, r.name, crit_title, item_id, points, s.inspector,
+                           None if v is None else float(Fraction(v)), submitted_word[s.submitted], aggregate, spread)
+
+    headers = [zh("col.code"), zh("col.name"), zh("wb.col.criterion"), zh("col.item"), zh("col.points"),
+               zh("col.inspector"), zh("wb.col.score"), zh("col.submitted"), zh("wb.col.aggregate"),
+               zh("wb.col.spread")]
+    cols = [Col(h, _field(i), fmt="num" if i in (4, 6, 8, 9) else None) for i, h in enumerate(headers)]
+    end = sh.table(0, cols, records())
+    if end > 1:
+        sh.ws.conditional_format(1, 9, end - 1, 9, {"type": "cell", "criteria": ">=", "value": 2,
+                                                    "format": book.f["bad"]})
+    sh.ws.freeze_panes(1, 2)
+    sh.ws.autofilter(0, 0, max(end - 1, 1), len(cols) - 1)
+    sh.finish(landscape=True, key_cols=2)
+
+
+def _field(i: int) -> Callable[[tuple], Any]:
+    return lambda rec: rec[i]
 
 
 def _self_vs_inspected(book: _Book, sh: _Sheet) -> None:
     rep, cs = book.report, book.report.cs
-    headers = ["单位代码", "单位名称", "标准编号", "标准", "分值", "自评得分", "考察得分", "差值（自评−考察）",
-               "自评偏高"]
-    sh.header(0, headers)
-    row = 1
-    for r in rep.tally.rows:
-        for c in cs.criteria:
-            self_score = r.self_criteria.get(c.id)
-            inspected = r.criteria[c.id] if r.sheets else None
-            diff = self_score - inspected if self_score is not None and inspected is not None else None
-            over = diff is not None and Fraction(diff) > OVER_RATING * c.points
-            for col, value in enumerate([r.code, r.name, c.id, c.title, Fraction(c.points), self_score, inspected,
-                                         diff, "偏高" if over else ""]):
-                sh.cell(row, col, value)
-            row += 1
-    if row > 1:
-        sh.ws.conditional_format(1, 8, row - 1, 8, {"type": "text", "criteria": "containing", "value": "偏高",
-                                                    "format": book.f["bad"]})
+
+    def records():
+        for r in rep.tally.rows:
+            for c in cs.criteria:
+                self_score = r.self_criteria.get(c.id)
+                inspected = r.criteria[c.id] if r.sheets else None
+                diff = self_score - inspected if self_score is not None and inspected is not None else None
+                over = diff is not None and Fraction(diff) > OVER_RATING * c.points
+                yield r, c, self_score, inspected, diff, over
+
+    cols: list[Col] = [
+        Col(zh("col.code"), lambda x: x[0].code),
+        Col(zh("col.name"), lambda x: x[0].name),
+        Col(zh("wb.col.criterion_id"), lambda x: x[1].id),
+        Col(zh("wb.col.criterion"), lambda x: x[1].title),
+        Col(zh("col.points"), lambda x: Fraction(x[1].points)),
+        Col(zh("wb.col.self_score"), lambda x: x[2]),
+        Col(zh("wb.col.inspected"), lambda x: x[3]),
+        Col(zh("wb.col.self_diff"), lambda x: x[4]),
+        Col(zh("wb.col.over"), lambda x: zh("wb.over") if x[5] else ""),
+    ]
+    end = sh.table(0, cols, records())
+    if end > 1:
+        sh.ws.conditional_format(1, 8, end - 1, 8, {"type": "text", "criteria": "containing",
+                                                    "value": zh("wb.over"), "format": book.f["bad"]})
     sh.ws.freeze_panes(1, 2)
-    sh.ws.autofilter(0, 0, max(row - 1, 1), len(headers) - 1)
-    sh.finish(landscape=True, header_row=0, header_note=f"差值超过该项分值的 {int(OVER_RATING * 100)}% 标为偏高")
+    sh.ws.autofilter(0, 0, max(end - 1, 1), len(cols) - 1)
+    sh.finish(landscape=True, key_cols=2, header_note=zh("wb.over_note", pct=int(OVER_RATING * 100)))
 
 
 def _progress(book: _Book, sh: _Sheet) -> None:
     rep, cs = book.report, book.report.cs
     c = rep.campaign
-    headers = (["单位代码", "单位名称", "类型", "状态", "自查提交日期", "自查逾期", "申报日期", "申报逾期", "推荐单位",
-                "材料完整"] + [f"材料{cr.id}" for cr in cs.criteria] + ["考察人员", "已提交评分表", "证书编号"])
-    sh.header(0, headers)
-    sh.ws.set_row(0, 30)
-    first_mat = 10
-    for col in range(first_mat, first_mat + len(cs.criteria)):
-        sh.wrap_column(col, 6)
-    sh.wrap_column(first_mat + len(cs.criteria), 22)
-    for i, entry in enumerate(sorted(rep.entries.values(), key=lambda e: e.unit), start=1):
-        unit = rep.units.get(entry.unit)
-        counts = rep.materials_by_criterion(entry)
-        submitted = sum(1 for s in rep.sheets.get(entry.unit, []) if s.submitted)
-        values = ([entry.unit, unit.name if unit else entry.unit, TYPE_NAMES.get(unit.type, "") if unit else "",
-                   STATUS_NAMES.get(entry.status, entry.status), entry.selfcheck_submitted_at,
-                   "逾期" if entry.selfcheck_late else "", entry.nominated_at,
-                   "逾期受理" if entry.nomination_late else "", entry.recommended_by,
-                   f"{rep.evidence_done(entry)}/{len(cs.criteria)}"]
-                  + [counts.get(cr.id, 0) for cr in cs.criteria]
-                  + ["、".join(entry.inspectors), submitted, entry.certificate])
-        for col, value in enumerate(values):
-            sh.cell(i, col, value, book.f["wrap"] if col == first_mat + len(cs.criteria) else None)
-    last_col = len(headers) - 1
-    # Stage history and deadlines beside the table on screen; on paper they go in the page header.
-    side = last_col + 2
-    for col, label in enumerate(["阶段", "开始日期", "操作人", "说明"]):
-        sh.cell(0, side + col, label, book.f["head"])
-    for i, log in enumerate(c.stage_log, start=1):
-        for col, value in enumerate([STAGE_NAMES.get(log["stage"], log["stage"]), log.get("opened_on", ""),
-                                     log.get("by", ""), log.get("reason", "")]):
-            sh.cell(i, side + col, value)
-    dates = [("自查截止", c.selfcheck_due), ("申报截止", c.nomination_due), ("公示开始", c.publicity_start),
-             ("公示结束", c.publicity_end), ("命名日期", c.award_date)]
-    base = len(c.stage_log) + 2
+
+    def unit_name(e) -> str:
+        unit = rep.units.get(e.unit)
+        return unit.name if unit else e.unit
+
+    def unit_type(e) -> str:
+        unit = rep.units.get(e.unit)
+        return type_name(unit.type) if unit else ""
+
+    cols: list[Col] = [
+        Col(zh("col.code"), lambda e: e.unit),
+        Col(zh("col.name"), unit_name),
+        Col(zh("col.type"), unit_type),
+        Col(zh("col.status"), lambda e: status_name(e.status)),
+        Col(zh("wb.col.selfcheck_at"), lambda e: e.selfcheck_submitted_at),
+        Col(zh("wb.col.selfcheck_late"), lambda e: zh("wb.late") if e.selfcheck_late else ""),
+        Col(zh("wb.col.nominated_at"), lambda e: e.nominated_at),
+        Col(zh("wb.col.nomination_late"), lambda e: zh("wb.late_accepted") if e.nomination_late else ""),
+        Col(zh("wb.col.recommended_by"), lambda e: e.recommended_by),
+        Col(zh("wb.col.evidence_done"), lambda e: f"{rep.evidence_done(e)}/{len(cs.criteria)}"),
+        *(Col(zh("wb.col.materials", id=cr.id), _material_count(rep, cr.id)) for cr in cs.criteria),
+        Col(zh("col.inspector"), lambda e: "、".join(e.inspectors), fmt="wrap", width=22),
+        Col(zh("wb.col.sheets_submitted"), lambda e: sum(1 for s in rep.sheets.get(e.unit, []) if s.submitted)),
+        Col(zh("col.certificate"), lambda e: e.certificate),
+    ]
+    entries = sorted(rep.entries.values(), key=lambda e: e.unit)
+    end = sh.table(0, cols, entries)
+    # The stage history and deadlines go under the table, inside the print area.
+    # Written without measuring: the unit table's columns keep their widths, the reason wraps over the rest.
+    ws, f = sh.ws, book.f
+    last = min(len(cols) - 1, 8)  # within the first page across
+    row = end + 1
+    for col, label in enumerate([zh("wb.col.stage"), zh("wb.col.opened"), zh("wb.col.by")]):
+        ws.write_string(row, col, label, f["head"])
+    ws.merge_range(row, 3, row, last, zh("wb.col.reason"), f["head"])
+    for log in c.stage_log:
+        row += 1
+        for col, value in enumerate([stage_name(log["stage"]), log.get("opened_on", ""), log.get("by", "")]):
+            ws.write_string(row, col, value or "", f["text"])
+        ws.merge_range(row, 3, row, last, log.get("reason", "") or "", f["wrap"])
+    row += 2
+    dates = [(zh("wb.date.selfcheck_due"), c.selfcheck_due), (zh("wb.date.nomination_due"), c.nomination_due),
+             (zh("wb.date.publicity_start"), c.publicity_start), (zh("wb.date.publicity_end"), c.publicity_end),
+             (zh("wb.date.award"), c.award_date)]
     for i, (label, value) in enumerate(dates):
-        sh.cell(base + i, side, label, book.f["head"])
-        sh.cell(base + i, side + 1, value or "")
-    note = "；".join([f"当前阶段 {STAGE_NAMES.get(c.stage, c.stage)}"]
-                    + [f"{label} {value}" for label, value in dates if value])
+        ws.write_string(row + i, 0, label, f["head"])
+        ws.write_string(row + i, 1, value or "", f["text"])
+    note = "；".join([zh("wb.current_stage", stage=stage_name(c.stage))]
+                    + [zh("wb.labelled", label=label, value=value) for label, value in dates if value])
     sh.ws.freeze_panes(1, 2)
-    sh.ws.autofilter(0, 0, max(len(rep.entries), 1), last_col)
-    sh.finish(landscape=True, header_row=0, last_col=last_col, header_note=note)
+    sh.ws.autofilter(0, 0, max(len(entries), 1), len(cols) - 1)
+    sh.finish(landscape=True, key_cols=2, header_note=note)
+
+
+def _material_count(rep: Report, cid: str) -> Callable[[models.Entry], int]:
+    return lambda e: rep.materials_by_criterion(e).get(cid, 0)
 
 
 def _title_block(book: _Book, sh: _Sheet, title: str, lines: list[str], width: int) -> int:
+    """The list's title and subtitle lines over a portrait page (the title wraps rather than runs off)."""
     sh.ws.merge_range(0, 0, 0, width - 1, title, book.f["title"])
-    sh.ws.set_row(0, 30)
+    sh.ws.set_row(0, 24 * _lines(title, formats.page_units(False), font_pt=16) + 8)
     for i, line in enumerate(lines, start=1):
         sh.ws.merge_range(i, 0, i, width - 1, line, book.f["subtitle"])
     return len(lines) + 2  # one empty row before the header
@@ -371,137 +407,175 @@ def _campaign_lines(rep: Report) -> list[str]:
     return ["　".join(parts)] if parts else []
 
 
-def _closing(book: _Book, sh: _Sheet, row: int, width: int, lines: list[str], note: str = "") -> None:
+def _closing(book: _Book, sh: _Sheet, row: int, lines: list[str], note: str = "") -> None:
     """A note (wrapped, full width) and the 落款 lines under a printed list, one empty row below it."""
     row += 1
     if note:
-        sh.ws.merge_range(row, 0, row, width - 1, note, book.f["closing_note"])
-        sh.ws.set_row(row, 32)
-        row += 1
+        row = sh.note_rows(row, [note])
     for i, line in enumerate(lines):
-        sh.ws.merge_range(row + i, 0, row + i, width - 1, line, book.f["closing"])
+        sh.ws.merge_range(row + i, 0, row + i, sh.last_col, line, book.f["closing"])
+
+
+def _type_of(rep: Report, code: str) -> str:
+    unit = rep.units.get(code)
+    return type_name(unit.type) if unit else ""
 
 
 def _publicity_list(book: _Book, sh: _Sheet) -> None:
     rep = book.report
     c = rep.campaign
-    headers = ["序号", "单位代码", "单位名称", "单位类型", "考察总分", "备注"]
-    period = (f"公示期：{c.publicity_start} 至 {c.publicity_end}（{rep.cs.publicity_days} 个工作日）"
-              if c.publicity_start else "公示尚未开始")
-    header_row = _title_block(book, sh, f"{c.title}拟命名单位公示名单", _campaign_lines(rep) + [period], len(headers))
-    sh.header(header_row, headers)
     rows = {r.code: r for r in rep.tally.rows}
-    published = rep.published()
-    for i, entry in enumerate(published, start=1):
-        r = rows.get(entry.unit)
-        note = "已撤销" if entry.status == models.WITHDRAWN else ""
-        for col, value in enumerate([i, entry.unit, rep.name(entry.unit),
-                                     TYPE_NAMES.get(rep.units[entry.unit].type, "") if entry.unit in rep.units else "",
-                                     r.total if r else None, note]):
-            sh.cell(header_row + i, col, value)
-    last = header_row + len(published)
-    _closing(book, sh, last + 1, len(headers), [c.issuer or "", c.publicity_start or ""],
-             note="公示期间，任何单位和个人对上述单位有异议的，可以书面、电话等方式向发文单位反映，反映情况应实事求是。")
-    sh.finish(landscape=False, header_row=header_row, last_col=len(headers) - 1)
+    published = list(enumerate(rep.published(), start=1))
+    cols: list[Col] = [
+        Col(zh("col.seq"), lambda x: x[0]),
+        Col(zh("col.code"), lambda x: x[1].unit),
+        Col(zh("col.name"), lambda x: rep.name(x[1].unit)),
+        Col(zh("wb.col.unit_type"), lambda x: _type_of(rep, x[1].unit)),
+        Col(zh("wb.col.inspection_total"), lambda x: rows[x[1].unit].total if x[1].unit in rows else None),
+        Col(zh("wb.col.remark"), lambda x: status_name(models.WITHDRAWN) if x[1].status == models.WITHDRAWN else ""),
+    ]
+    period = (zh("wb.publicity.period", start=c.publicity_start, end=c.publicity_end, days=rep.cs.publicity_days)
+              if c.publicity_start else zh("wb.publicity.not_started"))
+    header_row = _title_block(book, sh, zh("wb.publicity.title", title=c.title), _campaign_lines(rep) + [period],
+                              len(cols))
+    end = sh.table(header_row, cols, published)
+    _closing(book, sh, end, [c.issuer or "", c.publicity_start or ""], note=zh("wb.publicity.note"))
+    sh.finish(landscape=False, fill_col=2)
 
 
 def _objections(book: _Book, sh: _Sheet) -> None:
     rep = book.report
-    headers = ["编号", "单位代码", "单位名称", "来源", "日期", "异议内容", "处理状态", "核查情况", "处理人", "处理时间"]
-    sh.header(0, headers)
-    sh.wrap_column(5, 36)
-    sh.wrap_column(7, 28)
-    for i, o in enumerate(rep.objections, start=1):
-        resolved = o.resolved_at.replace("T", " ")[:16] if o.resolved_at else ""
-        for col, value in enumerate([o.id, o.unit, rep.name(o.unit), o.source, o.date, o.text,
-                                     OBJECTION_STATES.get(o.status, o.status), o.note, o.resolved_by, resolved]):
-            sh.cell(i, col, value, book.f["wrap"] if col in (5, 7) else None)
-        sh.ws.set_row(i, max(_row_height(o.text, 36), _row_height(o.note, 28)))
+    cols: list[Col] = [
+        Col(zh("col.id"), lambda o: o.id),
+        Col(zh("col.code"), lambda o: o.unit),
+        Col(zh("col.name"), lambda o: rep.name(o.unit)),
+        Col(zh("col.source"), lambda o: o.source),
+        Col(zh("col.date"), lambda o: o.date),
+        Col(zh("wb.col.objection"), lambda o: o.text, fmt="wrap", width=36),
+        Col(zh("wb.col.objection_status"), lambda o: objection_state(o.status)),
+        Col(zh("wb.col.finding"), lambda o: o.note, fmt="wrap", width=28),
+        Col(zh("wb.col.resolved_by"), lambda o: o.resolved_by),
+        Col(zh("wb.col.resolved_at"), lambda o: o.resolved_at.replace("T", " ")[:16] if o.resolved_at else ""),
+    ]
+    sh.table(0, cols, rep.objections)
     sh.ws.freeze_panes(1, 0)
-    note = "本期无异议" if not rep.objections else f"共 {len(rep.objections)} 件"
-    sh.finish(landscape=True, header_row=0, header_note=note)
+    note = zh("wb.objections.count", count=len(rep.objections)) if rep.objections else zh("wb.objections.none")
+    sh.finish(landscape=True, key_cols=3, header_note=note)
 
 
 def _award_list(book: _Book, sh: _Sheet) -> None:
     rep = book.report
     c = rep.campaign
-    headers = ["序号", "证书编号", "单位代码", "单位名称", "单位类型", "考察总分", "命名日期"]
-    lines = _campaign_lines(rep) + ([f"命名日期：{c.award_date}"] if c.award_date else ["尚未命名授牌"])
-    header_row = _title_block(book, sh, f"{c.title}命名授牌名单", lines, len(headers))
-    sh.header(header_row, headers)
     rows = {r.code: r for r in rep.tally.rows}
-    awarded = rep.awarded()
-    for i, entry in enumerate(awarded, start=1):
-        r = rows.get(entry.unit)
-        for col, value in enumerate([i, entry.certificate, entry.unit, rep.name(entry.unit),
-                                     TYPE_NAMES.get(rep.units[entry.unit].type, "") if entry.unit in rep.units else "",
-                                     r.total if r else None, entry.awarded_at]):
-            sh.cell(header_row + i, col, value)
-    _closing(book, sh, header_row + len(awarded) + 1, len(headers), [c.issuer or "", c.award_date or ""])
-    sh.finish(landscape=False, header_row=header_row, last_col=len(headers) - 1)
+    awarded = list(enumerate(rep.awarded(), start=1))
+    cols: list[Col] = [
+        Col(zh("col.seq"), lambda x: x[0]),
+        Col(zh("col.certificate"), lambda x: x[1].certificate),
+        Col(zh("col.code"), lambda x: x[1].unit),
+        Col(zh("col.name"), lambda x: rep.name(x[1].unit)),
+        Col(zh("wb.col.unit_type"), lambda x: _type_of(rep, x[1].unit)),
+        Col(zh("wb.col.inspection_total"), lambda x: rows[x[1].unit].total if x[1].unit in rows else None),
+        Col(zh("wb.col.award_date"), lambda x: x[1].awarded_at),
+    ]
+    lines = _campaign_lines(rep) + ([zh("wb.award.date", date=c.award_date)] if c.award_date
+                                    else [zh("wb.award.not_yet")])
+    header_row = _title_block(book, sh, zh("wb.award.title", title=c.title), lines, len(cols))
+    end = sh.table(header_row, cols, awarded)
+    _closing(book, sh, end, [c.issuer or "", c.award_date or ""])
+    sh.finish(landscape=False, fill_col=3)
 
 
 def _charts(book: _Book, sh: _Sheet) -> None:
+    """Three tables side by side over the charts drawn from them, stacked down a portrait page."""
     rep, cs = book.report, book.report.cs
-    averages = rep.criterion_average()
-    sh.header(0, ["标准编号", "标准", "平均得分", "分值", "得分率"])
-    for i, (cid, title, avg, points) in enumerate(averages, start=1):
-        for col, value in enumerate([cid, title, avg, Fraction(points)]):
-            sh.cell(i, col, value)
-        sh.ws.write_number(i, 4, float(avg / points) if points else 0.0, book.f["pct"])
-    n = len(averages)
+    averages = criterion_averages(rep.tally, cs)
+    ws, f, name = sh.ws, book.f, sh.ws.name
+    avg_cols: list[Col] = [
+        Col(zh("wb.col.criterion_id"), lambda x: x[0].id),
+        Col(zh("wb.col.criterion"), lambda x: x[0].title),
+        Col(zh("wb.col.average"), lambda x: x[1]),
+        Col(zh("col.points"), lambda x: Fraction(x[0].points)),
+        Col(zh("wb.col.rate"), lambda x: float(x[1] / x[0].points) if x[0].points else 0.0, fmt="pct"),
+    ]
+    n = sh.table(0, avg_cols, averages) - 1
     bar = book.wb.add_chart({"type": "bar"})
-    bar.add_series({"name": "平均得分", "categories": [sh.ws.name, 1, 1, n, 1], "values": [sh.ws.name, 1, 2, n, 2]})
-    bar.add_series({"name": "分值", "categories": [sh.ws.name, 1, 1, n, 1], "values": [sh.ws.name, 1, 3, n, 3]})
-    bar.set_title({"name": "各标准平均得分"})
+    bar.add_series({"name": zh("wb.col.average"), "categories": [name, 1, 1, n, 1], "values": [name, 1, 2, n, 2]})
+    bar.add_series({"name": zh("col.points"), "categories": [name, 1, 1, n, 1], "values": [name, 1, 3, n, 3]})
+    bar.set_title({"name": zh("wb.chart.average")})
     bar.set_legend({"position": "bottom"})
     bar.set_y_axis({"reverse": True})
 
-    # Score distribution of complete units.
-    totals = [Fraction(r.total) for r in rep.tally.rows if r.complete]
-    bands = _bands(totals)
-    col0 = 6
-    sh.cell(0, col0, "分数段", book.f["head"])
-    sh.cell(0, col0 + 1, "单位数", book.f["head"])
+    # Score distribution of complete units, beside the averages.
+    bands = _bands([Fraction(r.total) for r in rep.tally.rows if r.complete])
+    col0 = len(avg_cols) + 1
+    for col, label in ((col0, zh("wb.col.band")), (col0 + 1, zh("wb.col.count"))):
+        ws.write_string(0, col, label, f["head"])
+        sh.widths.header(col, label)
     for i, (label, count) in enumerate(bands, start=1):
         sh.cell(i, col0, label)
         sh.cell(i, col0 + 1, count)
     hist = book.wb.add_chart({"type": "column"})
-    hist.add_series({"name": "单位数", "categories": [sh.ws.name, 1, col0, len(bands), col0],
-                     "values": [sh.ws.name, 1, col0 + 1, len(bands), col0 + 1]})
-    hist.set_title({"name": "总分分布"})
+    hist.add_series({"name": zh("wb.col.count"), "categories": [name, 1, col0, len(bands), col0],
+                     "values": [name, 1, col0 + 1, len(bands), col0 + 1]})
+    hist.set_title({"name": zh("wb.chart.bands")})
     hist.set_legend({"none": True})
 
-    # Radar: each candidate's score rate per criterion (withdrawn units left out).
+    # Radar: each candidate's score rate per criterion (withdrawn units left out), under the averages.
     candidates = [r for r in rep.tally.rows if r.candidate
                   and rep.entries[r.code].status != models.WITHDRAWN][:8]
-    col1 = col0 + 3
-    sh.cell(0, col1, "标准", book.f["head"])
-    for j, r in enumerate(candidates):
-        sh.cell(0, col1 + 1 + j, r.name, book.f["head"])
-    for i, c in enumerate(cs.criteria, start=1):
-        sh.cell(i, col1, c.id)
-        for j, r in enumerate(candidates):
-            sh.ws.write_number(i, col1 + 1 + j, float(Fraction(r.criteria[c.id]) / c.points), book.f["pct"])
-    radar = book.wb.add_chart({"type": "radar", "subtype": "with_markers"})
-    for j in range(len(candidates)):
-        radar.add_series({"name": [sh.ws.name, 0, col1 + 1 + j],
-                          "categories": [sh.ws.name, 1, col1, len(cs.criteria), col1],
-                          "values": [sh.ws.name, 1, col1 + 1 + j, len(cs.criteria), col1 + 1 + j]})
-    radar.set_title({"name": "拟推荐单位各标准得分率"})
-    radar.set_y_axis({"num_format": "0%"})
-    top = max(n, len(bands), len(cs.criteria)) + 3
-    sh.ws.insert_chart(top, 0, bar, {"x_scale": 1.2, "y_scale": 1.3})
-    sh.ws.insert_chart(top, 9, hist, {"x_scale": 1.0, "y_scale": 1.3, "x_offset": 20})
+    row1 = max(n, len(bands)) + 2
     if candidates:
-        sh.ws.insert_chart(top + 22, 0, radar, {"x_scale": 1.4, "y_scale": 1.5})
-    sh.finish(landscape=True, header_row=None)
-    sh.ws.fit_to_pages(1, 1)
+        ws.write_string(row1, 0, zh("wb.col.criterion_id"), f["head"])
+        for j, r in enumerate(candidates):
+            ws.write_string(row1, 1 + j, r.name, f["head"])
+        for i, c in enumerate(cs.criteria, start=1):
+            ws.write_string(row1 + i, 0, c.id, f["text"])
+            for j, r in enumerate(candidates):
+                ws.write_number(row1 + i, 1 + j, float(Fraction(r.criteria[c.id]) / c.points), f["pct"])
+        widths = sh.widths.final()
+        ws.set_row(row1, LINE_PT * max(_lines(r.name, widths.get(1 + j, 8.43)) for j, r in enumerate(candidates)) + 4)
+        row1 += len(cs.criteria) + 2
+    radar = book.wb.add_chart({"type": "radar", "subtype": "with_markers"})
+    top = max(n, len(bands)) + 2
+    for j in range(len(candidates)):
+        radar.add_series({"name": [name, top, 1 + j], "categories": [name, top + 1, 0, top + len(cs.criteria), 0],
+                          "values": [name, top + 1, 1 + j, top + len(cs.criteria), 1 + j]})
+    radar.set_title({"name": zh("wb.chart.radar")})
+    radar.set_y_axis({"num_format": "0%"})
+    # A chart is 480 × 288 px at scale 1 and as wide as the tables here; a chart that would
+    # cross the foot of a page starts the next one.
+    sh.last_col = max(col0 + 1, len(candidates))
+    widths = sh.widths.final()
+    x_scale = sum(formats.column_px(widths.get(c, 8.43)) for c in range(sh.last_col + 1)) / 480
+    page_px, breaks, row = formats.PORTRAIT_BODY_PX, [], row1
+    used = sum(_row_px(ws, r) for r in range(row))
+    for chart, y_scale in ((bar, 1.3), (hist, 1.0), (radar if candidates else None, 1.6)):
+        if chart is None:
+            continue
+        height = 288 * y_scale
+        if used % page_px + height > page_px:
+            breaks.append(row)
+            used += page_px - used % page_px
+        ws.insert_chart(row, 0, chart, {"x_scale": x_scale, "y_scale": y_scale})
+        rows = int(height // 20) + 2
+        row += rows
+        used += rows * 20
+    ws.set_h_pagebreaks(breaks)
+    sh.finish(landscape=False, repeat_header=False)
+    ws.print_area(0, 0, row, sh.last_col)
+
+
+def _row_px(ws, row: int) -> float:
+    size = ws.row_sizes.get(row)
+    return size[0] if size else 20  # XlsxWriter keeps row heights in px
 
 
 def _bands(totals: list[Fraction]) -> list[tuple[str, int]]:
     edges = [90, 85, 80, 70, 60]
-    labels = ["90及以上", "85–89.99", "80–84.99", "70–79.99", "60–69.99", "60以下"]
+    labels = ([zh("wb.band.top", edge=edges[0])]
+              + [zh("wb.band.range", low=low, high=f"{high - 1}.99")
+                 for low, high in zip(edges[1:], edges)]
+              + [zh("wb.band.bottom", edge=edges[-1])])
     counts = [0] * len(labels)
     for total in totals:
         for i, edge in enumerate(edges):
