@@ -5,16 +5,34 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from modelunit.domain import campaigns, nomination, publicity, selfcheck, sheets, standings, titles
+from modelunit.domain import assignment, campaigns, nomination, publicity, selfcheck, sheets, standings, titles
 from modelunit.errors import BadInput
-from tests.helpers import FULL, evidence, score, self_score, to_inspection
+from tests.conftest import create_campaign
+from tests.helpers import FULL, evidence, score, self_score
 from tests.test_workflow import refused
 
 
 def awarded(world, monkeypatch, codes=("U1", "U2"), day="2024-03-08") -> str:
     """The 2024-1 campaign with ``codes`` awarded on ``day``."""
     monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
-    cid = to_inspection(world, codes=codes)
+    create_campaign(world)
+    return awarded_in_place(world, monkeypatch, codes, day)
+
+
+def awarded_in_place(world, monkeypatch, codes=("U1", "U2"), day="2024-03-08") -> str:
+    """The newly created 2024-1 campaign taken to the award of ``codes``."""
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
+    cid = "2024-1"
+    for code in codes:
+        self_score(world, code)
+    selfcheck.submit_selfcheck(world.ctx(), list(codes))
+    campaigns.advance(world.ctx())
+    for code in codes:
+        evidence(world, code)
+    nomination.nominate(world.ctx(), list(codes))
+    for code in codes:
+        assignment.assign(world.ctx(), [(code, n) for n in ("i1", "i2")])
+    campaigns.advance(world.ctx())
     for code in codes:
         for name in ("i1", "i2"):
             score(world, code, name, FULL)
@@ -225,3 +243,44 @@ def test_unknown_unit_is_bad_input(world, monkeypatch):
     before = world.raw()
     result = world.cli("title", "rectified", "NOPE", "--note", "x", env={"MODELUNIT_TODAY": "2025-01-01"})
     assert result.returncode == 2 and world.raw() == before
+
+
+# ----------------------------------------------------------------------------- unit history
+
+
+def test_unit_history_lists_campaigns_results_titles_and_open_gaps(world, monkeypatch):
+    from modelunit.domain import history
+
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
+    create_campaign(world)
+    selfcheck.add_gap(world.ctx(), "U1", "A1", "决策程序不全", "补充合法性审查", "2024-06-30")
+    awarded_in_place(world, monkeypatch)
+    monkeypatch.setenv("MODELUNIT_TODAY", "2025-06-01")
+    titles.revoke(world.ctx(), "U1", "重大违法案件", "区政府〔2025〕12号")
+    h = history.unit_history(world.ctx(), "U1")
+    (part,) = h.campaigns
+    assert (part.campaign, part.kind, part.status, part.rank) == ("2024-1", "creation", "revoked", 1)
+    assert part.total == 20 and part.certificate == "2024-01-001"
+    assert [(ti["certificate"], ti["status"], ti["ban_until"]) for ti in h.titles] == [
+        ("2024-01-001", "revoked", "2027-05-31")]
+    assert [(g["campaign"], g["problem"]) for g in h.gaps] == [("2024-1", "决策程序不全")]
+
+    result = world.cli("unit", "history", "U1", "--format", "json", env={"MODELUNIT_TODAY": "2025-06-01"})
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert sorted(data) == ["campaigns", "gaps", "name", "titles", "unit"]
+    assert data["campaigns"][0]["total"] == 20 and data["titles"][0]["status"] == "revoked"
+    table = world.cli("unit", "history", "U1", env={"MODELUNIT_TODAY": "2025-06-01"})
+    assert "2024-01-001" in table.stdout and "决策程序不全" in table.stdout
+
+
+def test_unit_history_is_for_the_office_and_the_units_own_clerk(world, monkeypatch):
+    from modelunit.domain import history
+
+    awarded(world, monkeypatch)
+    assert history.unit_history(world.ctx("clerk1"), "U1").campaigns[0].rank == 1
+    refused(world, history.unit_history, world.ctx("clerk1"), "U2", key="perm.not_own_unit")
+    refused(world, history.unit_history, world.ctx("i1"), "U1", key="perm.role")
+    before = world.raw()
+    assert world.cli("unit", "history", "U2", user="clerk1").returncode == 1
+    assert world.cli("unit", "history", "NOPE").returncode == 2 and world.raw() == before

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
 from modelunit.cli.main import DEFAULT_DB, db_path, password_from_env_or_prompt
-from modelunit.cli.output import emit, err, out
+from modelunit.cli.output import emit, err, json_value, out
 from modelunit.domain import (
     assignment,
     audit,
     campaigns,
+    history,
     nomination,
     publicity,
     selfcheck,
@@ -152,6 +154,33 @@ def cmd_unit_list(args, ctx) -> None:
         header = ["code", "name", "type", "status", "certificate"]
         rows = [[r[k] for k in header] for r in records]
     emit(args.format, header, rows, records)
+
+
+@handler("unit", "history")
+def cmd_unit_history(args, ctx) -> None:
+    h = history.unit_history(ctx, args.unit)
+    if args.format == "json":
+        out(json.dumps(json_value(h.record()), ensure_ascii=False, indent=2))
+        return
+    out(t("history.header", unit=h.unit, name=h.name))
+    emit("table", [t("col.campaign"), t("col.kind"), t("col.year"), t("col.status"), t("col.conclusion"),
+                   t("col.total"), t("col.rank"), t("col.self_total"), t("col.sampled"), t("col.certificate")],
+         [[p.campaign, t(f"kind.{p.kind}"), p.year, _status(p.status),
+           t(f"conclusion.{p.conclusion}") if p.conclusion else "", p.total, p.rank, p.self_total,
+           t("yes") if p.sampled else "", p.certificate or ""] for p in h.campaigns])
+    out()
+    out(t("history.titles"))
+    emit("table", [t("col.certificate"), t("col.campaign"), t("col.awarded"), t("col.valid_until"),
+                   t("col.status"), t("col.note")],
+         [[ti["certificate"], ti["campaign"], ti["awarded"], ti["valid_until"], t(f"title.{ti['status']}"),
+           t("title.due", due=ti["rectify_due"]) if ti["status"] == "rectifying"
+           else t("title.ban", until=ti["ban_until"]) if ti["status"] == "revoked" else ""] for ti in h.titles])
+    out()
+    out(t("history.gaps"))
+    emit("table", [t("col.campaign"), t("col.item"), t("col.problem"), t("col.measure"), t("col.due"),
+                   t("col.status")],
+         [[g["campaign"], g.get("item", ""), g.get("problem", ""), g.get("measure", ""), g.get("due") or "",
+           g.get("status", "")] for g in h.gaps])
 
 
 # ----------------------------------------------------------------------------- self-check and nomination

@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     unit = sub.add_parser("unit", help="units").add_subparsers(dest="action", required=True, parser_class=_Parser)
     unit.add_parser("import").add_argument("file")
     unit.add_parser("list").add_argument("--format", choices=("table", "csv", "json"), default="table")
+    hist = unit.add_parser("history", help="a unit's campaigns, results, titles and re-checks over the years")
+    hist.add_argument("unit")
+    hist.add_argument("--format", choices=("table", "json"), default="table")
 
     sc = sub.add_parser("selfcheck", help="self-check").add_subparsers(dest="action", required=True,
                                                                       parser_class=_Parser)
