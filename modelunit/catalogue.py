@@ -116,6 +116,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "row.duplicate": ("重复的行：{key}", "duplicate row: {key}"),
     "row.missing_fields": ("缺少必填项：{fields}", "missing required fields: {fields}"),
     "date.bad": ("日期格式错误（{what}）：{value}，应为 YYYY-MM-DD", "bad date for {what}: {value} (use YYYY-MM-DD)"),
+    "date.out_of_range": ("日期超出允许范围（{what}）：{value}，应在 {earliest} 至 {latest} 之间",
+                          "date out of range for {what}: {value} (allowed {earliest} to {latest})"),
+    "clock.not_drill": ("只有演练数据库（init --drill）才能用 MODELUNIT_TODAY 设定日期；请取消该环境变量",
+                        "MODELUNIT_TODAY may only be set on a drill database (init --drill); unset it"),
+    "clock.backwards": ("演练日期不能回拨：{day} 早于已记录的 {latest}",
+                        "the drill's clock cannot go back: {day} is before {latest}, already recorded"),
+    "drill.mark": ("演练", "DRILL"),
     # --- criteria
     "criteria.problem": ("{path}: {reason}", "{path}: {reason}"),
     "criteria.alias": ("不允许使用 YAML 别名（*alias）", "YAML aliases are not allowed"),

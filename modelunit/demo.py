@@ -115,7 +115,8 @@ def build_demo(db: Database, reset: bool = False) -> DemoInfo:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
     real_today = today()
-    users.init_database(db, DEMO_ADMIN, DEMO_PASSWORD)
+    with _on(date(real_today.year - 1, 1, 1)):  # a drill whose history starts with the first batch's year
+        users.init_database(db, DEMO_ADMIN, DEMO_PASSWORD, drill=True)
     with db.transaction() as tx:  # marks the file so that `demo --reset` never deletes a real database
         tx.meta.put("demo", {"built_on": real_today.isoformat()})
     admin = users.sign_in(db, DEMO_ADMIN, DEMO_PASSWORD)

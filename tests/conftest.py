@@ -75,7 +75,7 @@ def _zh_and_clean_env(monkeypatch):
 def template_dir(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("template")
     db = Database(str(folder / "mu.json"))
-    users.init_database(db, "office", PASSWORD)
+    users.init_database(db, "office", PASSWORD, drill=True)  # a drill: the tests set MODELUNIT_TODAY
     admin = context.Context(db, users.sign_in(db, "office", PASSWORD))
     units.import_units(admin, [(i + 2, {"code": c, "name": n, "type": t}) for i, (c, n, t) in enumerate(UNITS)],
                        "units.csv")

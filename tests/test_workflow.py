@@ -143,15 +143,15 @@ def test_nomination_needs_selfcheck_and_evidence_for_every_criterion(world):
 
 def test_late_nomination_is_for_the_office_with_a_reason(world, monkeypatch):
     cid = to_nomination(world, nomination_due="2024-06-15")
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-06-15")
+    nomination.nominate(world.ctx("clerk2"), ["U2"])  # on the deadline day itself: still on time
+    assert world.entry("U2", cid)["nomination_late"] is False
     monkeypatch.setenv("MODELUNIT_TODAY", "2024-06-16")
     refused(world, nomination.nominate, world.ctx("clerk1"), ["U1"], key="deadline.passed")
     refused(world, nomination.nominate, world.ctx(), ["U1"], key="nominate.late_reason")
     nomination.nominate(world.ctx(), ["U1"], reason="材料邮寄延误")
     entry = world.entry("U1", cid)
     assert entry["nomination_late"] is True and entry["nomination_reason"] == "材料邮寄延误"
-    monkeypatch.setenv("MODELUNIT_TODAY", "2024-06-15")
-    nomination.nominate(world.ctx("clerk2"), ["U2"])  # on the deadline day itself: still on time
-    assert world.entry("U2", cid)["nomination_late"] is False
 
 
 def test_materials_freeze_on_nomination_and_supplements_need_the_office(world):

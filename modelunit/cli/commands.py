@@ -23,6 +23,7 @@ from modelunit.domain import (
     users,
     vetoes,
 )
+from modelunit.domain.calendar import check_clock
 from modelunit.domain.context import Context
 from modelunit.domain.criteria import read_criteria_file
 from modelunit.domain.records import criteria_of, user_of
@@ -47,6 +48,7 @@ def open_session(args) -> Context:
     db = Database(db_path(args))
     if not db.exists():
         raise BadInput("usage.no_db", path=db.path)
+    check_clock(db.snapshot())
     if not args.user:
         raise BadInput("usage.need_user")
     password = password_from_env_or_prompt("MODELUNIT_PASSWORD", t("auth.prompt", name=args.user))
@@ -67,7 +69,7 @@ def cmd_init(args, _ctx) -> None:
     password = password_from_env_or_prompt("MODELUNIT_PASSWORD", t("auth.prompt_new", name=args.admin),
                                            confirm=True)
     db = Database(path)
-    users.init_database(db, args.admin, password)
+    users.init_database(db, args.admin, password, drill=args.drill)
     out(t("db.created", path=db.path, name=args.admin))
 
 
@@ -443,6 +445,8 @@ def cmd_demo(args, _ctx) -> None:
     db = Database(path)
     if db.exists() and not is_demo(db):
         raise Refused("demo.not_demo", path=db.path)  # never the working database, not even with --reset
+    if db.exists() and not args.reset:
+        check_clock(db.snapshot())
     if args.reset or not db.exists():
         info = build_demo(db, reset=args.reset)
         out(t("demo.built", path=db.path))
@@ -470,6 +474,7 @@ def run_tui(args) -> int:
     db = Database(db_path(args))
     if not db.exists():
         raise BadInput("usage.no_db", path=db.path)
+    check_clock(db.snapshot())
     ctx = None
     if args.user and os.environ.get("MODELUNIT_PASSWORD") is not None:
         ctx = Context(db, users.sign_in(db, args.user, os.environ["MODELUNIT_PASSWORD"]), args.campaign)

@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = sub.add_parser("init", help="create a database with its first admin")
     init.add_argument("--admin", required=True)
+    init.add_argument("--drill", action="store_true", help="a practice database whose clock MODELUNIT_TODAY may set")
 
     crit = sub.add_parser("criteria", help="criteria files").add_subparsers(dest="action", required=True,
                                                                            parser_class=_Parser)
@@ -254,8 +255,17 @@ def _main(argv: list[str] | None) -> int:
 
 
 def _log(ctx, err: ModelUnitError, args) -> None:
+    command = " ".join(filter(None, [args.command, getattr(args, "action", None)]))
     if ctx is not None:
-        ctx.refused(err, " ".join(filter(None, [args.command, getattr(args, "action", None)])))
+        ctx.refused(err, command)
+    elif err.key.startswith("clock."):  # a backdating attempt is refused before anyone signs in: log it too
+        from modelunit.domain.calendar import now
+        from modelunit.storage.database import Database
+
+        db = Database(db_path(args))
+        if db.exists():
+            db.log_refusal({"at": now(), "user": args.user, "command": command, "error": err.key,
+                            "message": err.render()})
 
 
 if __name__ == "__main__":  # pragma: no cover

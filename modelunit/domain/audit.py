@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from modelunit.domain.calendar import now
+from modelunit.domain.calendar import note_clock, now
 from modelunit.storage.database import Tx
 
 GENESIS = "0" * 64
@@ -31,6 +31,7 @@ def head(tx: Tx) -> dict:
 def record(tx: Tx, user: str, action: str, campaign: str | None, target: str,
            before: object = None, after: object = None) -> dict:
     """Append one entry; call inside the transaction that makes the change."""
+    note_clock(tx)  # every change passes here: a set clock is refused or remembered in one place
     top = head(tx)
     entry = {"seq": top["seq"] + 1, "at": now(), "user": user, "action": action, "campaign": campaign,
              "target": target, "before": before, "after": after, "prev": top["hash"]}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from modelunit.domain import audit, models, titles
-from modelunit.domain.calendar import add_working_days, parse_date, today
+from modelunit.domain.calendar import add_working_days, given_date, opened_on, parse_date, today
 from modelunit.domain.context import Context
 from modelunit.domain.models import Objection, from_dict, to_dict
 from modelunit.domain.permissions import require
@@ -23,7 +23,7 @@ def start_publicity(ctx: Context, start: str | None = None) -> tuple[str, str, l
         require(ctx.actor, "publicity.start", campaign)
         if campaign.publicity_start:
             raise Refused("publicity.already", start=campaign.publicity_start, end=campaign.publicity_end)
-        first = parse_date(start, "--date") if start else today()
+        first = given_date(start, "--date", opened_on(campaign)) if start else today()
         cs = criteria_of(campaign)
         end = add_working_days(first, cs.publicity_days, holidays_of(campaign))
         moved = []
@@ -51,7 +51,7 @@ def add_objection(ctx: Context, code: str, text: str, source: str = "", date: st
             raise Refused("publicity.not_started")
         if entry.status != models.IN_PUBLICITY:
             raise Refused("objection.not_in_publicity", unit=code)
-        day = parse_date(date, "--date") if date else today()
+        day = given_date(date, "--date", opened_on(campaign)) if date else today()
         counter = tx.meta.get("objections") or {"next": 1}
         objection = Objection(id=str(counter["next"]), campaign=campaign.id, unit=code, text=text.strip(),
                               source=source.strip(), date=day.isoformat(), recorded_by=ctx.actor.name)
@@ -108,7 +108,7 @@ def award(ctx: Context, date: str | None = None) -> list[tuple[str, str]]:
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, ctx.campaign_id)
         require(ctx.actor, "award", campaign)
-        day = parse_date(date, "--date") if date else today()
+        day = given_date(date, "--date", opened_on(campaign)) if date else today()
         ranked = [r.code for r in compute_tally(tx, campaign).rows]
         entries = {e.unit: e for e in entries_of(tx, campaign) if e.status == models.APPROVED}
         if not entries:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from modelunit.domain import audit
-from modelunit.domain.calendar import now
+from modelunit.domain.calendar import forced_today, now
 from modelunit.domain.context import Context
 from modelunit.domain.models import ROLES, User, from_dict, to_dict
 from modelunit.domain.permissions import require
@@ -13,14 +13,20 @@ from modelunit.storage.database import SCHEMA_VERSION, Database
 from modelunit.storage.passwords import hash_password, verify_password
 
 
-def init_database(db: Database, admin: str, password: str) -> User:
-    """Create a new database whose first user is an admin."""
+def init_database(db: Database, admin: str, password: str, drill: bool = False) -> User:
+    """Create a new database whose first user is an admin; a drill's clock may be set (MODELUNIT_TODAY)."""
     _check_name(admin)
+    forced = forced_today()
+    if forced is not None and not drill:
+        raise BadInput("clock.not_drill")
     if not password:
         raise BadInput("user.empty_password")
     user = User(name=admin, role="admin", password_hash=hash_password(password), created_at=now())
     with db.transaction(create=True) as tx:
         tx.meta.put("schema", {"version": SCHEMA_VERSION, "created_at": now()})
+        if drill:
+            first = forced.isoformat() if forced else None
+            tx.meta.put("drill", {"first": first, "latest": first})
         tx.users.put(admin, to_dict(user))
         audit.record(tx, admin, "db.init", None, admin, None, {"role": "admin"})
     return user

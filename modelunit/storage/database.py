@@ -215,6 +215,10 @@ class Database:
         # transaction, which always works on a fresh read of its own.
         return Tx(self._cache[1], writable=False)
 
+    def is_drill(self) -> bool:
+        """A practice database (``init --drill``, the demo): its clock may be set, its exports say 演练."""
+        return self.snapshot().meta.get("drill") is not None
+
     # -- writing -----------------------------------------------------------------
 
     @contextlib.contextmanager
