@@ -115,14 +115,14 @@ def build_demo(db: Database, reset: bool = False) -> DemoInfo:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
     real_today = today()
-    with _on(date(real_today.year - 1, 1, 1)):  # a drill whose history starts with the first batch's year
+    # The demo is a drill whose clock runs forward from the first batch's year to today.
+    with _on(date(real_today.year - 1, 1, 1)):
         users.init_database(db, DEMO_ADMIN, DEMO_PASSWORD, drill=True)
-    with db.transaction() as tx:  # marks the file so that `demo --reset` never deletes a real database
-        tx.meta.put("demo", {"built_on": real_today.isoformat()})
-    admin = users.sign_in(db, DEMO_ADMIN, DEMO_PASSWORD)
-    ctx = context.Context(db, admin)
-    info = DemoInfo(path=db.path)
-    with tempfile.TemporaryDirectory() as tmp:
+        with db.transaction() as tx:  # marks the file so that `demo --reset` never deletes a real database
+            tx.meta.put("demo", {"built_on": real_today.isoformat()})
+        admin = users.sign_in(db, DEMO_ADMIN, DEMO_PASSWORD)
+        ctx = context.Context(db, admin)
+        info = DemoInfo(path=db.path)
         units_rows = _rows([{"code": c, "name": n, "type": t_} for c, n, t_ in UNITS])
         units.import_units(ctx, units_rows, "units.csv")
         for name, home in INSPECTORS:
@@ -131,6 +131,7 @@ def build_demo(db: Database, reset: bool = False) -> DemoInfo:
         for name, unit in CLERKS:
             users.add_user(ctx, name, "unit", unit, DEMO_PASSWORD)
             info.clerks.append(name)
+    with tempfile.TemporaryDirectory() as tmp:
         _batch1(ctx, real_today, Path(tmp))
         _batch2(ctx, real_today, Path(tmp))
     return info
