@@ -102,9 +102,20 @@ def parse_rows(text: str, path: str, required: tuple[str, ...], optional: tuple[
     return rows
 
 
+# A spreadsheet reads a cell beginning with one of these as a formula (DESIGN §6).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral_cell(value: object) -> object:
+    """User text as data: a leading apostrophe keeps a spreadsheet from running it as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(stream, header: list[str], rows: list[list[object]]) -> None:
     """Write CSV text; callers writing a file open it with ``encoding="utf-8-sig"``."""
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else neutral_cell(v) for v in row])

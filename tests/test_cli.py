@@ -67,13 +67,13 @@ def test_a_campaign_run_end_to_end_from_the_command_line(world, tmp_path):
     tally = json.loads(ok(w.cli("tally", "--format", "json")).stdout)
     assert [list(r) for r in tally][0] == ["rank", "code", "name", "total", "measures", "effects", "bonus",
                                           "satisfaction", "criteria", "complete", "vetoed", "eligible",
-                                          "candidate", "self_total"]
+                                          "candidate", "self_total", "quota_rank", "conclusion"]
     assert [(r["code"], r["rank"], r["total"], r["bonus"]) for r in tally] == [
         ("U1", 1, 21, 1), ("U5", 2, 18.5, 0), ("U6", 2, 18.5, 0)]
     assert tally[0]["criteria"] == {"A": 10, "B": 10} and tally[0]["self_total"] == 20
     assert all(r["candidate"] for r in tally)  # quota 2, but U5 and U6 tie at the line
     table = ok(w.cli("tally")).stdout
-    assert "名额为 2，因并列实际推荐 3 个单位" in table
+    assert "名额为 2，因名额线上并列，实际拟命名 3 个单位" in table
 
     ok(w.cli("campaign", "advance", env=env))
     ok(w.cli("publicity", "start", "--date", "2024-03-04"))

@@ -65,7 +65,7 @@ def test_summary_has_every_criterion_and_the_tally_figures(awarded, tmp_path):
         assert line[3:5] == [float(r.criteria["A"]), float(r.criteria["B"])]
         assert line[5:10] == [float(r.measures), float(r.effects), float(r.bonus), None, float(r.total)]
     assert [line[1] for line in body] == ["U1", "U4", "U2"]
-    assert [line[11] for line in body] == ["拟推荐", "超出名额", "超出名额"]
+    assert [line[11] for line in body] == ["已命名", "名额外", "名额外"]
     assert ws.freeze_panes == "D2" and ws.auto_filter.ref
 
 

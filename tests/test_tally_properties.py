@@ -49,8 +49,8 @@ def ref_aggregate(scores: list[F], method: str) -> F:
     return statistics.mean(scores)
 
 
-def ref_tally(cs: CriteriaSet, units: list[TallyInput], quota: int | None):
-    """Returns (rows as dicts in tally order, quota_exceeded_by_tie)."""
+def ref_tally(cs: CriteriaSet, units: list[TallyInput], quota: int | None, by_type: dict | None = None):
+    """Returns (rows as dicts in tally order, the set of (type or None, quota, candidates) exceeded by a tie)."""
     sc = cs.scoring
     w = sc.satisfaction_weight
     rows = []
@@ -99,7 +99,7 @@ def ref_tally(cs: CriteriaSet, units: list[TallyInput], quota: int | None):
             bonus=half_up(bonus), satisfaction=None if u.satisfaction is None else half_up(u.satisfaction),
             criteria=crit_r, complete=complete, vetoed=u.vetoed, eligible=eligible,
             self_total=half_up(sum(own, F(0))) if own else None, sheets=len(u.sheets),
-            item_scores=item_scores, self_criteria=self_criteria))
+            item_scores=item_scores, self_criteria=self_criteria, type=u.type, status=u.status))
 
     def key(r):
         return (r["total"], r["effects"], r["measures"])
@@ -114,9 +114,21 @@ def ref_tally(cs: CriteriaSet, units: list[TallyInput], quota: int | None):
     incomplete = sorted((r for r in rows if not r["complete"]), key=lambda r: r["code"])
     for r in incomplete:
         r["rank"] = None
+    # Places (§4.7): quota_rank = 1 + how many eligible units (of the same type, when quotas are per
+    # type) are strictly better; a type missing from the per-type quotas gets no place.
+    eligible = [r for r in rows if r["eligible"]]
+    for r in rows:
+        if not r["eligible"]:
+            r["quota_rank"], r["candidate"] = None, False
+            continue
+        peers = [o for o in eligible if not by_type or o["type"] == r["type"]]
+        r["quota_rank"] = 1 + sum(1 for o in peers if key(o) > key(r))
+        limit = by_type.get(r["type"], 0) if by_type else quota
+        r["candidate"] = limit is None or r["quota_rank"] <= limit
     for r in complete_rows + incomplete:
-        r["candidate"] = r["eligible"] and (quota is None or r["rank"] <= quota)
-        if not r["complete"]:
+        if r["status"] in ("withdrawn", "awarded", "revoked"):
+            r["conclusion"] = r["status"]
+        elif not r["complete"]:
             r["conclusion"] = "incomplete"
         elif r["vetoed"]:
             r["conclusion"] = "vetoed"
@@ -126,8 +138,16 @@ def ref_tally(cs: CriteriaSet, units: list[TallyInput], quota: int | None):
             r["conclusion"] = "failed"
         else:
             r["conclusion"] = "over_quota"
-    n_candidates = sum(1 for r in rows if r["candidate"])
-    exceeded = quota is not None and n_candidates > quota
+    exceeded = set()
+    if by_type:
+        for kind, limit in by_type.items():
+            n = sum(1 for r in rows if r["candidate"] and r["type"] == kind)
+            if n > limit:
+                exceeded.add((kind, limit, n))
+    elif quota is not None:
+        n = sum(1 for r in rows if r["candidate"])
+        if n > quota:
+            exceeded.add((None, quota, n))
     return complete_rows + incomplete, exceeded
 
 
@@ -137,15 +157,15 @@ def assert_two_places(d: Decimal | None, what: str) -> None:
         assert d.as_tuple().exponent == -2, f"{what} = {d!r} is not shown with 2 places"
 
 
-def check_against_reference(cs, units, quota):
-    got = compute(cs, units, quota)
-    want, exceeded = ref_tally(cs, units, quota)
+def check_against_reference(cs, units, quota, by_type=None):
+    got = compute(cs, units, quota, by_type)
+    want, exceeded = ref_tally(cs, units, quota, by_type)
     assert [r.code for r in got.rows] == [r["code"] for r in want], "tally order"
     for g, w in zip(got.rows, want):
         where = f"unit {g.code}"
         for name in ("name", "rank", "measures", "effects", "bonus", "satisfaction", "criteria", "complete",
                      "vetoed", "eligible", "candidate", "self_total", "sheets", "item_scores",
-                     "self_criteria", "conclusion"):
+                     "self_criteria", "quota_rank", "conclusion", "type", "status"):
             assert getattr(g, name) == w[name], f"{where}: {name} got {getattr(g, name)!r} want {w[name]!r}"
         if w["total"] is not None:
             assert g.total == w["total"], f"{where}: total got {g.total!r} want {w['total']!r}"
@@ -155,7 +175,8 @@ def check_against_reference(cs, units, quota):
             assert_two_places(d, f"{where}: criteria[{cid}]")
         for cid, d in g.self_criteria.items():
             assert_two_places(d, f"{where}: self_criteria[{cid}]")
-    assert got.quota_exceeded_by_tie == exceeded
+    assert got.quota_exceeded_by_tie == bool(exceeded)
+    assert {(tie.type, tie.quota, tie.candidates) for tie in got.ties} == exceeded
     assert got.quota == quota
     assert [r.code for r in got.candidates] == [r["code"] for r in want if r["candidate"]]
     return got, want
@@ -219,6 +240,10 @@ def sheets_for(cs: CriteriaSet):
 
 
 SATISFACTIONS = (F(0), F(60), F(80), F(171, 2), F(90), F(100))
+TYPES = ("township", "street", "department", "other")
+# Mostly statuses the scores decide; now and then one that settles the conclusion by itself.
+STATUSES = st.sampled_from(("nominated",) * 8 + ("inspected",) * 8 + ("candidate", "in_publicity", "not_selected",
+                            "approved", "withdrawn", "awarded", "revoked"))
 
 
 @st.composite
@@ -262,7 +287,8 @@ def scenarios(draw, crowded: bool = False):
             if draw(st.integers(0, 2)):
                 self_scores[it.id] = draw(st.integers(0, int(it.points / cs.scoring.step))) * cs.scoring.step
         units.append(TallyInput(code=code, name=f"name of {code}", sheets=sheets, satisfaction=satisfaction,
-                                vetoed=not crowded and draw(st.integers(0, 5)) == 0, self_scores=self_scores))
+                                vetoed=not crowded and draw(st.integers(0, 5)) == 0, self_scores=self_scores,
+                                type=draw(st.sampled_from(TYPES)), status=draw(STATUSES)))
     if units and not crowded and draw(st.integers(0, 3)) == 0:
         # Put the pass line exactly on one unit's rounded total, whose exact value may be below it.
         totals = [r["total"] for r in ref_tally(cs, units, None)[0] if r["total"] is not None]
@@ -271,7 +297,11 @@ def scenarios(draw, crowded: bool = False):
             cs = CriteriaSet(id=cs.id, title=cs.title, version=cs.version, criteria=cs.criteria,
                              bonuses=cs.bonuses, scoring=dataclasses.replace(cs.scoring, pass_line=line))
     quota = draw(st.one_of(st.none(), st.integers(1, 5)))
-    return cs, units, quota
+    by_type = None
+    if draw(st.integers(0, 2)) == 0:  # per-type quotas instead (a type left out gets no place)
+        quota = None
+        by_type = draw(st.dictionaries(st.sampled_from(TYPES), st.integers(1, 3), min_size=1, max_size=4))
+    return cs, units, quota, by_type
 
 
 @settings(max_examples=300, deadline=None,
@@ -279,13 +309,19 @@ def scenarios(draw, crowded: bool = False):
                                  HealthCheck.function_scoped_fixture])
 @given(scenarios())
 def test_tally_matches_reference(scenario):
-    cs, units, quota = scenario
-    got, want = check_against_reference(cs, units, quota)
+    cs, units, quota, by_type = scenario
+    got, want = check_against_reference(cs, units, quota, by_type)
     ranks = [r.rank for r in got.rows if r.rank is not None]
     if len(ranks) != len(set(ranks)):
         event("shared rank")
     if got.quota_exceeded_by_tie:
-        event("quota exceeded by tie")
+        event("quota exceeded by tie" + (" (per type)" if by_type else ""))
+    if by_type and any(r.eligible and r.type not in by_type for r in got.rows):
+        event("eligible unit of a type without a quota")
+    if any(r.conclusion in ("withdrawn", "awarded", "revoked") for r in got.rows):
+        event("conclusion settled by status")
+    if any(r.vetoed and r.rank == 1 for r in got.rows) and any(r.quota_rank == 1 for r in got.rows):
+        event("vetoed unit ranked first, place goes to the next")
     if quota is not None and any(r.eligible and not r.candidate for r in got.rows):
         event("eligible unit over the quota")
     if any(r.complete for r in got.rows) and any(not r.complete for r in got.rows):
@@ -307,13 +343,13 @@ def test_tally_matches_reference_with_many_ties(scenario):
 @given(scenarios())
 def test_tally_invariants(scenario):
     """Properties that hold whatever the reference says: a permutation, ranks are competition ranks."""
-    cs, units, quota = scenario
-    rows = compute(cs, units, quota).rows
+    cs, units, quota, by_type = scenario
+    rows = compute(cs, units, quota, by_type).rows
     assert sorted(r.code for r in rows) == sorted(u.code for u in units)
     # The tally does not depend on the order the units are given in.
-    again = compute(cs, list(reversed(units)), quota).rows
-    assert [(r.code, r.rank, r.total, r.candidate) for r in again] == \
-        [(r.code, r.rank, r.total, r.candidate) for r in rows]
+    again = compute(cs, list(reversed(units)), quota, by_type).rows
+    assert [(r.code, r.rank, r.quota_rank, r.total, r.candidate, r.conclusion) for r in again] == \
+        [(r.code, r.rank, r.quota_rank, r.total, r.candidate, r.conclusion) for r in rows]
     ranked = [r for r in rows if r.complete]
     assert all(r.rank is None for r in rows[len(ranked):])
     assert all(not r.complete for r in rows[len(ranked):])
@@ -329,6 +365,11 @@ def test_tally_invariants(scenario):
     for r in rows:
         assert not r.candidate or r.eligible
         assert not r.eligible or (r.complete and not r.vetoed)
+        assert (r.quota_rank is None) == (not r.eligible)
+        # A place never goes past a quota except by a tie on its line.
+        if r.candidate and r.quota_rank is not None:
+            limit = by_type.get(r.type) if by_type else quota
+            assert limit is None or r.quota_rank <= limit
 
 
 # --------------------------------------------------------------------------- hand-computed examples
@@ -534,10 +575,12 @@ def test_floor_and_pass_line_compare_rounded_figures():
 
 def test_vetoed_unit_keeps_its_rank_but_is_not_a_candidate():
     cs = ranking_set()
-    units = [unit("A", {"m": 9, "e": 9}, vetoed=True), unit("B", {"m": 6, "e": 6})]
+    units = [unit("A", {"m": 9, "e": 9}, vetoed=True), unit("B", {"m": 6, "e": 6}), unit("C", {"m": 5, "e": 5})]
     t = compute(cs, units, quota=1)
-    assert [(r.code, r.rank, r.eligible, r.candidate, r.conclusion) for r in t.rows] == [
-        ("A", 1, False, False, "vetoed"), ("B", 2, True, False, "over_quota")]
+    # The place goes to the best eligible unit (§4.7): B, although its overall rank is 2.
+    assert [(r.code, r.rank, r.quota_rank, r.eligible, r.candidate, r.conclusion) for r in t.rows] == [
+        ("A", 1, None, False, False, "vetoed"), ("B", 2, 1, True, True, "candidate"),
+        ("C", 3, 2, True, False, "over_quota")]
     check_against_reference(cs, units, 1)
 
 

@@ -93,8 +93,10 @@ def cmd_criteria_check(args, _ctx) -> None:
 
 @handler("campaign", "create")
 def cmd_campaign_create(args, ctx) -> None:
+    by_type = campaigns.parse_quota_by_type(args.quota_by_type) if args.quota_by_type is not None else {}
     spec = campaigns.CampaignSpec(
         year=args.year, batch=args.batch, criteria_path=args.criteria, title=args.title, quota=args.quota,
+        quota_by_type=by_type,
         selfcheck_due=args.selfcheck_due, nomination_due=args.nomination_due, issuer=args.issuer,
         approval_ref=args.approval_ref, holidays=[d for d in args.holidays.split(",") if d.strip()])
     c = campaigns.create_campaign(ctx, spec)
@@ -289,39 +291,63 @@ def cmd_veto(args, ctx) -> None:
     out(t("veto.done", unit=entry.unit, id=args.item, status=_status(entry.status)))
 
 
+# The JSON keys of one tally row, in order (DESIGN §6, a contract); CSV has the same columns with
+# `criteria` spread over one column per criterion id.
+TALLY_KEYS = ("rank", "code", "name", "total", "measures", "effects", "bonus", "satisfaction", "criteria",
+              "complete", "vetoed", "eligible", "candidate", "self_total", "quota_rank", "conclusion")
+
+
+def _tally_record(r) -> dict:
+    return {"rank": r.rank, "code": r.code, "name": r.name, "total": r.total, "measures": r.measures,
+            "effects": r.effects, "bonus": r.bonus, "satisfaction": r.satisfaction, "criteria": dict(r.criteria),
+            "complete": r.complete, "vetoed": r.vetoed, "eligible": r.eligible, "candidate": r.candidate,
+            "self_total": r.self_total, "quota_rank": r.quota_rank, "conclusion": r.conclusion}
+
+
 @handler("tally")
 def cmd_tally(args, ctx) -> None:
     campaign, result = standings.view_tally(ctx)
     cs = criteria_of(campaign)
-    records = [{"rank": r.rank, "code": r.code, "name": r.name, "total": r.total, "measures": r.measures,
-                "effects": r.effects, "bonus": r.bonus, "satisfaction": r.satisfaction,
-                "criteria": dict(r.criteria), "complete": r.complete, "vetoed": r.vetoed,
-                "eligible": r.eligible, "candidate": r.candidate, "self_total": r.self_total}
-               for r in result.rows]
+    ids = [c.id for c in cs.criteria]
+    conclusion_text, tie_lines = standings.conclusion_text, standings.tie_lines
     if args.format == "table":
-        header = [t("col.rank"), t("col.code"), t("col.name")] + [c.id for c in cs.criteria] + [
+        header = [t("col.rank"), t("col.code"), t("col.name")] + ids + [
             t("col.measures"), t("col.effects"), t("col.bonus"), t("col.satisfaction"), t("col.total"),
-            t("col.self_total"), t("col.conclusion")]
-        rows = [[r.rank or "", r.code, r.name] + [r.criteria[c.id] for c in cs.criteria] + [
-            r.measures, r.effects, r.bonus, r.satisfaction, r.total, r.self_total, t(f"conclusion.{r.conclusion}")]
-            for r in result.rows]
+            t("col.self_total"), t("col.quota_rank"), t("col.conclusion")]
+        rows = [[r.rank or "", r.code, r.name] + [r.criteria[cid] for cid in ids] + [
+            r.measures, r.effects, r.bonus, r.satisfaction, r.total, r.self_total, r.quota_rank,
+            conclusion_text(r)] for r in result.rows]
         emit("table", header, rows)
-        out(t("tally.pass_line", pass_line=plain(cs.scoring.pass_line),
-              quota=campaign.quota if campaign.quota else t("tally.no_quota")))
+        out(t("tally.pass_line", pass_line=plain(cs.scoring.pass_line), quota=standings.quota_text(campaign)))
+        for line in tie_lines(result):
+            out(line)
+        out(t("tally.rounding"))
     elif args.format == "csv":
-        header = ["rank", "code", "name"] + [c.id for c in cs.criteria] + [
-            "measures", "effects", "bonus", "satisfaction", "total", "complete", "vetoed", "eligible",
-            "candidate", "self_total"]
-        rows = [[r.rank, r.code, r.name] + [fmt(r.criteria[c.id]) for c in cs.criteria] + [
-            fmt(r.measures), fmt(r.effects), fmt(r.bonus), fmt(r.satisfaction), fmt(r.total),
-            str(r.complete).lower(), str(r.vetoed).lower(), str(r.eligible).lower(), str(r.candidate).lower(),
-            fmt(r.self_total)] for r in result.rows]
-        emit("csv", header, rows)
+        before, after = TALLY_KEYS[:TALLY_KEYS.index("criteria")], TALLY_KEYS[TALLY_KEYS.index("criteria") + 1:]
+        rows = []
+        for r in result.rows:
+            record = _tally_record(r)
+            rows.append([_neutral(record[k]) for k in before] + [fmt(r.criteria[cid]) for cid in ids]
+                        + [_neutral(record[k]) for k in after])
+        emit("csv", list(before) + ids + list(after), rows)
     else:
-        emit("json", [], [], records)
-    if result.quota_exceeded_by_tie:
-        msg = t("tally.quota_tie", quota=result.quota, count=len(result.candidates))
-        (out if args.format == "table" else err)(msg)
+        emit("json", [], [], [_tally_record(r) for r in result.rows])
+    if args.format != "table":
+        for line in tie_lines(result):  # on stderr: stdout stays machine-readable
+            err(line)
+
+
+def _neutral(value) -> str:
+    """A CSV cell in words a program reads: true/false, plain figures, identifiers."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    return fmt(value)
 
 
 # ----------------------------------------------------------------------------- publicity and award

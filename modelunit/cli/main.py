@@ -63,7 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--batch", type=int, required=True)
     create.add_argument("--criteria", required=True)
     create.add_argument("--title", default="")
-    create.add_argument("--quota", type=int)
+    places = create.add_mutually_exclusive_group()
+    places.add_argument("--quota", type=int, help="places for the whole campaign")
+    places.add_argument("--quota-by-type", metavar="TYPE=N[,TYPE=N...]",
+                        help="places per unit type, e.g. department=3,street=2 (types as identifiers or 中文名)")
     create.add_argument("--selfcheck-due")
     create.add_argument("--nomination-due")
     create.add_argument("--issuer", default="")

@@ -23,6 +23,7 @@ class CampaignSpec:
     criteria_path: str
     title: str = ""
     quota: int | None = None
+    quota_by_type: dict[str, int] = field(default_factory=dict)  # unit type → places (see parse_quota_by_type)
     selfcheck_due: str | None = None
     nomination_due: str | None = None
     issuer: str = ""
@@ -38,6 +39,13 @@ def create_campaign(ctx: Context, spec: CampaignSpec) -> Campaign:
         raise BadInput("campaign.bad_batch", batch=spec.batch)
     if spec.quota is not None and spec.quota < 1:
         raise BadInput("campaign.bad_quota", quota=spec.quota)
+    if spec.quota is not None and spec.quota_by_type:
+        raise BadInput("campaign.quota_both")
+    for kind, places in spec.quota_by_type.items():
+        if kind not in models.UNIT_TYPES:
+            raise BadInput("campaign.quota_unknown_type", type=kind, types=", ".join(models.UNIT_TYPES))
+        if isinstance(places, bool) or not isinstance(places, int) or places < 1:
+            raise BadInput("campaign.bad_quota", quota=f"{kind}={places}")
     dues = {k: parse_date(v, k).isoformat() if v else None
             for k, v in (("selfcheck_due", spec.selfcheck_due), ("nomination_due", spec.nomination_due))}
     holidays = sorted({parse_date(d, "holiday").isoformat() for d in spec.holidays})
@@ -48,7 +56,8 @@ def create_campaign(ctx: Context, spec: CampaignSpec) -> Campaign:
         title=spec.title or t("campaign.default_title", year=spec.year, batch=spec.batch),
         criteria=criteria_to_dict(cs), criteria_sha256=sha, criteria_source=spec.criteria_path,
         criteria_text=text, issuer=spec.issuer, approval_ref=spec.approval_ref, quota=spec.quota,
-        selfcheck_due=dues["selfcheck_due"], nomination_due=dues["nomination_due"], holidays=holidays,
+        quota_by_type=dict(spec.quota_by_type), selfcheck_due=dues["selfcheck_due"],
+        nomination_due=dues["nomination_due"], holidays=holidays,
         stage="selfcheck", stage_log=[{"stage": "selfcheck", "opened_on": today().isoformat(),
                                        "at": now(), "by": ctx.actor.name, "reason": ""}],
         created_at=now())
@@ -63,8 +72,34 @@ def create_campaign(ctx: Context, spec: CampaignSpec) -> Campaign:
         tx.entries.put_many(enrolled)
         audit.record(tx, ctx.actor.name, "campaign.create", cid, cid, None,
                      {"title": campaign.title, "criteria": cs.id, "criteria_sha256": sha, "quota": spec.quota,
-                      "units": len(enrolled)})
+                      "quota_by_type": dict(spec.quota_by_type), "units": len(enrolled)})
     return campaign
+
+
+def parse_quota_by_type(text: str) -> dict[str, int]:
+    """``department=3,street=2`` (types as identifiers or 中文名, ``=`` or ``：``) → {type: places}.
+
+    Bad input names the part that is wrong: an unknown type, a count that is not a
+    positive whole number, a type given twice, or nothing at all.
+    """
+    result: dict[str, int] = {}
+    parts = [p.strip() for p in text.replace("，", ",").split(",")]
+    if not any(parts):
+        raise BadInput("campaign.quota_by_type_empty")
+    for part in parts:
+        name, sep, count = part.replace("＝", "=").partition("=")
+        name, count = name.strip(), count.strip()
+        if not sep or not name or not count:
+            raise BadInput("campaign.quota_by_type_syntax", part=part)
+        kind = name if name in models.UNIT_TYPES else models.UNIT_TYPE_NAMES.get(name)
+        if kind is None:
+            raise BadInput("campaign.quota_unknown_type", type=name, types=", ".join(models.UNIT_TYPES))
+        if not count.isascii() or not count.isdigit() or int(count) < 1:
+            raise BadInput("campaign.bad_quota", quota=part)
+        if kind in result:
+            raise BadInput("campaign.quota_type_twice", type=name)
+        result[kind] = int(count)
+    return result
 
 
 def list_campaigns(ctx: Context) -> list[Campaign]:

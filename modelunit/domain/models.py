@@ -122,6 +122,7 @@ class Campaign:
     issuer: str = ""
     approval_ref: str = ""
     quota: int | None = None
+    quota_by_type: dict[str, int] = field(default_factory=dict)  # unit type → places; excludes `quota`
     selfcheck_due: str | None = None
     nomination_due: str | None = None
     holidays: list[str] = field(default_factory=list)

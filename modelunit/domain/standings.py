@@ -14,13 +14,19 @@ from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, criteria_of, entries_of, entry_of
 from modelunit.domain.sheets import sheets_of
 from modelunit.errors import Refused
+from modelunit.i18n import t
 from modelunit.storage.database import Tx
+
+# A unit whose title was taken away (撤销命名) stays in its campaign's tally, concluded `revoked`.
+TALLIED = frozenset(str(s) for s in models.NOMINATED_STATUSES) | {"revoked"}
 
 
 def compute_tally(tx: Tx, campaign: Campaign) -> tally.Tally:
     """The tally of every nominated unit, from submitted sheets only."""
     cs = criteria_of(campaign)
-    units = {code: doc["name"] for code, doc in tx.units.items()}
+    units = list(tx.units.items())
+    names = {code: doc["name"] for code, doc in units}
+    types = {code: doc.get("type", "") for code, doc in units}
     by_unit = sheets_of(tx, campaign)
     inputs = []
     memo: dict[str, Fraction] = {}
@@ -33,17 +39,18 @@ def compute_tally(tx: Tx, campaign: Campaign) -> tally.Tally:
         return value
 
     for entry in entries_of(tx, campaign):
-        if entry.status not in models.NOMINATED_STATUSES:
+        if entry.status not in TALLIED:
             continue
         sheets = tuple({k: exact(v) for k, v in s.scores.items()}
                        for s in sorted(by_unit.get(entry.unit, []), key=lambda s: s.inspector)
                        if s.submitted and s.inspector in entry.inspectors)
         inputs.append(tally.TallyInput(
-            code=entry.unit, name=units.get(entry.unit, entry.unit), sheets=sheets,
+            code=entry.unit, name=names.get(entry.unit, entry.unit), sheets=sheets,
             satisfaction=None if entry.satisfaction is None else Fraction(entry.satisfaction),
             vetoed=bool(entry.vetoes),
-            self_scores={k: exact(v["score"]) for k, v in entry.selfcheck.items()}))
-    return tally.compute(cs, inputs, campaign.quota)
+            self_scores={k: exact(v["score"]) for k, v in entry.selfcheck.items()},
+            type=types.get(entry.unit, ""), status=str(entry.status), assigned=len(entry.inspectors)))
+    return tally.compute(cs, inputs, campaign.quota, campaign.quota_by_type)
 
 
 def view_tally(ctx: Context) -> tuple[Campaign, tally.Tally]:
@@ -59,3 +66,30 @@ def view_tally(ctx: Context) -> tuple[Campaign, tally.Tally]:
             raise Refused("tally.hidden_until_award")
         result.rows = [r for r in result.rows if r.code == ctx.actor.unit]
     return campaign, result
+
+
+# ----------------------------------------------------------------------------- the tally's words
+# One wording for the command line and the dashboard.
+
+
+def conclusion_text(row: tally.TallyRow) -> str:
+    """The 结论 as shown: the word, and for an incomplete unit what is missing (issue 15)."""
+    word = t(f"conclusion.{row.conclusion}")
+    if row.conclusion != "incomplete" or not row.missing:
+        return word
+    return word + "（" + "；".join(t(key, **fields) for key, fields in row.missing) + "）"
+
+
+def quota_text(campaign: Campaign) -> str:
+    """The quota as shown beside the pass line: one number, per type, or none."""
+    if campaign.quota_by_type:
+        return t("tally.quota_by_type", quotas="，".join(
+            f"{t('type.' + kind)} {n}" for kind, n in campaign.quota_by_type.items()))
+    return str(campaign.quota) if campaign.quota else t("tally.no_quota")
+
+
+def tie_lines(result: tally.Tally) -> list[str]:
+    """One line per quota exceeded by a tie on its line (§4.7)."""
+    return [t("tally.quota_tie", quota=tie.quota, count=tie.candidates) if tie.type is None else
+            t("tally.quota_tie_type", type=t(f"type.{tie.type}"), quota=tie.quota, count=tie.candidates)
+            for tie in result.ties]

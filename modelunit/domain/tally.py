@@ -16,6 +16,11 @@ from math import lcm
 from modelunit.domain.criteria import CriteriaSet
 from modelunit.numbers import r2
 
+# Unit statuses that settle the conclusion whatever the scores say (§4.8).  Plain strings: the
+# tally stays independent of the status enum, and `revoked` exists only once titles do.
+SETTLED = {"withdrawn": "withdrawn", "awarded": "awarded", "revoked": "revoked"}
+CONCLUSIONS = ("withdrawn", "awarded", "revoked", "incomplete", "vetoed", "failed", "candidate", "over_quota")
+
 
 @dataclass(frozen=True)
 class TallyInput:
@@ -27,6 +32,9 @@ class TallyInput:
     satisfaction: Fraction | None = None
     vetoed: bool = False
     self_scores: dict[str, Fraction] = field(default_factory=dict)
+    type: str = ""  # township | street | department | other: what a per-type quota counts in
+    status: str = ""  # the unit's status in the campaign (models.Status value)
+    assigned: int = 0  # inspectors assigned, to say why a unit is incomplete
 
 
 @dataclass
@@ -48,17 +56,21 @@ class TallyRow:
     sheets: int
     item_scores: dict[str, Fraction]  # exact aggregates, for the detail sheets
     self_criteria: dict[str, Decimal | None]
+    type: str = ""
+    status: str = ""
+    quota_rank: int | None = None  # rank among the eligible units (of the unit's type, with per-type quotas)
+    conclusion: str = "incomplete"  # one of CONCLUSIONS, the 结论 column
+    # Why the unit is incomplete, as catalogue keys with their fields (empty when complete).
+    missing: tuple[tuple[str, dict], ...] = ()
 
-    @property
-    def conclusion(self) -> str:
-        """candidate | vetoed | failed | incomplete — the 结论 column."""
-        if not self.complete:
-            return "incomplete"
-        if self.vetoed:
-            return "vetoed"
-        if self.candidate:
-            return "candidate"
-        return "failed" if not self.eligible else "over_quota"
+
+@dataclass
+class QuotaTie:
+    """A quota exceeded because units tie on its line: ``type`` is None for the campaign's one quota."""
+
+    type: str | None
+    quota: int
+    candidates: int
 
 
 @dataclass
@@ -66,6 +78,8 @@ class Tally:
     rows: list[TallyRow]
     quota: int | None
     quota_exceeded_by_tie: bool
+    quota_by_type: dict[str, int] = field(default_factory=dict)
+    ties: list[QuotaTie] = field(default_factory=list)
 
     @property
     def candidates(self) -> list[TallyRow]:
@@ -92,7 +106,9 @@ def aggregate(scores: list[Fraction], method: str) -> Fraction:
     return Fraction(sum(ordered), den * n)
 
 
-def compute(cs: CriteriaSet, units: list[TallyInput], quota: int | None = None) -> Tally:
+def compute(cs: CriteriaSet, units: list[TallyInput], quota: int | None = None,
+            quota_by_type: dict[str, int] | None = None) -> Tally:
+    """The tally of ``units``; ``quota`` (one for the campaign) or ``quota_by_type`` (type → places)."""
     sc = cs.scoring
     w = sc.satisfaction_weight
     rows: list[TallyRow] = []
@@ -120,7 +136,8 @@ def compute(cs: CriteriaSet, units: list[TallyInput], quota: int | None = None) 
         total = inspection_total
         if w > 0:
             total = inspection_total * (1 - w) + (u.satisfaction or Fraction(0)) * w
-        complete = len(u.sheets) >= sc.min_inspectors and (w == 0 or u.satisfaction is not None)
+        missing = _missing(u, sc.min_inspectors, w > 0)
+        complete = not missing
         total_r, effects_r, measures_r = r2(total), r2(dims["effects"]), r2(dims["measures"])
         crit_r = {cid: r2(v) for cid, v in crit.items()}
         floor_ok = all(crit_r[c.id] >= r2(sc.criterion_floor * c.points) for c in cs.criteria)
@@ -135,21 +152,73 @@ def compute(cs: CriteriaSet, units: list[TallyInput], quota: int | None = None) 
             bonus=r2(bonus), satisfaction=None if u.satisfaction is None else r2(u.satisfaction),
             criteria=crit_r, complete=complete, vetoed=u.vetoed, eligible=eligible, candidate=False,
             self_total=r2(sum(self_vals, Fraction(0))) if self_vals else None, sheets=len(u.sheets),
-            item_scores=item_scores, self_criteria=self_crit))
+            item_scores=item_scores, self_criteria=self_crit, type=u.type, status=u.status, missing=missing))
         sort_keys[u.code] = (total_r, effects_r, measures_r)
+    return _order_and_place(rows, sort_keys, quota, quota_by_type or {})
 
+
+def _missing(u: TallyInput, min_inspectors: int, needs_satisfaction: bool) -> tuple[tuple[str, dict], ...]:
+    """Why a unit is incomplete (§4.5), as catalogue keys: empty when it is complete."""
+    why: list[tuple[str, dict]] = []
+    if len(u.sheets) < min_inspectors:
+        why.append(("tally.missing_sheets", {"done": len(u.sheets), "need": min_inspectors}))
+        if u.assigned < min_inspectors:  # the sheets cannot come in: too few inspectors assigned
+            why.append(("tally.missing_assigned", {"assigned": u.assigned}))
+    if needs_satisfaction and u.satisfaction is None:
+        why.append(("tally.missing_satisfaction", {}))
+    return tuple(why)
+
+
+def _order_and_place(rows: list[TallyRow], sort_keys: dict[str, tuple], quota: int | None,
+                     quota_by_type: dict[str, int]) -> Tally:
+    """Order and rank (§4.6), give the quota places (§4.7) and the conclusions (§4.8)."""
     complete_rows = sorted((r for r in rows if r.complete),
                            key=lambda r: (-sort_keys[r.code][0], -sort_keys[r.code][1],
                                           -sort_keys[r.code][2], r.code))
     incomplete_rows = sorted((r for r in rows if not r.complete), key=lambda r: r.code)
-    previous = None
-    for position, row in enumerate(complete_rows, start=1):
-        key = sort_keys[row.code]
-        row.rank = previous[1] if previous and previous[0] == key else position
-        previous = (key, row.rank)
-    tie = False
+    _competition_rank(complete_rows, sort_keys, "rank")
+    per_type = bool(quota_by_type)
+    groups: dict[str | None, list[TallyRow]] = {}
     for row in complete_rows:
-        row.candidate = row.eligible and (quota is None or (row.rank is not None and row.rank <= quota))
-    if quota is not None:
-        tie = sum(1 for r in complete_rows if r.candidate) > quota
-    return Tally(rows=complete_rows + incomplete_rows, quota=quota, quota_exceeded_by_tie=tie)
+        if row.eligible:
+            groups.setdefault(row.type if per_type else None, []).append(row)
+    ties: list[QuotaTie] = []
+    for group, members in groups.items():
+        _competition_rank(members, sort_keys, "quota_rank")
+        places = quota_by_type.get(group or "") if per_type else quota
+        if per_type and places is None:
+            continue  # a type without a quota gets no place (§4.7)
+        for row in members:
+            row.candidate = places is None or row.quota_rank <= places  # type: ignore[operator]
+        chosen = sum(1 for row in members if row.candidate)
+        if places is not None and chosen > places:
+            ties.append(QuotaTie(type=group, quota=places, candidates=chosen))
+    for row in rows:
+        row.conclusion = _conclusion(row)
+    ties.sort(key=lambda tie: tie.type or "")
+    return Tally(rows=complete_rows + incomplete_rows, quota=quota, quota_exceeded_by_tie=bool(ties),
+                 quota_by_type=dict(quota_by_type), ties=ties)
+
+
+def _competition_rank(ordered: list[TallyRow], sort_keys: dict[str, tuple], attr: str) -> None:
+    """1, 2, 2, 4 over rows already in tally order: equal keys share a rank."""
+    previous: tuple | None = None
+    rank = 0
+    for position, row in enumerate(ordered, start=1):
+        key = sort_keys[row.code]
+        if key != previous:
+            rank, previous = position, key
+        setattr(row, attr, rank)
+
+
+def _conclusion(row: TallyRow) -> str:
+    settled = SETTLED.get(row.status)
+    if settled:
+        return settled
+    if not row.complete:
+        return "incomplete"
+    if row.vetoed:
+        return "vetoed"
+    if not row.eligible:
+        return "failed"
+    return "candidate" if row.candidate else "over_quota"

@@ -27,6 +27,7 @@ class TallyScreen(Screen):
         yield Header()
         yield Static("", id="tally-info")
         yield DataTable(id="tally", cursor_type="row", zebra_stripes=True)
+        yield Static(t("tally.rounding"), id="tally-rounding")
         yield Static(t("tui.averages"), classes="section")
         yield Static("", id="bars")
         yield Footer()
@@ -39,10 +40,9 @@ class TallyScreen(Screen):
             return
         cs = criteria_of(campaign)
         quota = campaign.quota
-        info = t("tui.pass_quota", pass_line=plain(cs.scoring.pass_line),
-                 quota=quota if quota else t("tally.no_quota"))
-        if tally.quota_exceeded_by_tie:
-            info += "　" + t("tally.quota_tie", quota=quota, count=len(tally.candidates))
+        info = t("tui.pass_quota", pass_line=plain(cs.scoring.pass_line), quota=standings.quota_text(campaign))
+        for line in standings.tie_lines(tally):
+            info += "　" + line
         self.query_one("#tally-info", Static).update(info)
         table = self.query_one("#tally", DataTable)
         for label in [t("col.rank"), t("col.code"), t("col.name")] + [c.id for c in cs.criteria] + [
@@ -51,8 +51,11 @@ class TallyScreen(Screen):
             table.add_column(label)
         pass_line = r2(cs.scoring.pass_line)
         drawn_quota = drawn_pass = False
-        for r in tally.rows:
-            if quota and not drawn_quota and (r.rank is None or r.rank > quota):
+        # The quota line falls under the last unit given a place (per-type quotas have no single line).
+        placed = [i for i, r in enumerate(tally.rows) if r.candidate]
+        quota_line_at = placed[-1] + 1 if quota and placed else None
+        for i, r in enumerate(tally.rows):
+            if quota_line_at is not None and not drawn_quota and i >= quota_line_at:
                 table.add_row("", Text(t("tui.quota_line"), style="bold red"), key="quota-line")
                 drawn_quota = True
             if not drawn_pass and (not r.complete or r.total < pass_line):
@@ -62,7 +65,8 @@ class TallyScreen(Screen):
             style = "dim" if not r.complete else ("red" if r.vetoed else ("green" if r.candidate else ""))
             diff = fmt(r.self_total - r.total) if r.self_total is not None and r.complete else ""
             cells = [str(r.rank or ""), r.code, r.name] + [fmt(r.criteria[c.id]) for c in cs.criteria] + [
-                fmt(r.measures), fmt(r.effects), fmt(r.bonus), fmt(r.total), diff, t(f"conclusion.{r.conclusion}")]
+                fmt(r.measures), fmt(r.effects), fmt(r.bonus), fmt(r.total), diff,
+                standings.conclusion_text(r)]
             table.add_row(*[Text(c, style=style) for c in cells], key=r.code)
         complete = [r for r in tally.rows if r.complete]
         lines = Text()
