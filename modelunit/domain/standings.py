@@ -17,9 +17,6 @@ from modelunit.errors import Refused
 from modelunit.i18n import t
 from modelunit.storage.database import Tx
 
-# A unit whose title was taken away (撤销命名) stays in its campaign's tally, concluded `revoked`.
-TALLIED = frozenset(str(s) for s in models.NOMINATED_STATUSES) | {"revoked"}
-
 
 def compute_tally(tx: Tx, campaign: Campaign) -> tally.Tally:
     """The tally of every nominated unit, from submitted sheets only."""
@@ -39,7 +36,7 @@ def compute_tally(tx: Tx, campaign: Campaign) -> tally.Tally:
         return value
 
     for entry in entries_of(tx, campaign):
-        if entry.status not in TALLIED:
+        if entry.status not in models.NOMINATED_STATUSES:
             continue
         sheets = tuple({k: exact(v) for k, v in s.scores.items()}
                        for s in sorted(by_unit.get(entry.unit, []), key=lambda s: s.inspector)
