@@ -403,6 +403,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wb.sheet.award": ("授牌名单", "Award list"),
     "wb.sheet.charts": ("图表", "Charts"),
     "wb.sheet_title": ("{campaign}　{sheet}", "{campaign}  {sheet}"),
+    "wb.drill": ("【演练】", "[DRILL] "),
+    "wb.drill_footer": ("演练数据，不作正式文件", "drill data, not an official document"),
     "wb.footer.audit": ("审计哈希 {hash}", "audit hash {hash}"),
     "wb.footer.page": ("第 &P 页 / 共 &N 页", "page &P of &N"),
     "wb.col.criterion": ("标准", "Criterion"),

@@ -21,7 +21,7 @@ from tests.conftest import create_campaign
 from tests.helpers import to_inspection
 from tests.printing import column_widths, fitted, printed_pt
 
-PORTRAIT = {"公示名单", "授牌名单", "图表"}
+PORTRAIT = {"公示名单", "授牌名单", "图表", "命名决定"}
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +44,8 @@ def area(ws) -> tuple[int, int]:
 
 
 def header_rows(ws) -> list[int]:
+    if ws.title == "命名决定":  # a document, no table header
+        return []
     rows = [1] if ws.title not in ("公示名单", "授牌名单") else []
     rows += [c.row for (c,) in ws.iter_rows(min_col=1, max_col=1) if c.value == "序号"]
     return rows

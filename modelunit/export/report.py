@@ -30,6 +30,7 @@ class Report:
     objections: list[Objection]
     audit_head: str
     audit_count: int
+    drill: bool = False  # a practice database: every page says 演练
 
     def name(self, code: str) -> str:
         unit = self.units.get(code)
@@ -76,4 +77,4 @@ def collect(ctx: Context) -> Report:
         sheets=dict(sheets_of(tx, campaign)),
         objections=sorted((from_dict(Objection, d) for d in tx.objections.values()
                            if d["campaign"] == campaign.id), key=lambda o: int(o.id)),
-        audit_head=head["hash"], audit_count=head["seq"])
+        audit_head=head["hash"], audit_count=head["seq"], drill=ctx.db.is_drill())

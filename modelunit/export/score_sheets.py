@@ -51,6 +51,7 @@ def export_score_sheets(ctx: Context, folder: str) -> list[str]:
     campaign = campaign_of(tx, ctx.campaign_id)
     cs = criteria_of(campaign)
     names = {code: d["name"] for code, d in tx.units.items()}
+    drill = ctx.db.is_drill()
     written = []
     for entry in entries_of(tx, campaign):
         if entry.status not in VISITED:
@@ -61,7 +62,7 @@ def export_score_sheets(ctx: Context, folder: str) -> list[str]:
         used: set[str] = set()
         for inspector in entry.inspectors or [""]:
             ws = wb.add_worksheet(_sheet_title(inspector or zh("wb.score.sheet"), used))
-            _one_sheet(ws, f, campaign.title, names.get(entry.unit, entry.unit), entry.unit, inspector, cs)
+            _one_sheet(ws, f, campaign.title, names.get(entry.unit, entry.unit), entry.unit, inspector, cs, drill)
         wb.close()
         written.append(os.path.abspath(path))
     return written
@@ -76,8 +77,9 @@ def _lines(cs: CriteriaSet) -> list[tuple[str, str, Fraction]]:
 
 
 def _one_sheet(ws, f: formats.Formats, title: str, unit_name: str, code: str, inspector: str,
-               cs: CriteriaSet) -> None:
-    ws.merge_range(0, 0, 0, len(COLUMNS) - 1, zh("wb.score.title", title=title), f["sheet_title"])
+               cs: CriteriaSet, drill: bool) -> None:
+    mark = zh("wb.drill") if drill else ""  # a drill's sheets say so, in the title and on every page
+    ws.merge_range(0, 0, 0, len(COLUMNS) - 1, mark + zh("wb.score.title", title=title), f["sheet_title"])
     ws.write_string(1, 0, zh("wb.score.unit", name=unit_name, code=code), f["line"])
     ws.write_string(2, 0, zh("wb.score.inspector", name=inspector), f["line"])
     ws.write_string(2, 3, zh("wb.score.step", step=plain(cs.scoring.step)), f["line"])
@@ -105,5 +107,6 @@ def _one_sheet(ws, f: formats.Formats, title: str, unit_name: str, code: str, in
         row += 3
     ws.write_string(row, 0, zh("wb.score.signature"), f["line"])
     ws.write_string(row, 3, zh("wb.score.date"), f["line"])
-    formats.page_setup(ws, landscape=False, header="", footer=f"&C{zh('wb.footer.page')}", header_row=header_row)
+    header = f"&C{formats.header_text(zh('wb.drill_footer'))}" if drill else ""
+    formats.page_setup(ws, landscape=False, header=header, footer=f"&C{zh('wb.footer.page')}", header_row=header_row)
     ws.print_area(0, 0, row, len(COLUMNS) - 1)

@@ -131,10 +131,11 @@ class _Sheet:
             ws.set_row(self.header_row, LINE_PT * self.widths.header_lines(widths) + 4)
         span = [widths.get(c, 8.43) for c in range(self.last_col + 1)]
         fits = formats.print_scale(span, landscape) * formats.BODY_PT >= formats.MIN_PRINT_PT
-        head = formats.header_text(f"{self.title}　{header_note}".strip())
+        drill = self.book.report.drill
+        head = formats.header_text(f"{self.book.drill_mark}{self.title}　{header_note}".strip())
         # A space after the size code: "&11" followed by "2026年…" would read as size 112026.
         footer = (f"&L{formats.header_text(zh('wb.footer.audit', hash=self.book.report.audit_head[:16]))}"
-                  f"&R{zh('wb.footer.page')}")
+                  + (f"&C{zh('wb.drill_footer')}" if drill else "") + f"&R{zh('wb.footer.page')}")
         formats.page_setup(ws, landscape=landscape, header=f'&C&"黑体,Bold"&11 {head}', footer=footer,
                            header_row=self.header_row if repeat_header else None, fit_width=fits,
                            repeat_cols=(0, key_cols - 1) if key_cols and not fits else None)
@@ -152,7 +153,9 @@ class _Book:
     def __init__(self, path: str, report: Report) -> None:
         self.report = report
         self.wb = xlsxwriter.Workbook(path, {**formats.WORKBOOK_OPTIONS, "constant_memory": False})
-        self.wb.set_properties({"title": report.campaign.title, "subject": zh("wb.subject"),
+        # A drill's every title, page header and footer says so (DESIGN §6).
+        self.drill_mark = zh("wb.drill") if report.drill else ""
+        self.wb.set_properties({"title": self.drill_mark + report.campaign.title, "subject": zh("wb.subject"),
                                 "comments": f"audit {report.audit_head}"})
         self.f = formats.Formats(self.wb)
 
@@ -394,6 +397,7 @@ def _material_count(rep: Report, cid: str) -> Callable[[models.Entry], int]:
 
 def _title_block(book: _Book, sh: _Sheet, title: str, lines: list[str], width: int) -> int:
     """The list's title and subtitle lines over a portrait page (the title wraps rather than runs off)."""
+    title = book.drill_mark + title
     sh.ws.merge_range(0, 0, 0, width - 1, title, book.f["title"])
     sh.ws.set_row(0, 24 * _lines(title, formats.page_units(False), font_pt=16) + 8)
     for i, line in enumerate(lines, start=1):
