@@ -8,7 +8,7 @@ from modelunit.domain import audit, models
 from modelunit.domain.calendar import now, parse_date, today
 from modelunit.domain.context import Context
 from modelunit.domain.criteria import criteria_to_dict, read_criteria_file
-from modelunit.domain.models import STAGES, Campaign, Entry, to_dict
+from modelunit.domain.models import STAGES, Campaign, Entry, Stage, to_dict
 from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, entries_of, save_campaign, save_entry
 from modelunit.errors import BadInput, Refused
@@ -120,6 +120,12 @@ class AdvanceResult:
     changed: dict[str, list[str]] = field(default_factory=dict)  # new status → unit codes
 
 
+def next_stage(campaign: Campaign) -> Stage | None:
+    """The stage :func:`advance` would open, or ``None`` in the last one."""
+    position = STAGES.index(campaign.stage)
+    return STAGES[position + 1] if position + 1 < len(STAGES) else None
+
+
 def advance(ctx: Context, reason: str = "") -> AdvanceResult:
     """Open the next stage after checking its preconditions; move units accordingly."""
     from modelunit.domain.standings import compute_tally
@@ -127,10 +133,9 @@ def advance(ctx: Context, reason: str = "") -> AdvanceResult:
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, ctx.campaign_id)
         require(ctx.actor, "campaign.advance", campaign)
-        position = STAGES.index(campaign.stage)
-        if position == len(STAGES) - 1:
+        target = next_stage(campaign)
+        if target is None:
             raise Refused("campaign.last_stage")
-        target = STAGES[position + 1]
         entries = entries_of(tx, campaign)
         moves: dict[str, list[str]] = {}
 

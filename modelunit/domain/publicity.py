@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from modelunit.domain import audit, models, titles
 from modelunit.domain.calendar import add_working_days, given_date, opened_on, parse_date, today
 from modelunit.domain.context import Context
-from modelunit.domain.models import Objection, from_dict, to_dict
+from modelunit.domain.models import Campaign, Entry, Objection, from_dict, to_dict
 from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, criteria_of, entries_of, entry_of, save_campaign, save_entry
 from modelunit.domain.standings import compute_tally
@@ -16,12 +18,22 @@ def holidays_of(campaign) -> set:
     return {parse_date(d) for d in campaign.holidays}
 
 
+def publicity_started(campaign: Campaign) -> bool:
+    """Publicity runs once per campaign: once started, :func:`start_publicity` refuses."""
+    return bool(campaign.publicity_start)
+
+
+def awaiting_award(entries: Iterable[Entry]) -> list[Entry]:
+    """The entries :func:`award` would name: the approved ones."""
+    return [e for e in entries if e.status == models.APPROVED]
+
+
 def start_publicity(ctx: Context, start: str | None = None) -> tuple[str, str, list[str]]:
     """Publish the candidates for the criteria's number of working days; returns (start, end, units)."""
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, ctx.campaign_id)
         require(ctx.actor, "publicity.start", campaign)
-        if campaign.publicity_start:
+        if publicity_started(campaign):
             raise Refused("publicity.already", start=campaign.publicity_start, end=campaign.publicity_end)
         first = given_date(start, "--date", opened_on(campaign)) if start else today()
         cs = criteria_of(campaign)
@@ -110,7 +122,7 @@ def award(ctx: Context, date: str | None = None) -> list[tuple[str, str]]:
         require(ctx.actor, "award", campaign)
         day = given_date(date, "--date", opened_on(campaign)) if date else today()
         ranked = [r.code for r in compute_tally(tx, campaign).rows]
-        entries = {e.unit: e for e in entries_of(tx, campaign) if e.status == models.APPROVED}
+        entries = {e.unit: e for e in awaiting_award(entries_of(tx, campaign))}
         if not entries:
             raise Refused("award.none")
         done = []

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from modelunit.domain import models, tally
 from modelunit.domain.context import Context
-from modelunit.domain.models import Campaign
+from modelunit.domain.models import Campaign, Entry, Stage, User
 from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, criteria_of, entries_of, entry_of
 from modelunit.domain.sheets import sheets_of
@@ -50,6 +50,14 @@ def compute_tally(tx: Tx, campaign: Campaign) -> tally.Tally:
     return tally.compute(cs, inputs, campaign.quota, campaign.quota_by_type)
 
 
+def tally_visible(actor: User, campaign: Campaign, own: Entry | None) -> bool:
+    """Whether the tally may be shown to ``actor`` now: a clerk sees their own row only once
+    the award stage opens (or their unit is awarded); ``own`` is the clerk's entry."""
+    if actor.role != "unit":
+        return True
+    return campaign.stage == Stage.AWARD or (own is not None and own.status == models.AWARDED)
+
+
 def view_tally(ctx: Context) -> tuple[Campaign, tally.Tally]:
     """The tally as the actor may see it: all of it for an admin; a clerk's own row after the award."""
     tx = ctx.db.snapshot()
@@ -58,8 +66,7 @@ def view_tally(ctx: Context) -> tuple[Campaign, tally.Tally]:
     result = compute_tally(tx, campaign)
     if ctx.actor.role == "unit":
         assert ctx.actor.unit is not None  # add_user gives every clerk a unit
-        entry = entry_of(tx, campaign, ctx.actor.unit)
-        if entry.status != models.AWARDED and campaign.stage != "award":
+        if not tally_visible(ctx.actor, campaign, entry_of(tx, campaign, ctx.actor.unit)):
             raise Refused("tally.hidden_until_award")
         result.rows = [r for r in result.rows if r.code == ctx.actor.unit]
     return campaign, result

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from textual.app import App
-from textual.binding import Binding
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
 from modelunit.domain import users
 from modelunit.domain.context import Context
 from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 from modelunit.storage.database import Database
-from modelunit.tui.commands import MainCommands
+from modelunit.tui import actions
+from modelunit.tui.commands import ActionCommands
 
 
 @dataclass
@@ -33,15 +34,13 @@ class ModelUnitApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "modelunit"
-    COMMANDS = App.COMMANDS | {MainCommands}
-    BINDINGS = [
-        Binding("ctrl+q", "quit", t("key.quit"), tooltip=t("tip.quit"), id="quit", priority=True),
-        Binding("f1", "help", t("key.help"), tooltip=t("tip.help"), id="help"),
-    ]
+    COMMANDS = App.COMMANDS | {ActionCommands}
+    BINDINGS = actions.bindings(actions.APP)
 
     def __init__(self, db: Database, ctx: Context | None = None, demo_accounts: list[str] | None = None,
                  demo_password: str | None = None) -> None:
         super().__init__()
+        actions.install(self, actions.APP)
         self.db = db
         self.ctx = ctx
         self.demo_accounts = demo_accounts or []
@@ -112,10 +111,25 @@ class ModelUnitApp(App[None]):
         lines = err.lines() if hasattr(err, "lines") else [err.render()]
         self.notify("\n".join(lines[:8]), severity="error", timeout=8)
 
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification as plain text: they carry unit names, file paths and refusal
+        messages quoting user input, and none of it may be read as markup (``[@click=…]``)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own palette commands, in the interface language (quitting is in the action table)."""
+        yield SystemCommand(t("sys.theme"), t("sys.theme_tip"), self.action_change_theme)
+        yield SystemCommand(t("sys.keys"), t("sys.keys_tip"),
+                            self.action_hide_help_panel if screen.query("HelpPanel") else self.action_show_help_panel)
+        yield SystemCommand(t("sys.screenshot"), t("sys.screenshot_tip"),
+                            lambda: self.set_timer(0.1, self.deliver_screenshot))
+
     def action_help(self) -> None:
         from modelunit.tui.screens.help_screen import HelpScreen
 
-        self.push_screen(HelpScreen())
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
 
 
 def run_app(db: Database, ctx: Context | None = None, demo_accounts: list[str] | None = None,

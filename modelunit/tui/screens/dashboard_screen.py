@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import os
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from textual.widgets.data_table import CellDoesNotExist
 
-from modelunit.domain import campaigns, permissions, publicity, views
+from modelunit.domain import campaigns, publicity, views
 from modelunit.domain.models import STAGES, STATUSES, UNIT_TYPES
+from modelunit.domain.views import Offer
 from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 from modelunit.numbers import fmt
+from modelunit.tui import actions
+from modelunit.tui.actions import DASHBOARD, DEMO, IMPORT, ActionScreen
 from modelunit.tui.app import Step
 from modelunit.tui.widgets.pipeline import StagePipeline
 
@@ -25,29 +27,14 @@ WIDTHS = {"code": 10, "name": 36, "type": 8, "status": 12, "materials": 6, "scor
 INLINE_LOAD_BYTES = 2_000_000  # below this a reload takes a few milliseconds: no worker needed
 
 
-def _b(key: str, action: str, name: str, show: bool = True) -> Binding:
-    return Binding(key, action, t(f"key.{name}"), show=show, tooltip=t(f"tip.{name}"), id=f"dashboard.{name}")
-
-
-class DashboardScreen(Screen):
-    BINDINGS = [
-        _b("enter", "open", "open", show=False),
-        _b("t", "tally", "tally"),
-        _b("i", "import_csv", "import"),
-        _b("x", "export", "export"),
-        _b("a", "audit", "audit"),
-        _b("n", "advance", "advance"),
-        _b("p", "start_publicity", "publicity"),
-        _b("w", "award", "award"),
-        _b("u", "switch_user", "switch"),
-        _b("slash", "search", "search"),
-        _b("s", "sort", "sort"),
-        _b("r", "refresh", "refresh"),
-    ]
+class DashboardScreen(ActionScreen):
+    SCREEN = DASHBOARD
+    BINDINGS = actions.bindings(DASHBOARD)
 
     def __init__(self) -> None:
         super().__init__()
         self.board: views.Dashboard | None = None
+        self.import_offer = Offer.NEVER
         self.sort_column = "code"
         self.sort_reverse = False
         self._stamp: tuple | None = None
@@ -60,17 +47,16 @@ class DashboardScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="campaign-line")
-        yield StagePipeline("", id="pipeline")
+        yield StagePipeline(id="pipeline")
         with Horizontal(id="filters"):
             yield Input(placeholder=t("tui.search"), id="search")
-            yield Select([(t(f"stage.{s}"), s) for s in STAGES] + [(t("tui.filter.out"), "out")],
-                         prompt=t("tui.all_stages"), id="stage-filter")
+            yield Select([(t(f"stage.{s}"), s) for s in STAGES], prompt=t("tui.all_stages"), id="stage-filter")
             yield Select([(t(f"type.{s}"), s) for s in UNIT_TYPES], prompt=t("tui.all_types"), id="type-filter")
             yield Select([(t(f"status.{s}"), s) for s in STATUSES], prompt=t("tui.all_statuses"),
                          id="status-filter")
         yield DataTable(id="units", cursor_type="row", zebra_stripes=True)
         yield Static("", id="count-line")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#units", DataTable)
@@ -120,13 +106,18 @@ class DashboardScreen(Screen):
 
     def show_board(self, board: views.Dashboard | ModelUnitError) -> None:
         if isinstance(board, ModelUnitError):
-            self.query_one("#campaign-line", Static).update(board.render())
+            self.query_one("#campaign-line", Static).update(Text(board.render()))
             self.board = None
+            self.refresh_bindings()
             return
+        from modelunit.imports import IMPORTS
+
         self.board = board
+        self.import_offer = views.bulk_import_offer(self.ctx.actor, board.campaign,
+                                                    [spec.action for spec in IMPORTS.values()])
         c = board.campaign
-        self.query_one("#campaign-line", Static).update(
-            t("tui.campaign_line", title=c.title, issuer=c.issuer, ref=c.approval_ref, criteria=board.criteria.id))
+        self.query_one("#campaign-line", Static).update(Text(
+            t("tui.campaign_line", title=c.title, issuer=c.issuer, ref=c.approval_ref, criteria=board.criteria.id)))
         self.query_one("#pipeline", StagePipeline).show(board)
         self.fill_table()
         self.refresh_bindings()
@@ -142,7 +133,7 @@ class DashboardScreen(Screen):
         for r in self.board.rows:
             if query and query not in r.name.lower() and query not in r.code.lower():
                 continue
-            if stage is not Select.NULL and (views.STATUS_STAGE.get(r.status) or "out") != stage:
+            if stage is not Select.NULL and views.STATUS_STAGE.get(r.status) != stage:
                 continue
             if kind is not Select.NULL and r.type != kind:
                 continue
@@ -163,9 +154,11 @@ class DashboardScreen(Screen):
         types = {k: t(f"type.{k}") for k in UNIT_TYPES}
         statuses = {k: t(f"status.{k}") for k in STATUSES}
         for r in rows:
-            table.add_row(r.code, r.name, types.get(r.type, r.type), statuses.get(r.status, r.status),
-                          f"{r.materials_done}/{r.materials_needed}", fmt(r.total) if r.total is not None else "",
-                          str(r.rank) if r.rank else "", key=r.code)
+            # Text cells: a string cell would be read as markup, and names and codes are user text.
+            table.add_row(Text(r.code), Text(r.name), Text(types.get(r.type, r.type)),
+                          Text(statuses.get(r.status, r.status)), Text(f"{r.materials_done}/{r.materials_needed}"),
+                          Text(fmt(r.total) if r.total is not None else ""), Text(str(r.rank) if r.rank else ""),
+                          key=r.code)
         if selected and selected in {r.code for r in rows}:
             table.move_cursor(row=table.get_row_index(selected))
         total = len(self.board.rows) if self.board else 0
@@ -208,29 +201,14 @@ class DashboardScreen(Screen):
 
     # -- actions ---------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        actor = self.ctx.actor if self.ctx else None
-        if actor is None:
-            return True
-        campaign = self.board.campaign if self.board else None
-        needs = {"tally": "tally.view", "export": "export", "audit": "audit.view", "advance": "campaign.advance",
-                 "start_publicity": "publicity.start", "award": "award"}
-        if action in needs:
-            if campaign is None:
-                return None
-            if action == "tally" and actor.role == "unit":
-                return None if campaign.stage != "award" else True
-            if action == "start_publicity" and campaign.publicity_start:
-                return None
-            return True if permissions.allowed(actor, needs[action], campaign) else None
-        if action == "import_csv":
-            from modelunit.imports import IMPORTS
-
-            return True if campaign is not None and any(
-                permissions.allowed(actor, spec.action, campaign) for spec in IMPORTS.values()) else None
-        if action == "switch_user":
-            return True if self.app.demo_accounts else None
-        return True
+    def offer(self, permission: str) -> Offer:
+        if permission == DEMO:
+            return Offer.NOW if self.app.demo_accounts else Offer.NEVER
+        if self.board is None:
+            return Offer.NOT_NOW
+        if permission == IMPORT:
+            return self.import_offer
+        return self.board.offers.get(permission, Offer.NEVER)
 
     def open_unit(self, code: str) -> None:
         from modelunit.tui.screens.unit_screen import UnitScreen
@@ -279,8 +257,7 @@ class DashboardScreen(Screen):
     def action_advance(self) -> None:
         from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
 
-        c = self.board.campaign
-        nxt = STAGES[STAGES.index(c.stage) + 1] if c.stage != STAGES[-1] else c.stage
+        nxt = campaigns.next_stage(self.board.campaign) or self.board.campaign.stage
 
         def advanced(result) -> None:
             if result:
@@ -313,7 +290,7 @@ class DashboardScreen(Screen):
     def action_award(self) -> None:
         from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
 
-        count = sum(1 for r in self.board.rows if r.status == "approved")
+        count = self.board.to_award
 
         def awarded(done) -> None:
             for code, certificate in done or []:
@@ -329,10 +306,18 @@ class DashboardScreen(Screen):
     def action_switch_user(self) -> None:
         from modelunit.tui.dialogs.form_dialog import Field, FormDialog
 
-        choices = [(name, name) for name in self.app.demo_accounts]
+        choices = [(account_label(a), a.name) for a in views.accounts(self.ctx, self.app.demo_accounts)]
 
         def go(values: dict | None) -> None:
             if values:
                 self.app.switch_user(values["user"])
 
         self.app.push_screen(FormDialog(t("tui.switch_user"), [Field("user", t("col.user"), choices=choices)]), go)
+
+
+def account_label(account: views.Account) -> Text:
+    """Users have no real names: the login name with the role, and the unit for a clerk."""
+    role = t(f"role.{account.role}")
+    if account.unit:
+        return Text(t("tui.account_unit", name=account.name, role=role, unit=account.unit_name or account.unit))
+    return Text(t("tui.account", name=account.name, role=role))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -29,7 +30,7 @@ class LoginScreen(Screen):
             yield Input(password=True, id="password")
             yield Button(t("tui.login.button"), variant="primary", id="login-button")
             yield Label("", id="login-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "name":
@@ -56,6 +57,6 @@ class LoginScreen(Screen):
         self.app.call_from_thread(self.app.signed_in, context.Context(self.db, user))
 
     def failed(self, message: str) -> None:
-        self.query_one("#login-status", Label).update(message)
+        self.query_one("#login-status", Label).update(Text(message))  # may quote the typed name
         self.query_one("#password", Input).value = ""
         self.query_one("#password", Input).focus()

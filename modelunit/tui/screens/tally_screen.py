@@ -7,8 +7,6 @@ from fractions import Fraction
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from modelunit.domain import standings
@@ -16,12 +14,15 @@ from modelunit.domain.records import criteria_of
 from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 from modelunit.numbers import fmt, plain, r2
+from modelunit.tui import actions
+from modelunit.tui.actions import TALLY, ActionScreen
 
 BAR_WIDTH = 30
 
 
-class TallyScreen(Screen):
-    BINDINGS = [Binding("escape", "app.pop_screen", t("key.back"), tooltip=t("tip.back"), id="tally.back")]
+class TallyScreen(ActionScreen):
+    SCREEN = TALLY
+    BINDINGS = actions.bindings(TALLY)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -30,25 +31,25 @@ class TallyScreen(Screen):
         yield Static(t("tally.rounding"), id="tally-rounding")
         yield Static(t("tui.averages"), classes="section")
         yield Static("", id="bars")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         try:
             campaign, tally = standings.view_tally(self.app.ctx)
         except ModelUnitError as err:
-            self.query_one("#tally-info", Static).update(err.render())
+            self.query_one("#tally-info", Static).update(Text(err.render()))
             return
         cs = criteria_of(campaign)
         quota = campaign.quota
         info = t("tui.pass_quota", pass_line=plain(cs.scoring.pass_line), quota=standings.quota_text(campaign))
         for line in standings.tie_lines(tally):
             info += "　" + line
-        self.query_one("#tally-info", Static).update(info)
+        self.query_one("#tally-info", Static).update(Text(info))
         table = self.query_one("#tally", DataTable)
         for label in [t("col.rank"), t("col.code"), t("col.name")] + [c.id for c in cs.criteria] + [
                 t("col.measures"), t("col.effects"), t("col.bonus"), t("col.total"), t("tui.self_diff"),
                 t("col.conclusion")]:
-            table.add_column(label)
+            table.add_column(Text(label))  # criterion ids come from the criteria file: not markup
         pass_line = r2(cs.scoring.pass_line)
         drawn_quota = drawn_pass = False
         # The quota line falls under the last unit given a place (per-type quotas have no single line).
@@ -59,8 +60,8 @@ class TallyScreen(Screen):
                 table.add_row("", Text(t("tui.quota_line"), style="bold red"), key="quota-line")
                 drawn_quota = True
             if not drawn_pass and (not r.complete or r.total < pass_line):
-                line = t("tui.pass_quota", pass_line=plain(cs.scoring.pass_line), quota="")
-                table.add_row("", Text(f"──── {line}".strip(), style="bold yellow"), key="pass-line")
+                table.add_row("", Text(t("tui.pass_line", pass_line=plain(cs.scoring.pass_line)), style="bold yellow"),
+                              key="pass-line")
                 drawn_pass = True
             style = "dim" if not r.complete else ("red" if r.vetoed else ("green" if r.candidate else ""))
             diff = fmt(r.self_total - r.total) if r.self_total is not None and r.complete else ""

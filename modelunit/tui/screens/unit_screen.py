@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
+from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from modelunit.domain import views
+from modelunit.domain.models import Stage
+from modelunit.domain.views import Offer
 from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
+from modelunit.tui import actions
+from modelunit.tui.actions import UNIT, ActionScreen
 from modelunit.tui.panes.award_pane import AwardPane
 from modelunit.tui.panes.inspection_pane import InspectionPane
 from modelunit.tui.panes.nomination_pane import NominationPane
 from modelunit.tui.panes.publicity_pane import PublicityPane
 from modelunit.tui.panes.selfcheck_pane import SelfcheckPane
 
-PANES = (("selfcheck", SelfcheckPane), ("nomination", NominationPane), ("inspection", InspectionPane),
-         ("publicity", PublicityPane), ("award", AwardPane))
+PANES = ((Stage.SELFCHECK, SelfcheckPane), (Stage.NOMINATION, NominationPane), (Stage.INSPECTION, InspectionPane),
+         (Stage.PUBLICITY, PublicityPane), (Stage.AWARD, AwardPane))
+# The tabs whose pane saves typed-in values (Ctrl+S), with the permission the save needs.
+SAVES = {Stage.SELFCHECK: "selfcheck.edit", Stage.INSPECTION: "score.edit"}
 
 
-class UnitScreen(Screen):
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", t("key.back"), tooltip=t("tip.back"), id="unit.back"),
-        Binding("ctrl+s", "save", t("key.save"), tooltip=t("tip.save"), id="unit.save"),
-    ]
+class UnitScreen(ActionScreen):
+    SCREEN = UNIT
+    BINDINGS = actions.bindings(UNIT)
 
     def __init__(self, code: str) -> None:
         super().__init__()
@@ -48,19 +52,19 @@ class UnitScreen(Screen):
         detail = self.load()
         if detail is None:
             yield Static("")
-            yield Footer()
+            yield Footer(compact=True)
             return
         yield Static(self.header_text(), id="unit-header")
         with TabbedContent(initial=f"tab-{detail.campaign.stage}"):
             for stage, pane in PANES:
                 with TabPane(t(f"tui.tab.{stage}"), id=f"tab-{stage}"):
                     yield pane(detail)
-        yield Footer()
+        yield Footer(compact=True)
 
-    def header_text(self) -> str:
+    def header_text(self) -> Text:
         d = self.detail
-        return t("tui.unit_header", name=d.unit.name, code=d.unit.code, type=t(f"type.{d.unit.type}"),
-                 status=t(f"status.{d.entry.status}"))
+        return Text(t("tui.unit_header", name=d.unit.name, code=d.unit.code, type=t(f"type.{d.unit.type}"),
+                 status=t(f"status.{d.entry.status}")))
 
     async def changed(self) -> None:
         """After an action: reload the unit and redraw every pane from the stored state."""
@@ -72,6 +76,21 @@ class UnitScreen(Screen):
             pane.detail = self.detail
             await pane.recompose()
             pane.populate()
+        self.refresh_bindings()
+
+    def active_stage(self) -> str | None:
+        tabs = self.query(TabbedContent)
+        return tabs.first().active.removeprefix("tab-") if tabs else None
+
+    def offer(self, permission: str) -> Offer:
+        need = SAVES.get(self.active_stage() or "")
+        if self.detail is None or need is None:
+            return Offer.NOT_NOW
+        return views.offer(self.ctx.actor, need, self.detail.campaign, self.detail.can[need])
+
+    @on(TabbedContent.TabActivated)
+    def tab_changed(self) -> None:
+        self.refresh_bindings()
 
     def action_save(self) -> None:
         tabs = self.query_one(TabbedContent)
