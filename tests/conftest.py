@@ -1,7 +1,10 @@
 """Shared fixtures: a small criteria file and a database with users, built once and copied per test.
 
-Password hashing is slow on purpose (scrypt, n = 2**17), so the users are
-created once per test session and the database file is copied for each test.
+Password hashing is slow on purpose (scrypt, n = 2**17: 0.6 s a hash or a check here).  Inside the test
+process every hash is made at a low cost (:func:`_cheap_password_hashes`), as Django's test settings do
+with their fast hasher: a check reads the cost from the stored hash, so a command run by a test against a
+test database signs in in milliseconds, through the same code.  What a real command stores is still
+checked at full cost, in its own process (``test_init_creates_a_database_once``).
 """
 
 from __future__ import annotations
@@ -14,10 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
+from modelunit.demo import build_demo
 from modelunit.domain import campaigns, context, units, users
 from modelunit.domain.models import User, from_dict
 from modelunit.i18n import set_lang
+from modelunit.storage import passwords
 from modelunit.storage.database import Database
 
 PASSWORD = "s3cret-pw"
@@ -59,6 +65,54 @@ UNITS = [("U1", "城关镇人民政府", "township"), ("U2", "东风街道办事
          ("U3", "区卫生局", "department"), ("U4", "区教育局", "department")]
 INSPECTORS = [("i1", None), ("i2", None), ("i3", "U3")]
 CLERKS = [("clerk1", "U1"), ("clerk2", "U2")]
+
+
+# Hypothesis profiles.  Each property test asks for its examples through examples(n): n is its count in
+# CI, where time is budgeted; the everyday profile runs a third of it (Hypothesis keeps the failures it
+# finds in .hypothesis/ and replays them first), the thorough one five times as many.  CI is
+# Hypothesis' own "ci" profile (picked when CI is set): derandomised, no example database, a failure
+# printed as a blob to replay.  Choose with HYPOTHESIS_PROFILE=dev|ci|thorough.
+settings.register_profile("dev", max_examples=33)
+settings.register_profile("ci", settings.get_profile("ci"), max_examples=100)
+settings.register_profile("thorough", max_examples=500, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+
+
+def examples(n: int) -> int:
+    """A property test's example count: ``n`` in CI, scaled by the loaded profile elsewhere."""
+    return max(10, n * settings().max_examples // 100)
+
+
+def pytest_configure(config) -> None:
+    # Test databases live on a RAM disk where there is one: every save fsyncs, and on a disk shared
+    # with other jobs the fsyncs alone took a third of the suite.  The code under test is the same;
+    # a SIGKILL (the crash tests) loses nothing from the page cache on either.
+    shm = Path("/dev/shm")
+    if not config.option.basetemp and "PYTEST_DEBUG_TEMPROOT" not in os.environ and shm.is_dir() \
+            and os.access(shm, os.W_OK):
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(shm)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The figures some tests measure (``record_property("summary", line)``: the permissions matrix,
+    the crash and concurrency tests), printed at the end of the run, from xdist's workers too."""
+    reports = [r for kind in ("passed", "failed") for r in terminalreporter.stats.get(kind, [])]
+    lines = [str(value) for r in reports for name, value in r.user_properties if name == "summary"]
+    if lines:
+        terminalreporter.write_sep("-", "measured")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+# The cost of a hash made inside the test process (scrypt's n; the real one is passwords.N = 2**17).
+TEST_SCRYPT_N = 2**10
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(passwords, "N", TEST_SCRYPT_N)
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -110,8 +164,9 @@ class World:
         return run_cli(*args, db=self.db.path, user=user, password=password, env=env, cwd=self.dir)
 
 
-def run_cli(*args: str, db: str | None = None, user: str | None = None, password: str | None = None,
-            env: dict | None = None, cwd=None) -> subprocess.CompletedProcess:
+def cli_env(db: str | None = None, user: str | None = None, password: str | None = None,
+            env: dict | None = None) -> dict[str, str]:
+    """The environment of a command run by a test: none of the caller's MODELUNIT_ settings leak in."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("MODELUNIT_")}
     if db:
         full_env["MODELUNIT_DB"] = db
@@ -120,9 +175,45 @@ def run_cli(*args: str, db: str | None = None, user: str | None = None, password
     if password is not None:
         full_env["MODELUNIT_PASSWORD"] = password
     full_env.update(env or {})
+    return full_env
+
+
+def run_cli(*args: str, db: str | None = None, user: str | None = None, password: str | None = None,
+            env: dict | None = None, cwd=None) -> subprocess.CompletedProcess:
+    full_env = cli_env(db, user, password, env)
     cmd = [sys.executable, "-c", "import sys; from modelunit.cli.main import main; sys.exit(main())", *args]
     return subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=cwd, stdin=subprocess.DEVNULL,
                           timeout=120)
+
+
+def copy_world(source: Path, folder: Path) -> World:
+    """A private copy of a prepared world (its database, criteria file, evidence and other files)."""
+    shutil.copytree(source, folder, dirs_exist_ok=True)
+    return World(dir=folder, db=Database(str(folder / "mu.json")), criteria=folder / "criteria.yaml")
+
+
+@pytest.fixture(scope="session")
+def demo_templates(tmp_path_factory):
+    """``template(today)``: the demo database (as ``modelunit demo`` builds it, as of ``today`` or the
+    real date), built once per session for each date and copied by each test with :func:`copy_demo`."""
+    built: dict[str | None, Path] = {}
+
+    def template(today: str | None = None) -> Path:
+        if today not in built:
+            folder = tmp_path_factory.mktemp("demo")
+            with pytest.MonkeyPatch.context() as mp:
+                if today:
+                    mp.setenv("MODELUNIT_TODAY", today)
+                build_demo(Database(str(folder / "demo.json")))
+            built[today] = folder
+        return built[today]
+
+    return template
+
+
+def copy_demo(template: Path, folder: Path) -> Database:
+    shutil.copytree(template, folder, dirs_exist_ok=True)
+    return Database(str(folder / "demo.json"))
 
 
 @pytest.fixture

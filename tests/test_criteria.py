@@ -8,6 +8,7 @@ stderr, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -78,19 +79,20 @@ bonuses:
 # --------------------------------------------------------------------------- helpers
 
 
-@pytest.fixture(autouse=True)
-def _zh():
-    """Every test starts and ends in Chinese, whatever it switched to."""
-    set_lang("zh")
-    yield
-    set_lang("zh")
+@contextlib.contextmanager
+def english():
+    """English inside the block; Chinese again after it, even when the block fails."""
+    set_lang("en")
+    try:
+        yield
+    finally:
+        set_lang("zh")
 
 
 @pytest.fixture
 def en():
-    set_lang("en")
-    yield
-    set_lang("zh")
+    with english():
+        yield
 
 
 def line_of(text: str, needle: str) -> int:
@@ -321,7 +323,12 @@ def test_problem_reported_in_english(tmp_path, en, name):
         assert not re.search(r"[\u4e00-\u9fff]", reason), ln
 
 
-def test_language_fixture_restores_chinese():
+def test_english_ends_with_its_block_even_when_the_block_fails():
+    # The conftest's autouse fixture puts every test in Chinese; this checks what the `en` fixture
+    # undoes itself, so that a test that fails in English cannot leave the next one in English.
+    with pytest.raises(RuntimeError), english():
+        assert get_lang() == "en"
+        raise RuntimeError("a failing English test")
     assert get_lang() == "zh"
 
 

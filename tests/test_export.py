@@ -11,15 +11,28 @@ from modelunit.domain import campaigns, publicity, sheets, standings, units
 from modelunit.errors import Refused
 from modelunit.export.score_sheets import export_score_sheets
 from modelunit.export.workbook import SHEETS, export_workbook
-from tests.conftest import rows
+from tests.conftest import copy_world, rows
 from tests.helpers import FULL, score, to_inspection
 
 EVIL = '=HYPERLINK("http://evil.example","点我")'
 
 
+@pytest.fixture(scope="module")
+def awarded_template(template_dir, tmp_path_factory) -> Path:
+    """A campaign taken to the award, with one unit renamed to a formula-like text (built once)."""
+    world = copy_world(template_dir, tmp_path_factory.mktemp("awarded"))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _award(world, monkeypatch)
+    return world.dir
+
+
 @pytest.fixture
-def awarded(world, monkeypatch):
-    """A campaign taken to the award, with one unit renamed to a formula-like text."""
+def awarded(awarded_template, tmp_path, monkeypatch):
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-11")
+    return copy_world(awarded_template, tmp_path)
+
+
+def _award(world, monkeypatch) -> None:
     monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
     units.import_units(world.ctx(), rows({"code": "U4", "name": EVIL, "type": "other"}), "u.csv")
     to_inspection(world, quota=1, issuer="某某区人民政府法制办公室", approval_ref="区法制办〔2024〕1号")
@@ -36,7 +49,6 @@ def awarded(world, monkeypatch):
     monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-11")
     campaigns.advance(world.ctx())
     publicity.award(world.ctx(), "2024-03-12")
-    return world
 
 
 def header_row(ws) -> int:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from modelunit.domain.criteria import parse_criteria
 from modelunit.errors import LineErrors, ModelUnitError
-from tests.conftest import run_cli
+from tests.conftest import examples, run_cli
 
 DEFAULT = (Path(__file__).resolve().parent.parent / "criteria" / "nine-measures.yaml").read_text(encoding="utf-8")
 LINES = DEFAULT.splitlines()
@@ -46,7 +46,7 @@ def check(text: str) -> None:
     assert time.perf_counter() - start < 1.0
 
 
-FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(250), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ
@@ -79,7 +79,7 @@ def test_mutations_of_the_default_file(edits):
     check("\n".join(lines) + "\n")
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(st.integers(2, 12), st.integers(2, 12))
 def test_alias_bombs_are_refused_at_once(depth, width):
     lines = ["a0: &a0 [x, x]"]

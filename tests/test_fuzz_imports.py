@@ -36,7 +36,7 @@ from modelunit.domain.models import User, from_dict
 from modelunit.errors import BadInput, LineErrors, ModelUnitError, Refused
 from modelunit.i18n import one_line
 from modelunit.storage.database import Database
-from tests.conftest import World, create_campaign
+from tests.conftest import World, create_campaign, examples
 from tests.helpers import FULL, score, self_score, to_inspection, to_nomination
 
 # ----------------------------------------------------------------------------- the imports, as the CLI runs them
@@ -377,7 +377,7 @@ def check_error(e: ModelUnitError, csv_path: str, physical_lines: int) -> None:
         assert message.strip() and "\n" not in message and "\r" not in message, message[:200]
 
 
-FUZZ = settings(max_examples=int(os.environ.get("FUZZ_IMPORT_EXAMPLES", "120")), deadline=None,
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_IMPORT_EXAMPLES") or examples(120)), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 def _fuzz(kind: str, stages, workdir, data: bytes, actor: str) -> Outcome:

@@ -23,6 +23,8 @@ A couple of real CLI subprocesses prove the command line logs refusals itself.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -325,7 +327,10 @@ class Outcome:
     keys: list[str] = field(default_factory=list)
 
 
-RESULTS: dict[str, list[Outcome]] = {}
+@dataclass
+class StageRun:
+    outcomes: list[Outcome]
+    problems: list[str]
 
 
 def _actor_name(role: str, target: str) -> str:
@@ -343,95 +348,115 @@ def _log_lines(log: str) -> list[str]:
     return Path(log).read_text(encoding="utf-8").splitlines() if os.path.exists(log) else []
 
 
+def _run_stage(stage: str, stages: Stages) -> StageRun:
+    """Every role and action on the database at ``stage``; what happened and what was wrong."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MODELUNIT_TODAY", TODAY[stage])
+        w = stages.world
+        path = Path(w.db.path)
+        pristine = stages.snaps[stage]
+        data = json.loads(pristine)
+        entries = data["entries"]
+        users = {name: from_dict(User, doc) for name, doc in data["users"].items()}
+        assigned_to = {name: {e["unit"] for e in entries.values() if name in e["inspectors"]} for name in users}
+        outcomes: list[Outcome] = []
+        problems: list[str] = []
+        n = 0
+        for action, fn in ACTIONS.items():
+            target = TARGET.get(stage, {}).get(action, "U1")
+            entry = entries[f"2024-1|{target}"]
+            for role in ROLES:
+                n += 1
+                name = _actor_name(role, target)
+                effective = role
+                if role == "inspector_assigned" and name not in entry["inspectors"]:
+                    effective = "inspector_other"  # nobody is assigned to the target yet in this stage
+                expected = stage in EXPECTED[action].get(effective, ())
+                _restore(path, pristine)
+                db = Database(str(path))
+                ctx = context.Context(db, users[name])
+                where = f"[{stage}] {action} by {role} ({name}) on {target}"
+                try:
+                    with contextlib.redirect_stdout(io.StringIO()):  # the audit listing prints
+                        result = fn(Call(ctx, target, w, n))
+                except ModelUnitError as err:
+                    keys = keys_of(err)
+                    kind = "denied" if any(is_permission_key(k) for k in keys) else "rule"
+                    if path.read_bytes() != pristine:
+                        problems.append(f"{where}: refused ({keys}) but the database file changed")
+                    if kind == "denied" and err.exit_code != 1:
+                        problems.append(f"{where}: permission refusal {keys} exits {err.exit_code}, not 1")
+                    before = _log_lines(db.log_path)
+                    ctx.refused(err, action)  # what the CLI and the dashboard do with a refusal
+                    after = _log_lines(db.log_path)
+                    logged = json.loads(after[-1]) if len(after) == len(before) + 1 else {}
+                    if logged.get("error") != err.key or logged.get("user") != name or logged.get("command") != action:
+                        problems.append(f"{where}: refusal not logged as one line in {db.log_path}")
+                    if path.read_bytes() != pristine:
+                        problems.append(f"{where}: logging the refusal changed the database file")
+                except Exception as exc:  # never anything but a clean ModelUnitError
+                    problems.append(f"{where}: raised {type(exc).__name__}: {exc}")
+                    continue
+                else:
+                    kind, keys = "ok", []
+                    seen = visibility_problem(action, users[name], result, assigned_to.get(name, set()))
+                    if seen:
+                        problems.append(f"{where}: {seen}")
+                outcome = Outcome(stage, action, role, effective, name, target, expected, kind, keys)
+                outcomes.append(outcome)
+                if not expected and kind == "ok":
+                    problems.append(f"{where}: ALLOWED, but DESIGN §1/§3 does not allow it")
+                if not expected and kind == "rule" and not set(keys) <= NOTHING_TO_ACT_ON:
+                    problems.append(f"{where}: passed the permission check (refused only by {keys}); "
+                                    "DESIGN §1/§3 does not allow it")
+                if expected and kind == "denied":
+                    problems.append(f"{where}: refused {keys}, but DESIGN §1/§3 allows it")
+        _restore(path, pristine)
+    return StageRun(outcomes, problems)
+
+
+class Matrix:
+    """The runs of the stages, each done once on first use: any test may ask for any stage, in any order."""
+
+    def __init__(self, stages: Stages) -> None:
+        self.stages = stages
+        self.runs: dict[str, StageRun] = {}
+
+    def run(self, stage: str) -> StageRun:
+        if stage not in self.runs:
+            self.runs[stage] = _run_stage(stage, self.stages)
+        return self.runs[stage]
+
+
+@pytest.fixture(scope="module")
+def matrix(stages) -> Matrix:
+    return Matrix(stages)
+
+
 @pytest.mark.parametrize("stage", STAGES)
-def test_every_role_and_action_in_stage(stage, stages, monkeypatch, capsys):
-    monkeypatch.setenv("MODELUNIT_TODAY", TODAY[stage])
-    w = stages.world
-    path = Path(w.db.path)
-    pristine = stages.snaps[stage]
-    data = json.loads(pristine)
-    entries = data["entries"]
-    users = {name: from_dict(User, doc) for name, doc in data["users"].items()}
-    assigned_to = {name: {e["unit"] for e in entries.values() if name in e["inspectors"]} for name in users}
-    outcomes: list[Outcome] = []
-    problems: list[str] = []
-    n = 0
-    for action, fn in ACTIONS.items():
-        target = TARGET.get(stage, {}).get(action, "U1")
-        entry = entries[f"2024-1|{target}"]
-        for role in ROLES:
-            n += 1
-            name = _actor_name(role, target)
-            effective = role
-            if role == "inspector_assigned" and name not in entry["inspectors"]:
-                effective = "inspector_other"  # nobody is assigned to the target yet in this stage
-            expected = stage in EXPECTED[action].get(effective, ())
-            _restore(path, pristine)
-            db = Database(str(path))
-            ctx = context.Context(db, users[name])
-            where = f"[{stage}] {action} by {role} ({name}) on {target}"
-            try:
-                result = fn(Call(ctx, target, w, n))
-            except ModelUnitError as err:
-                keys = keys_of(err)
-                kind = "denied" if any(is_permission_key(k) for k in keys) else "rule"
-                if path.read_bytes() != pristine:
-                    problems.append(f"{where}: refused ({keys}) but the database file changed")
-                if kind == "denied" and err.exit_code != 1:
-                    problems.append(f"{where}: permission refusal {keys} exits {err.exit_code}, not 1")
-                before = _log_lines(db.log_path)
-                ctx.refused(err, action)  # what the CLI and the dashboard do with a refusal
-                after = _log_lines(db.log_path)
-                logged = json.loads(after[-1]) if len(after) == len(before) + 1 else {}
-                if logged.get("error") != err.key or logged.get("user") != name or logged.get("command") != action:
-                    problems.append(f"{where}: refusal not logged as one line in {db.log_path}")
-                if path.read_bytes() != pristine:
-                    problems.append(f"{where}: logging the refusal changed the database file")
-            except Exception as exc:  # never anything but a clean ModelUnitError
-                problems.append(f"{where}: raised {type(exc).__name__}: {exc}")
-                continue
-            else:
-                kind, keys = "ok", []
-                seen = visibility_problem(action, users[name], result, assigned_to.get(name, set()))
-                if seen:
-                    problems.append(f"{where}: {seen}")
-            capsys.readouterr()  # the audit listing prints; keep the captured output small
-            outcome = Outcome(stage, action, role, effective, name, target, expected, kind, keys)
-            outcomes.append(outcome)
-            if not expected and kind == "ok":
-                problems.append(f"{where}: ALLOWED, but DESIGN §1/§3 does not allow it")
-            if not expected and kind == "rule" and not set(keys) <= NOTHING_TO_ACT_ON:
-                problems.append(f"{where}: passed the permission check (refused only by {keys}); "
-                                "DESIGN §1/§3 does not allow it")
-            if expected and kind == "denied":
-                problems.append(f"{where}: refused {keys}, but DESIGN §1/§3 allows it")
-    _restore(path, pristine)
-    RESULTS[stage] = outcomes
+def test_every_role_and_action_in_stage(stage, matrix, record_property):
+    run = matrix.run(stage)
+    outcomes, problems = run.outcomes, run.problems
     checked = len(outcomes)
     counts = Counter(o.kind for o in outcomes)
-    with capsys.disabled():
-        print(f"\n[{stage}] {checked} combinations: allowed {counts['ok']} (+{counts['rule']} that passed the "
-              f"permission check but a business rule refused), refused by permission/stage {counts['denied']}; "
-              f"table allows {sum(o.expected for o in outcomes)}; problems {len(problems)}")
-        for p in problems:
-            print("    " + p)
+    record_property("summary", f"[{stage}] {checked} combinations: allowed {counts['ok']} (+{counts['rule']} that "
+                    f"passed the permission check but a business rule refused), refused by permission/stage "
+                    f"{counts['denied']}; table allows {sum(o.expected for o in outcomes)}; problems {len(problems)}")
     assert not problems, "\n".join(problems)
 
 
-def test_summary(capsys):
-    """Runs after the five stages: totals over the whole matrix (the stages run first in file order)."""
-    assert set(RESULTS) == set(STAGES), "run the whole file: the summary adds up the five stage tests"
-    every = [o for stage in STAGES for o in RESULTS[stage]]
+def test_summary(matrix, record_property):
+    """Totals over the whole matrix; runs whatever stage has not run yet, so it stands alone too."""
+    every = [o for stage in STAGES for o in matrix.run(stage).outcomes]
     assert len(every) == len(STAGES) * len(ROLES) * len(ACTIONS)
     wrongly_allowed = [o for o in every if not o.expected and (o.kind == "ok" or (
         o.kind == "rule" and not set(o.keys) <= NOTHING_TO_ACT_ON))]
-    with capsys.disabled():
-        print(f"\npermissions matrix: {len(every)} combinations checked "
-              f"({len(ROLES)} roles × {len(ACTIONS)} actions × {len(STAGES)} stages); "
-              f"allowed {sum(o.kind == 'ok' for o in every)}, "
-              f"passed permissions then refused by a rule {sum(o.kind == 'rule' for o in every)}, "
-              f"refused by permission/stage {sum(o.kind == 'denied' for o in every)}; "
-              f"let through although the table denies {len(wrongly_allowed)}")
+    record_property("summary", f"permissions matrix: {len(every)} combinations checked "
+                    f"({len(ROLES)} roles × {len(ACTIONS)} actions × {len(STAGES)} stages); "
+                    f"allowed {sum(o.kind == 'ok' for o in every)}, "
+                    f"passed permissions then refused by a rule {sum(o.kind == 'rule' for o in every)}, "
+                    f"refused by permission/stage {sum(o.kind == 'denied' for o in every)}; "
+                    f"let through although the table denies {len(wrongly_allowed)}")
     assert not wrongly_allowed, [(o.stage, o.action, o.role) for o in wrongly_allowed]
 
 

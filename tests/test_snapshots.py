@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import pytest
 
-from modelunit.demo import DEMO_ADMIN, build_demo
+from modelunit.demo import DEMO_ADMIN
 from modelunit.domain import context, records, units
 from modelunit.storage.database import Database
 from modelunit.tui.app import ModelUnitApp
-from tests.conftest import rows
+from tests.conftest import copy_demo, rows
 
 TODAY = "2026-11-20"
 SIZE = (130, 36)
 
 
 @pytest.fixture
-def fixed_demo(tmp_path, monkeypatch) -> Database:
+def fixed_demo(demo_templates, tmp_path, monkeypatch) -> Database:
     monkeypatch.setenv("MODELUNIT_TODAY", TODAY)
-    db = Database(str(tmp_path / "demo.json"))
-    build_demo(db)
-    return db
+    return copy_demo(demo_templates(TODAY), tmp_path)
 
 
 def admin_app(db: Database) -> ModelUnitApp:

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from modelunit.domain.criteria import Bonus, CriteriaSet, Criterion, Item, Scoring
 from modelunit.domain.tally import TallyInput, compute
+from tests.conftest import examples
 
 # --------------------------------------------------------------------------- reference
 
@@ -304,7 +305,7 @@ def scenarios(draw, crowded: bool = False):
     return cs, units, quota, by_type
 
 
-@settings(max_examples=300, deadline=None,
+@settings(max_examples=examples(300), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])
 @given(scenarios())
@@ -330,7 +331,7 @@ def test_tally_matches_reference(scenario):
         event("eligible and failed units together")
 
 
-@settings(max_examples=200, deadline=None,
+@settings(max_examples=examples(200), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])
 @given(scenarios(crowded=True))
@@ -338,7 +339,7 @@ def test_tally_matches_reference_with_many_ties(scenario):
     test_tally_matches_reference.hypothesis.inner_test(scenario)
 
 
-@settings(max_examples=150, deadline=None,
+@settings(max_examples=examples(150), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(scenarios())
 def test_tally_invariants(scenario):

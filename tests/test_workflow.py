@@ -22,8 +22,9 @@ from modelunit.domain import (
     units,
     vetoes,
 )
+from modelunit.domain.criteria import read_criteria_file
 from modelunit.errors import BadInput, LineErrors, ModelUnitError, Refused
-from tests.conftest import create_campaign, rows
+from tests.conftest import SMALL_CRITERIA, create_campaign, rows
 from tests.helpers import FULL, score, self_score, to_inspection, to_nomination
 
 
@@ -357,8 +358,16 @@ def test_actions_outside_their_stage_are_refused(world):
 
 def test_a_campaign_keeps_its_own_copy_of_the_criteria(world):
     cid = create_campaign(world)
+    # A valid new edition of the file: A1 is now worth 3 points, so a 6 for A1 is out of its range.
+    edited = SMALL_CRITERIA.replace("total: 20", "total: 17").replace("points: 6", "points: 3")
+    world.criteria.write_text(edited, encoding="utf-8")
+    assert read_criteria_file(str(world.criteria))[0].item("A1").points == 3
+    self_score(world, "U1")  # A1 = 6, as the campaign's own copy allows
+    assert world.entry("U1")["selfcheck"]["A1"]["score"] == "6"
+    # A broken file changes nothing either: the campaign never reads it again.
     world.criteria.write_text("garbage: [", encoding="utf-8")
-    self_score(world, "U1")
+    self_score(world, "U2")
+    assert world.entry("U2")["selfcheck"]["A1"]["score"] == "6"
     assert world.db.snapshot().campaigns.get(cid)["criteria"]["id"] == "small-test"
 
 

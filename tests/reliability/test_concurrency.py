@@ -60,7 +60,7 @@ def _reader(path: str, stop: str, out: str) -> None:
     Path(out).write_text(json.dumps({"reads": reads, "exports": exports}), encoding="utf-8")
 
 
-def test_concurrent_inspectors_lose_nothing_while_the_office_reads(world, tmp_path):
+def test_concurrent_inspectors_lose_nothing_while_the_office_reads(world, tmp_path, record_property):
     users.add_user(world.ctx(), "i4", "inspector", None, PASSWORD)
     to_inspection(world, codes=("U1", "U2"), team=("i1", "i2", "i3", "i4"))
     path = world.db.path
@@ -96,7 +96,7 @@ def test_concurrent_inspectors_lose_nothing_while_the_office_reads(world, tmp_pa
     reads = json.loads((tmp_path / "reader.json").read_text(encoding="utf-8"))
     assert reads["reads"] > 0
     waits_ms = sorted(w * 1000 for w in waits)
-    print(f"\n{len(writers)} writers x {WRITES} writes in {elapsed:.1f} s "
-          f"({len(writers) * WRITES / elapsed:.0f} writes/s); office reads {reads['reads']}, exports "
-          f"{reads['exports']}; lock wait ms: mean {statistics.mean(waits_ms):.1f}, "
-          f"p95 {waits_ms[int(len(waits_ms) * 0.95) - 1]:.1f}, max {waits_ms[-1]:.1f}")
+    record_property("summary", f"{len(writers)} writers x {WRITES} writes in {elapsed:.1f} s "
+                    f"({len(writers) * WRITES / elapsed:.0f} writes/s); office reads {reads['reads']}, exports "
+                    f"{reads['exports']}; lock wait ms: mean {statistics.mean(waits_ms):.1f}, "
+                    f"p95 {waits_ms[int(len(waits_ms) * 0.95) - 1]:.1f}, max {waits_ms[-1]:.1f}")

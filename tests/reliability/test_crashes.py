@@ -546,7 +546,7 @@ def _wait_ready(child: Child) -> None:
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
-def test_sigkill_during_writes_of_one_kind(big_world, rng, kill_tally, kind):
+def test_sigkill_during_writes_of_one_kind(big_world, rng, kill_tally, kind, record_property):
     """One writer at a time, killed at a random moment, ``scale(10, 75)`` times per kind."""
     kills = scale(10, 75)
     h = Harness(big_world, [kind], kill_tally)
@@ -569,11 +569,11 @@ def test_sigkill_during_writes_of_one_kind(big_world, rng, kill_tally, kind):
             track.timing.cycles.append(h.probe(kind, committed[kind] + 1))
     h.finish_with_cli()
     kill_tally.tests.add(f"single:{kind}")
-    print(h.summary(f"{kind} x{kills}"))
+    record_property("summary", h.summary(f"{kind} x{kills}").strip())
     assert track.kills["mid-save"] + track.kills["saved-not-acked"] + track.kills["outside-save"] == kills
 
 
-def test_sigkill_of_three_concurrent_writers(big_world, rng, kill_tally):
+def test_sigkill_of_three_concurrent_writers(big_world, rng, kill_tally, record_property):
     """A score importer, a self-check editor and a stage changer at once (queueing on the lock),
     each killed at its own random moment, ``scale(3, 30)`` rounds."""
     rounds = scale(3, 30)
@@ -606,14 +606,14 @@ def test_sigkill_of_three_concurrent_writers(big_world, rng, kill_tally):
                 h.tracks[name].timing.cycles.append(h.probe(name, committed[name] + 1))
     h.finish_with_cli()
     kill_tally.tests.add("concurrent")
-    print(h.summary(f"3 concurrent writers x{rounds}"))
+    record_property("summary", h.summary(f"3 concurrent writers x{rounds}").strip())
 
 
-def test_the_kills_reach_the_target(kill_tally):
+def test_the_kills_reach_the_target(kill_tally, record_property):
     """Runs last in this file: quick mode kills at least 30 times, full mode at least 200
     (when the whole file ran; a single test chosen with -k has nothing to add up)."""
     expected = {f"single:{k}" for k in KINDS} | {"concurrent"}
     if expected <= kill_tally.tests:
         assert kill_tally.total >= scale(30, 200), kill_tally.line()
         assert set(kill_tally.kills) == set(KINDS)
-    print(kill_tally.line())
+    record_property("summary", kill_tally.line())
