@@ -485,10 +485,10 @@ id: *i
 
 def test_billion_laughs_is_refused_quickly(tmp_path):
     path = write(tmp_path, BILLION_LAUGHS)
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: other jobs on the machine do not count against the parser
     with pytest.raises(LineErrors) as info:
         read_criteria_file(path)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert elapsed < 1.0, f"alias bomb took {elapsed:.2f} s"
     assert info.value.exit_code == 2
     assert info.value.lines() == [f"{path}:2: 不允许使用 YAML 别名（*alias）"]

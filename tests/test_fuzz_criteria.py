@@ -30,7 +30,9 @@ TOKENS = ["*a", "&a x", "!!python/object/apply:os.system ['echo pwned']", "!!pyt
 
 def check(text: str) -> None:
     """Parse; the only allowed failure is a ModelUnitError whose lines are FILE:LINE: one-liners."""
-    start = time.perf_counter()
+    # CPU time, not wall time: the bound is against a pathological parse, and the wall clock of a
+    # machine shared with other jobs measures them too.
+    start = time.process_time()
     try:
         parse_criteria(text, LABEL)
     except LineErrors as err:
@@ -43,7 +45,7 @@ def check(text: str) -> None:
             assert "\n" not in rendered and "\r" not in rendered
     except ModelUnitError as err:
         assert err.exit_code == 2 and "\n" not in err.render()
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 FUZZ = settings(max_examples=examples(250), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -87,13 +89,13 @@ def test_alias_bombs_are_refused_at_once(depth, width):
         refs = ", ".join([f"*a{level - 1}"] * width)
         lines.append(f"a{level}: &a{level} [{refs}]")
     text = "\n".join(lines) + "\n"
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         parse_criteria(text, LABEL)
         raise AssertionError("an alias bomb was accepted")
     except LineErrors as err:
         assert any(problem.key == "criteria.alias" for _, _, problem in err.problems)
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5
 
 
 def test_the_command_line_refuses_mutated_files_cleanly(tmp_path):

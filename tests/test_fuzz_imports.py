@@ -343,15 +343,16 @@ def attempt(kind: str, db: Database, actor: str, csv_path: str) -> Outcome:
     """Run one import and check the contract whichever way it ends."""
     ctx = context.Context(db, _actor(db, actor))
     before = Path(db.path).read_bytes()
-    start = time.perf_counter()
+    # CPU time: the bound is against a pathological import, not against other jobs on the machine.
+    start = time.process_time()
     try:
         SPECS[kind].run(ctx, csv_path)
     except ModelUnitError as e:
-        seconds = time.perf_counter() - start
+        seconds = time.process_time() - start
         assert Path(db.path).read_bytes() == before, "a refused import changed the database"
         check_error(e, csv_path, _physical_lines(Path(csv_path).read_bytes()) if Path(csv_path).is_file() else 1)
         return Outcome(e, seconds)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     snap = db.snapshot()  # the saved file still loads, and its audit chain holds
     assert audit.verify(snap).ok
     return Outcome(None, seconds)
