@@ -18,6 +18,7 @@ from pathlib import Path
 
 from modelunit.domain import (
     assignment,
+    audit,
     campaigns,
     context,
     nomination,
@@ -120,6 +121,7 @@ def build_demo(db: Database, reset: bool = False) -> DemoInfo:
         users.init_database(db, DEMO_ADMIN, DEMO_PASSWORD, drill=True)
         with db.transaction() as tx:  # marks the file so that `demo --reset` never deletes a real database
             tx.meta.put("demo", {"built_on": real_today.isoformat()})
+            audit.record(tx, DEMO_ADMIN, "demo.build", None, db.path)
         admin = users.sign_in(db, DEMO_ADMIN, DEMO_PASSWORD)
         ctx = context.Context(db, admin)
         info = DemoInfo(path=db.path)

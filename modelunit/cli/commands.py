@@ -445,11 +445,21 @@ def cmd_audit_list(args, ctx) -> None:
 @handler("audit", "verify")
 def cmd_audit_verify(args, ctx) -> None:
     session_require_audit(ctx)
-    result = audit.verify(ctx.db.snapshot())
+    tx = ctx.db.snapshot()
+    result = audit.verify(tx)
     if not result.ok:
-        err(t("audit.broken", seq=result.broken_at, reason=t(result.reason)))
+        err(t("audit.broken", seq=result.broken_at, reason=t(result.reason, tables=result.detail)))
+        raise SystemExit(1)
+    if args.anchor is not None and not audit.anchored(tx, args.anchor):
+        err(t("audit.anchor_missing", anchor=args.anchor))
         raise SystemExit(1)
     out(t("audit.ok", count=result.count, head=result.head))
+    if result.digests_from is None:
+        out(t("audit.no_digests"))
+    elif result.digests_from > 1:
+        out(t("audit.digests_from", seq=result.digests_from))
+    if args.anchor is not None:
+        out(t("audit.anchor_ok", anchor=args.anchor.strip()))
 
 
 def session_require_audit(ctx) -> None:

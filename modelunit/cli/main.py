@@ -22,7 +22,9 @@ MAX_ERROR_LINES = 100
 
 
 def say(text: str) -> None:
-    sys.stderr.write(one_line(text) + "\n")
+    from modelunit.cli.output import clean
+
+    sys.stderr.write(clean(one_line(text)) + "\n")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -192,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                                   parser_class=_Parser)
     al = aud.add_parser("list")
     al.add_argument("--limit", type=int)
-    aud.add_parser("verify")
+    aud.add_parser("verify").add_argument("--anchor", help="a hash printed earlier: prove it is still in the chain")
     return p
 
 
@@ -212,7 +214,35 @@ def db_path(args) -> str:
     return args.db or DEFAULT_DB
 
 
+def _undecodable(text: str) -> bool:
+    """True when ``text`` holds bytes that were not UTF-8 (Python keeps them as lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def check_encoding(argv: list[str]) -> None:
+    """Arguments and MODELUNIT_* variables must be UTF-8: refuse them before anything reads them."""
+    for name, value in sorted(os.environ.items()):
+        if name.startswith("MODELUNIT_") and _undecodable(value):
+            raise BadInput("usage.not_utf8", what=name)
+    for arg in argv:
+        if _undecodable(arg):
+            raise BadInput("usage.not_utf8", what=arg.encode("utf-8", "backslashreplace").decode("ascii"))
+
+
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # an odd byte must never turn a message into a traceback
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    try:
+        check_encoding(sys.argv[1:] if argv is None else argv)
+    except BadInput as e:
+        say(e.render())
+        return e.exit_code
     try:
         code = _main(argv)
     except KeyboardInterrupt:
@@ -255,6 +285,10 @@ def _main(argv: list[str] | None) -> int:
     except (MemoryError, RecursionError) as e:  # never a traceback, even here
         say(t("internal", detail=type(e).__name__))
         return 1
+    except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError, IndexError) as e:
+        # Valid JSON of the wrong shape inside (a score "abc", a field missing): the file is bad input.
+        say(t("db.bad_data", path=db_path(args), detail=f"{type(e).__name__}: {e}"))
+        return 2
 
 
 def _log(ctx, err: ModelUnitError, args) -> None:

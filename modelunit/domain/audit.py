@@ -4,6 +4,15 @@ Entries live in the ``audit`` table of the same database, so a change and its
 entry are saved by one atomic write or not at all.  Each entry's hash covers
 its content and the previous hash; the newest hash is kept in ``meta`` and
 printed on exported reports, so removing the last entries is detected too.
+
+Each entry also carries ``data``: a digest of every table (and of ``meta``
+apart from the chain's own bookkeeping) as it stood after the change, sealed
+at commit.  A table's digest is the sum, modulo 2**256, of the sha256 of each
+of its documents (key and canonical JSON), kept in ``meta.digests``: a commit
+subtracts the hash of each document as it read it and adds the hash of what
+it writes, so it serialises only the documents it changed, and a document
+edited by hand in the meantime leaves the sum wrong for ever instead of
+being absorbed by the next change.  ``verify`` recomputes every sum.
 """
 
 from __future__ import annotations
@@ -18,8 +27,15 @@ from modelunit.storage.database import Tx
 GENESIS = "0" * 64
 
 
+_FIELDS = ("seq", "at", "user", "action", "campaign", "target", "before", "after", "prev")
+# Kept out of the data digest: the chain's own head and the per-table digests (they change at every commit).
+_META_OWN = ("audit", "digests")
+
+
 def _digest(entry: dict) -> str:
-    body = {k: entry[k] for k in ("seq", "at", "user", "action", "campaign", "target", "before", "after", "prev")}
+    body = {k: entry[k] for k in _FIELDS}
+    if "data" in entry:  # entries written before data digests existed have none
+        body["data"] = entry["data"]
     canon = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
@@ -38,7 +54,77 @@ def record(tx: Tx, user: str, action: str, campaign: str | None, target: str,
     entry["hash"] = _digest(entry)
     tx.audit.put(f"{entry['seq']:010d}", entry)
     tx.meta.put("audit", {"seq": entry["seq"], "hash": entry["hash"]})
+    pending = getattr(tx, "audit_pending", None)
+    if pending is None:
+        pending = tx.audit_pending = []  # type: ignore[attr-defined]  # this transaction's entries, sealed at commit
+        tx.on_commit.append(_seal)
+    pending.append(entry)
     return entry
+
+
+def _canon(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+_MOD = 2**256
+
+
+def _doc_hash(key: str, doc: object) -> int:
+    return int.from_bytes(hashlib.sha256(_canon([key, doc])).digest(), "big")
+
+
+def _own(name: str, key: str) -> bool:
+    """Documents outside the data digest: the chain's head and the digests themselves."""
+    return name == "meta" and key in _META_OWN
+
+
+def table_sum(name: str, table: dict) -> int:
+    return sum(_doc_hash(k, d) for k, d in table.items() if not _own(name, k)) % _MOD
+
+
+def table_digests(data: dict) -> dict[str, str]:
+    """Every data table's digest (hex), recomputed from scratch."""
+    return {name: f"{table_sum(name, data.get(name) or {}):064x}" for name in data_tables(data)}
+
+
+def data_tables(data: dict) -> list[str]:
+    return sorted(set(data) - {"audit"} | {"meta"})
+
+
+def combined(digests: dict[str, str]) -> str:
+    return hashlib.sha256(_canon(sorted((k, v) for k, v in digests.items() if v != f"{0:064x}"))).hexdigest()
+
+
+def _seal(tx: Tx) -> None:
+    """At commit: digest the data after the change and re-hash this transaction's entries with it."""
+    stored = tx.meta.get("digests")
+    staged = tx.staged()
+    if stored is None:  # a new database, or one from before data digests: count everything once
+        tx.flush()
+        digests = table_digests(tx.data)
+    else:
+        digests = dict(stored)
+        for name, docs in staged.items():
+            if name == "audit":
+                continue
+            table = tx.data.get(name) or {}
+            total = int(digests.get(name, "0"), 16)
+            for key, doc in docs.items():
+                if _own(name, key):
+                    continue
+                if key in table:
+                    total -= _doc_hash(key, table[key])
+                total += _doc_hash(key, doc)
+            digests[name] = f"{total % _MOD:064x}"
+    data = combined(digests)
+    pending = tx.audit_pending  # type: ignore[attr-defined]
+    prev = pending[0]["prev"]
+    for entry in pending:
+        entry["prev"], entry["data"] = prev, data
+        entry["hash"] = prev = _digest(entry)
+        tx.audit.put(f"{entry['seq']:010d}", entry)
+    tx.meta.put("audit", {"seq": pending[-1]["seq"], "hash": prev})
+    tx.meta.put("digests", digests)
 
 
 @dataclass
@@ -48,12 +134,16 @@ class Verification:
     head: str
     broken_at: int | None = None
     reason: str = ""
+    detail: str = ""  # the tables changed by hand
+    digests_from: int | None = None  # the first entry that carries a data digest (older databases: later)
 
 
 def verify(tx: Tx) -> Verification:
-    """Recompute the chain; report the first entry that was edited, removed or moved."""
+    """Recompute the chain and the data digest; report the first entry edited, removed or moved,
+    or data changed by hand behind the log's back."""
     entries = sorted(tx.audit.items(), key=lambda kv: kv[0])
     prev = GENESIS
+    first_data = last_data = None
     for expected_seq, (key, entry) in enumerate(entries, start=1):
         if entry.get("seq") != expected_seq or key != f"{expected_seq:010d}":
             return Verification(False, len(entries), prev, expected_seq, "audit.gap")
@@ -61,15 +151,32 @@ def verify(tx: Tx) -> Verification:
             return Verification(False, len(entries), prev, expected_seq, "audit.reordered")
         try:
             digest = _digest(entry)
-        except KeyError:
+        except (KeyError, TypeError, ValueError):
             return Verification(False, len(entries), prev, expected_seq, "audit.edited")
         if digest != entry.get("hash"):
             return Verification(False, len(entries), prev, expected_seq, "audit.edited")
+        if "data" in entry:
+            first_data = first_data or expected_seq
+            last_data = entry["data"]
         prev = entry["hash"]
     top = head(tx)
     if top["seq"] != len(entries) or top["hash"] != prev:
         return Verification(False, len(entries), prev, len(entries) + 1, "audit.truncated")
-    return Verification(True, len(entries), prev)
+    if last_data is not None:
+        now_digests = table_digests(tx.data)
+        if combined(now_digests) != last_data:
+            stored = tx.meta.get("digests") or {}
+            changed = [name for name, d in now_digests.items()
+                       if stored.get(name, f"{0:064x}") != d] or ["meta.digests"]
+            return Verification(False, len(entries), prev, len(entries), "audit.data_edited",
+                                ", ".join(changed), first_data)
+    return Verification(True, len(entries), prev, digests_from=first_data)
+
+
+def anchored(tx: Tx, anchor: str) -> bool:
+    """True when ``anchor`` (a hash printed earlier) is the hash of an entry of the chain."""
+    anchor = anchor.strip().lower()
+    return len(anchor) >= 16 and any(e.get("hash", "").startswith(anchor) for _, e in tx.audit.items())
 
 
 def describe(entry: dict, width: int) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from modelunit.domain import audit
 from modelunit.domain.calendar import forced_today, now
 from modelunit.domain.context import Context
@@ -69,5 +71,8 @@ def list_users(ctx: Context) -> list[User]:
 
 
 def _check_name(name: str) -> None:
-    if not name or not name.strip() or any(ch in name for ch in ",|\n\r\t") or len(name) > 64:
+    # A name is shown in every table and audit line: no controls, no zero-width or bidirectional
+    # marks (which make two names look alike or reorder a line), no undecodable bytes (surrogates).
+    if not name or not name.strip() or any(ch in name for ch in ",|\n\r\t") or len(name) > 64 \
+            or any(ch != " " and unicodedata.category(ch)[0] in "CZ" for ch in name):
         raise BadInput("user.bad_name", name=name)

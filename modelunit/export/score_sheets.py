@@ -11,6 +11,7 @@ import os
 from fractions import Fraction
 
 import xlsxwriter
+from xlsxwriter.exceptions import XlsxWriterException
 
 from modelunit.domain import models
 from modelunit.domain.context import Context
@@ -22,6 +23,7 @@ from modelunit.export import formats
 from modelunit.export.labels import zh
 from modelunit.export.widths import display_width
 from modelunit.numbers import plain
+from modelunit.storage.exports import atomic_target
 
 VISITED = (models.NOMINATED, models.INSPECTED)
 # (header, width) of the score table: 序号, item id, its text, points, the empty score and note columns.
@@ -34,11 +36,12 @@ def _safe(name: str) -> str:
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:28] or zh("wb.score.sheet")
+    # Excel refuses a leading or trailing apostrophe, and compares sheet names ignoring case.
+    base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:28].strip("'") or zh("wb.score.sheet")
     title, n = base, 2
-    while title in used:
+    while title.casefold() in used:
         title, n = f"{base[:25]}({n})", n + 1
-    used.add(title)
+    used.add(title.casefold())
     return title
 
 
@@ -57,13 +60,14 @@ def export_score_sheets(ctx: Context, folder: str) -> list[str]:
         if entry.status not in VISITED:
             continue
         path = os.path.join(folder, _safe(zh("wb.score.file", code=entry.unit)))
-        wb = xlsxwriter.Workbook(path, formats.WORKBOOK_OPTIONS)
-        f = formats.Formats(wb)
-        used: set[str] = set()
-        for inspector in entry.inspectors or [""]:
-            ws = wb.add_worksheet(_sheet_title(inspector or zh("wb.score.sheet"), used))
-            _one_sheet(ws, f, campaign.title, names.get(entry.unit, entry.unit), entry.unit, inspector, cs, drill)
-        wb.close()
+        with atomic_target(ctx.db, path, (OSError, XlsxWriterException)) as tmp:
+            wb = xlsxwriter.Workbook(tmp, formats.WORKBOOK_OPTIONS)
+            f = formats.Formats(wb)
+            used: set[str] = set()
+            for inspector in entry.inspectors or [""]:
+                ws = wb.add_worksheet(_sheet_title(inspector or zh("wb.score.sheet"), used))
+                _one_sheet(ws, f, campaign.title, names.get(entry.unit, entry.unit), entry.unit, inspector, cs, drill)
+            wb.close()
         written.append(os.path.abspath(path))
     return written
 

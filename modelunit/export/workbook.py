@@ -21,16 +21,17 @@ from fractions import Fraction
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.exceptions import XlsxWriterException
 
 from modelunit.domain import models
 from modelunit.domain.context import Context
-from modelunit.errors import BadInput
 from modelunit.export import formats
 from modelunit.export.columns import Col
 from modelunit.export.labels import conclusion_name, objection_state, stage_name, status_name, type_name, yes_no, zh
 from modelunit.export.report import Report, collect, criterion_averages
 from modelunit.export.widths import SAMPLE_ROWS, ColumnWidths, display_width, header_width, line_capacity
 from modelunit.numbers import r2
+from modelunit.storage.exports import atomic_target, check_target
 
 SHEET_KEYS = ("summary", "detail", "self", "progress", "publicity", "objections", "award", "charts")
 SHEETS = tuple(zh(f"wb.sheet.{key}") for key in SHEET_KEYS)
@@ -165,19 +166,10 @@ class _Book:
 
 def export_workbook(ctx: Context, path: str, progress: Progress | None = None) -> str:
     """Write the workbook to ``path`` (atomically: a half-written file never replaces a good one)."""
+    check_target(ctx.db, path)  # before the work: never the database, a device or a non-.xlsx name
     report = collect(ctx)
-    folder = os.path.dirname(os.path.abspath(path)) or "."
-    if not os.path.isdir(folder):
-        raise BadInput("db.no_folder", path=folder)
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.tmp.xlsx")
-    try:
+    with atomic_target(ctx.db, path, (OSError, XlsxWriterException)) as tmp:
         write_report(report, tmp, progress)
-        os.replace(tmp, path)
-    except OSError as e:
-        raise BadInput("file.unwritable", path=path, detail=e.strerror or str(e)) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return os.path.abspath(path)
 
 

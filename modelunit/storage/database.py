@@ -99,6 +99,10 @@ class Collection:
         for key, doc in docs.items():
             self.put(key, doc)
 
+    def staged(self) -> dict[str, dict]:
+        """The documents put in this transaction and not yet flushed (read them, never change them)."""
+        return self._staged
+
     def flush(self) -> None:
         """Write the staged documents into the TinyDB table (one pass per table)."""
         if not self._staged:
@@ -147,6 +151,8 @@ class Tx:
         self._db = TinyDB(self.holder, storage=_MemoryStorage)
         self._db.table_class = _KeyedTable
         self._collections: dict[str, Collection] = {}
+        # Called once at commit, before the save: the audit seals its entries with a digest of the data.
+        self.on_commit: list = []
 
     if not TYPE_CHECKING:  # hidden from the type checker, so that a misspelt table is a type error too
         def __getattr__(self, name: str) -> Collection:
@@ -160,6 +166,10 @@ class Tx:
     def flush(self) -> None:
         for col in self._collections.values():
             col.flush()
+
+    def staged(self) -> dict[str, dict[str, dict]]:
+        """table → {key: document} put in this transaction and not yet flushed."""
+        return {name: col.staged() for name, col in self._collections.items() if col.staged()}
 
     @property
     def data(self) -> dict:
@@ -200,6 +210,11 @@ class Database:
             raise BadInput("db.corrupt", path=self.path, detail=str(e)) from None
         if not isinstance(data, dict):
             raise BadInput("db.corrupt", path=self.path, detail="not an object")
+        for name, table in data.items():  # TinyDB's shape: {table: {id: {document}}}
+            if name not in TABLES:
+                raise BadInput("db.corrupt", path=self.path, detail=f"unknown table {name!r}")
+            if not isinstance(table, dict) or not all(isinstance(doc, dict) for doc in table.values()):
+                raise BadInput("db.corrupt", path=self.path, detail=f"table {name!r} is not a set of documents")
         return data
 
     def snapshot(self) -> Tx:
@@ -238,6 +253,8 @@ class Database:
             tx = Tx(data, writable=True)
             yield tx
             if tx.dirty or create:
+                for hook in tx.on_commit:
+                    hook(tx)
                 tx.flush()
                 self._save(tx.data)
 
@@ -257,6 +274,6 @@ class Database:
         with contextlib.suppress(OSError):
             fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                os.write(fd, line.encode("utf-8"))
+                os.write(fd, line.encode("utf-8", "backslashreplace"))
             finally:
                 os.close(fd)
