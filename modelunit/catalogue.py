@@ -470,10 +470,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wb.quota_note": ("{quota}（红线以上为名额内）", "{quota} (above the red rule: within the quota)"),
     "wb.campaign": ("活动：{title}（{id}）", "campaign: {title} ({id})"),
     "wb.audit": ("审计日志：{count} 条，最新哈希 {hash}", "audit log: {count} entries, newest hash {hash}"),
-    "wb.tie": ("因名额线上并列，实际拟命名 {count} 个单位", "a tie at the quota line: {count} candidates"),
-    "wb.rounding": ("注：各标准得分与总分分别四舍五入保留两位小数，各项之和与总分可能相差 0.01。",
-                    "Note: criterion scores and the total are rounded separately, so the parts may differ "
-                    "from the total by 0.01."),
+    "wb.quota_type_line": ("{type}：名额 {quota}，拟命名 {count} 个，名额线 {line} 分（红线为该类型名额线）",
+                           "{type}: quota {quota}, {count} candidates, quota line at {line} (the red rule)"),
     "wb.over": ("偏高", "high"),
     "wb.over_note": ("差值超过该项分值的 {pct}% 标为偏高", "a difference above {pct}% of the points is marked high"),
     "wb.late": ("逾期", "late"),
@@ -486,12 +484,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wb.date.award": ("命名日期", "named on"),
     "wb.labelled": ("{label} {value}", "{label} {value}"),
     "wb.bonus_line": ("加分项", "Bonus"),
-    "wb.publicity.title": ("{title}拟命名单位公示名单", "{title}: units proposed for naming"),
-    "wb.publicity.period": ("公示期：{start} 至 {end}（{days} 个工作日）", "publicity: {start} to {end} ({days} working days)"),
+    "wb.publicity.title": ("关于{title}拟命名单位的公示", "{title}: units proposed for naming"),
+    "wb.publicity.period": ("公示期：{start}至{end}（{days}个工作日）", "publicity: {start} to {end} ({days} working days)"),
     "wb.publicity.not_started": ("公示尚未开始", "publicity has not started"),
-    "wb.publicity.note": ("公示期间，任何单位和个人对上述单位有异议的，可以书面、电话等方式向发文单位反映，反映情况应实事求是。",
-                          "During the publicity period anyone may object to a unit above, in writing or by "
-                          "phone, to the issuing office; objections must be truthful."),
+    "wb.publicity.with_bonus": ("含加分 {bonus}", "includes bonus {bonus}"),
+    "wb.publicity.bonus_note": ("注：考察总分后标“*”的，含加分项得分（分值见备注）。",
+                                "Note: a total marked * includes bonus points (see the remark)."),
+    "wb.publicity.how": ("公示期间（{days}个工作日），任何单位和个人对上述单位有异议的，可以书面、电话或电子邮件等方式"
+                         "向{issuer}反映。",
+                         "During the publicity period ({days} working days) anyone may object to a unit above, in "
+                         "writing, by phone or by email, to {issuer}."),
+    "wb.publicity.the_office": ("公示单位", "the issuing office"),
+    "wb.publicity.real_name": ("反映情况应当实事求是，以真实姓名或单位名义提出，写明具体事实并留下联系方式，以便核实；"
+                               "匿名或者没有具体事实的反映不予受理。",
+                               "Objections must be truthful, in the objector's real name (or an organisation's), "
+                               "state the facts and give a contact for checking; anonymous objections or ones "
+                               "without facts are not taken up."),
+    "wb.cn_date": ("{y}年{m}月{d}日", "{y}-{m:02}-{d:02}"),
     "wb.objections.none": ("本期无异议", "no objections"),
     "wb.objections.count": ("共 {count} 件", "{count} in all"),
     "wb.award.title": ("{title}命名授牌名单", "{title}: units named"),

@@ -31,6 +31,7 @@ SPECS: dict[str, dict[str, Any]] = {
     "note": {"font_name": "宋体", "font_size": BODY_PT, "italic": True},
     "closing": {"font_name": "宋体", "font_size": 11, "align": "right"},
     "closing_note": {"font_name": "宋体", "font_size": 11, "align": "left", "valign": "top", "text_wrap": True},
+    "num_star": {**_BASE, "num_format": '0.00"*"'},
     "good": {"bg_color": "#E2EFDA"},
     "bad": {"bg_color": "#FCE4D6", "font_color": "#9C0006"},
     "grey": {"font_color": "#808080"},

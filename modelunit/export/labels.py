@@ -6,6 +6,8 @@ Chinese whatever ``--lang`` the interface runs in.
 
 from __future__ import annotations
 
+from datetime import date
+
 from modelunit.i18n import t_in
 
 
@@ -35,3 +37,11 @@ def objection_state(state: str) -> str:
 
 def yes_no(value: bool) -> str:
     return zh("yes") if value else zh("no")
+
+
+def cn_date(iso: str | None) -> str:
+    """2026-05-18 → 2026年5月18日, as an official document writes a date."""
+    if not iso:
+        return ""
+    day = date.fromisoformat(iso[:10])
+    return zh("wb.cn_date", y=day.year, m=day.month, d=day.day)

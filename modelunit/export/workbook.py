@@ -27,14 +27,23 @@ from modelunit.domain import models
 from modelunit.domain.context import Context
 from modelunit.export import formats
 from modelunit.export.columns import Col
-from modelunit.export.labels import conclusion_name, objection_state, stage_name, status_name, type_name, yes_no, zh
+from modelunit.export.labels import (
+    cn_date,
+    conclusion_name,
+    objection_state,
+    stage_name,
+    status_name,
+    type_name,
+    yes_no,
+    zh,
+)
 from modelunit.export.report import Report, collect, criterion_averages
 from modelunit.export.widths import SAMPLE_ROWS, ColumnWidths, display_width, header_width, line_capacity
 from modelunit.numbers import r2
 from modelunit.storage.exports import atomic_target, check_target
 
 SHEET_KEYS = ("summary", "detail", "self", "progress", "publicity", "objections", "award", "charts")
-SHEETS = tuple(zh(f"wb.sheet.{key}") for key in SHEET_KEYS)
+SHEETS = tuple(zh(f"wb.sheet.{key}") for key in SHEET_KEYS)  # the contract's eight, in order
 OVER_RATING = Fraction(1, 10)  # self-score above the inspected score by more than 10% of the points
 LINE_PT = 13.5  # the height of one line of 10 pt text
 
@@ -176,10 +185,10 @@ def export_workbook(ctx: Context, path: str, progress: Progress | None = None) -
 def write_report(report: Report, path: str, progress: Progress | None = None) -> None:
     book = _Book(path, report)
     steps = [_summary, _detail, _self_vs_inspected, _progress, _publicity_list, _objections, _award_list, _charts]
-    for i, step in enumerate(steps):
-        step(book, book.sheet(SHEETS[i]))
+    for i, (name, step) in enumerate(zip(SHEETS, steps, strict=True), start=1):
+        step(book, book.sheet(name))
         if progress:
-            progress(i + 1, len(steps))
+            progress(i, len(steps))
     book.wb.close()
 
 
@@ -215,9 +224,10 @@ def _summary(book: _Book, sh: _Sheet) -> None:
         Col(zh("col.conclusion"), lambda r: conclusion_name(r.conclusion)),
     ]
     rows = rep.tally.rows
-    last_in_quota = _last_within_quota(rows) if quota else set()
+    last_in_quota = _last_within_quota(rows, per_type=bool(rep.tally.quota_by_type)) \
+        if quota or rep.tally.quota_by_type else set()
 
-    def on_the_line(r, value, fmt):  # a red rule under the last unit within the quota
+    def on_the_line(r, value, fmt):  # a red rule under the last unit within a quota
         if r.code not in last_in_quota:
             return fmt
         if isinstance(value, (Decimal, Fraction)):
@@ -229,30 +239,59 @@ def _summary(book: _Book, sh: _Sheet) -> None:
     f = book.f
     if last:
         concl = len(cols) - 1
-        for key, fmt in (("candidate", "good"), ("vetoed", "bad"), ("incomplete", "grey")):
-            sh.ws.conditional_format(1, concl, last, concl, {"type": "text", "criteria": "containing",
-                                                             "value": conclusion_name(key), "format": f[fmt]})
+        for key, fmt in (("candidate", "good"), ("awarded", "good"), ("vetoed", "bad"), ("incomplete", "grey"),
+                         ("withdrawn", "grey"), ("revoked", "grey")):
+            # An exact match: 拟命名 is part of 取消拟命名.
+            sh.ws.conditional_format(1, concl, last, concl, {"type": "cell", "criteria": "==",
+                                                             "value": f'"{conclusion_name(key)}"', "format": f[fmt]})
         total_col = [c.header for c in cols].index(zh("col.total"))
         sh.ws.conditional_format(1, total_col, last, total_col, {
             "type": "cell", "criteria": "<", "value": float(r2(cs.scoring.pass_line)), "format": f["below"]})
     sh.ws.freeze_panes(1, 3)
     sh.ws.autofilter(0, 0, max(last, 1), len(cols) - 1)
     pass_line = zh("wb.pass_line", value=f"{r2(cs.scoring.pass_line):.2f}")
-    quota_text = zh("wb.quota", quota=quota) if quota else zh("wb.quota_none")
-    notes = [zh("wb.rounding"), zh("wb.pass_line_note", pass_line=pass_line),
+    quota_text = _quota_text(rep)
+    notes = [zh("tally.rounding"), zh("wb.pass_line_note", pass_line=pass_line),
              zh("wb.quota_note", quota=quota_text)]
-    if rep.tally.quota_exceeded_by_tie:
-        notes.append(zh("wb.tie", count=len(rep.tally.candidates)))
+    notes += _quota_lines(rep) + _tie_lines(rep)
     notes += [zh("wb.campaign", title=rep.campaign.title, id=rep.campaign.id),
               zh("wb.audit", count=rep.audit_count, hash=rep.audit_head)]
     sh.note_rows(end + 1, notes, fmt="note")
     sh.finish(landscape=True, key_cols=3, header_note=f"{pass_line}　{quota_text}")
 
 
-def _last_within_quota(rows) -> set[str]:
-    """The last candidate in tally order: the quota line is drawn under it."""
-    candidates = [r.code for r in rows if r.candidate]
-    return {candidates[-1]} if candidates else set()
+def _last_within_quota(rows, per_type: bool) -> set[str]:
+    """The last candidate in tally order (of each type, with per-type quotas): a quota line is drawn under it."""
+    last: dict[str, str] = {}
+    for r in rows:
+        if r.candidate:
+            last[r.type if per_type else ""] = r.code
+    return set(last.values())
+
+
+def _quota_text(rep: Report) -> str:
+    # The words of standings.quota_text, in Chinese whatever the interface language.
+    c = rep.campaign
+    if c.quota_by_type:
+        quotas = "，".join(f"{type_name(kind)} {n}" for kind, n in c.quota_by_type.items())
+        return zh("tally.quota_by_type", quotas=quotas)
+    return zh("wb.quota", quota=c.quota) if c.quota else zh("wb.quota_none")
+
+
+def _quota_lines(rep: Report) -> list[str]:
+    """Each type's quota line: its places, how many are put forward and the lowest total among them."""
+    out = []
+    for kind, places in rep.campaign.quota_by_type.items():
+        chosen = [r for r in rep.tally.rows if r.candidate and r.type == kind]
+        out.append(zh("wb.quota_type_line", type=type_name(kind), quota=places, count=len(chosen),
+                      line=f"{min(r.total for r in chosen):.2f}" if chosen else "—"))
+    return out
+
+
+def _tie_lines(rep: Report) -> list[str]:
+    return [zh("tally.quota_tie", quota=tie.quota, count=tie.candidates) if tie.type is None else
+            zh("tally.quota_tie_type", type=type_name(tie.type), quota=tie.quota, count=tie.candidates)
+            for tie in rep.tally.ties]
 
 
 def _detail(book: _Book, sh: _Sheet) -> None:
@@ -403,13 +442,14 @@ def _campaign_lines(rep: Report) -> list[str]:
     return ["　".join(parts)] if parts else []
 
 
-def _closing(book: _Book, sh: _Sheet, row: int, lines: list[str], note: str = "") -> None:
-    """A note (wrapped, full width) and the 落款 lines under a printed list, one empty row below it."""
-    row += 1
-    if note:
-        row = sh.note_rows(row, [note])
-    for i, line in enumerate(lines):
-        sh.ws.merge_range(row + i, 0, row + i, sh.last_col, line, book.f["closing"])
+def _closing(book: _Book, sh: _Sheet, row: int, lines: list[str], notes: Sequence[str] = ()) -> int:
+    """Notes (wrapped, full width) and the 落款 lines under a printed list, one empty row below it."""
+    row = sh.note_rows(row + 1, list(notes)) if notes else row + 1
+    row += 1 if notes else 0
+    for line in lines:
+        sh.ws.merge_range(row, 0, row, sh.last_col, line, book.f["closing"])
+        row += 1
+    return row
 
 
 def _type_of(rep: Report, code: str) -> str:
@@ -418,24 +458,44 @@ def _type_of(rep: Report, code: str) -> str:
 
 
 def _publicity_list(book: _Book, sh: _Sheet) -> None:
+    """The 公示 notice: what is published, for how long, how to object and to whom, signed by the issuer."""
     rep = book.report
     c = rep.campaign
     rows = {r.code: r for r in rep.tally.rows}
     published = list(enumerate(rep.published(), start=1))
+
+    def remark(x) -> str:
+        entry, row = x[1], rows.get(x[1].unit)
+        if entry.status == models.WITHDRAWN:
+            return status_name(models.WITHDRAWN)
+        return zh("wb.publicity.with_bonus", bonus=f"{row.bonus:.2f}") if row and row.bonus else ""
+
+    def starred(x, value, fmt):  # a total that includes bonus points prints with a star, and stays a number
+        row = rows.get(x[1].unit)
+        return "num_star" if row is not None and row.bonus and isinstance(value, Decimal) else fmt
+
     cols: list[Col] = [
         Col(zh("col.seq"), lambda x: x[0]),
         Col(zh("col.code"), lambda x: x[1].unit),
-        Col(zh("col.name"), lambda x: rep.name(x[1].unit)),
+        Col(zh("col.name"), lambda x: rep.name(x[1].unit), fmt="wrap"),
         Col(zh("wb.col.unit_type"), lambda x: _type_of(rep, x[1].unit)),
         Col(zh("wb.col.inspection_total"), lambda x: rows[x[1].unit].total if x[1].unit in rows else None),
-        Col(zh("wb.col.remark"), lambda x: status_name(models.WITHDRAWN) if x[1].status == models.WITHDRAWN else ""),
+        Col(zh("wb.col.remark"), remark),
     ]
-    period = (zh("wb.publicity.period", start=c.publicity_start, end=c.publicity_end, days=rep.cs.publicity_days)
-              if c.publicity_start else zh("wb.publicity.not_started"))
+    if c.publicity_start:
+        period = zh("wb.publicity.period", start=cn_date(c.publicity_start), end=cn_date(c.publicity_end),
+                    days=rep.cs.publicity_days)
+    else:
+        period = zh("wb.publicity.not_started")
     header_row = _title_block(book, sh, zh("wb.publicity.title", title=c.title), _campaign_lines(rep) + [period],
                               len(cols))
-    end = sh.table(header_row, cols, published)
-    _closing(book, sh, end, [c.issuer or "", c.publicity_start or ""], note=zh("wb.publicity.note"))
+    end = sh.table(header_row, cols, published, starred)
+    notes = []
+    if any(rows[e.unit].bonus for _, e in published if e.unit in rows):
+        notes.append(zh("wb.publicity.bonus_note"))
+    notes += [zh("wb.publicity.how", issuer=c.issuer or zh("wb.publicity.the_office"), days=rep.cs.publicity_days),
+              zh("wb.publicity.real_name")]
+    _closing(book, sh, end, [c.issuer or "", cn_date(c.publicity_start) if c.publicity_start else ""], notes)
     sh.finish(landscape=False, fill_col=2)
 
 
@@ -444,12 +504,12 @@ def _objections(book: _Book, sh: _Sheet) -> None:
     cols: list[Col] = [
         Col(zh("col.id"), lambda o: o.id),
         Col(zh("col.code"), lambda o: o.unit),
-        Col(zh("col.name"), lambda o: rep.name(o.unit)),
+        Col(zh("col.name"), lambda o: rep.name(o.unit), fmt="wrap", width=16),
         Col(zh("col.source"), lambda o: o.source),
         Col(zh("col.date"), lambda o: o.date),
-        Col(zh("wb.col.objection"), lambda o: o.text, fmt="wrap", width=36),
+        Col(zh("wb.col.objection"), lambda o: o.text, fmt="wrap", width=30),
         Col(zh("wb.col.objection_status"), lambda o: objection_state(o.status)),
-        Col(zh("wb.col.finding"), lambda o: o.note, fmt="wrap", width=28),
+        Col(zh("wb.col.finding"), lambda o: o.note, fmt="wrap", width=24),
         Col(zh("wb.col.resolved_by"), lambda o: o.resolved_by),
         Col(zh("wb.col.resolved_at"), lambda o: o.resolved_at.replace("T", " ")[:16] if o.resolved_at else ""),
     ]
@@ -468,16 +528,16 @@ def _award_list(book: _Book, sh: _Sheet) -> None:
         Col(zh("col.seq"), lambda x: x[0]),
         Col(zh("col.certificate"), lambda x: x[1].certificate),
         Col(zh("col.code"), lambda x: x[1].unit),
-        Col(zh("col.name"), lambda x: rep.name(x[1].unit)),
+        Col(zh("col.name"), lambda x: rep.name(x[1].unit), fmt="wrap"),
         Col(zh("wb.col.unit_type"), lambda x: _type_of(rep, x[1].unit)),
         Col(zh("wb.col.inspection_total"), lambda x: rows[x[1].unit].total if x[1].unit in rows else None),
         Col(zh("wb.col.award_date"), lambda x: x[1].awarded_at),
     ]
-    lines = _campaign_lines(rep) + ([zh("wb.award.date", date=c.award_date)] if c.award_date
-                                    else [zh("wb.award.not_yet")])
+    lines = _campaign_lines(rep) + (
+        [zh("wb.award.date", date=cn_date(c.award_date))] if c.award_date else [zh("wb.award.not_yet")])
     header_row = _title_block(book, sh, zh("wb.award.title", title=c.title), lines, len(cols))
     end = sh.table(header_row, cols, awarded)
-    _closing(book, sh, end, [c.issuer or "", c.award_date or ""])
+    _closing(book, sh, end, [c.issuer or "", cn_date(c.award_date) if c.award_date else ""])
     sh.finish(landscape=False, fill_col=3)
 
 
