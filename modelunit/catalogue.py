@@ -329,7 +329,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "recheck.from_unknown": ("来源活动 {id} 不存在", "source campaign {id} does not exist"),
     "recheck.from_copied": ("已从 {id} 复制 {count} 条未完成的整改事项", "copied {count} open rectification items from {id}"),
     "recheck.from_left_out": ("未纳入（不能申报）：{units}", "left out (may not nominate): {units}"),
-    "recheck.sample_list": ("抽查名单（种子 {seed}）：{units}", "sample (seed {seed}): {units}"),
+    "recheck.sample_list": ("抽查名单（种子 {seed}，比例 {sample}%）：{units}", "sample (seed {seed}, {sample}%): {units}"),
+    "recheck.sample_added": ("管理员另加：{units}", "added by the office: {units}"),
     # --- unit history
     "history.header": ("{unit} {name} 的历程", "history of {unit} {name}"),
     "history.titles": ("称号", "Titles"),

@@ -15,6 +15,8 @@ from modelunit.domain import (
     history,
     nomination,
     publicity,
+    recheck,
+    records,
     selfcheck,
     sheets,
     standings,
@@ -98,11 +100,29 @@ def cmd_campaign_create(args, ctx) -> None:
         year=args.year, batch=args.batch, criteria_path=args.criteria, title=args.title, quota=args.quota,
         quota_by_type=by_type,
         selfcheck_due=args.selfcheck_due, nomination_due=args.nomination_due, issuer=args.issuer,
-        approval_ref=args.approval_ref, holidays=[d for d in args.holidays.split(",") if d.strip()])
+        approval_ref=args.approval_ref, holidays=[d for d in args.holidays.split(",") if d.strip()],
+        kind=args.kind, sample=args.sample, seed=args.seed, from_campaign=args.from_campaign)
     c = campaigns.create_campaign(ctx, spec)
     enrolled = sum(1 for _ in units.list_units(Context(ctx.db, ctx.actor, c.id)))
     out(t("campaign.created", id=c.id, title=c.title, units=enrolled))
+    _recheck_created(ctx, c, enrolled)
     out(c.id)
+
+
+def _recheck_created(ctx, c, enrolled: int) -> None:
+    """recheck: the seed (given or generated) and what --from copied."""
+    if c.kind == "recheck":
+        out(t("recheck.created", id=c.id, units=enrolled, sample=c.sample_percent, seed=c.seed))
+    if c.from_campaign:
+        tx = ctx.db.snapshot()
+        mine = records.entries_of(tx, c)
+        out(t("recheck.from_copied", id=c.from_campaign, count=sum(len(e.gaps) for e in mine)))
+        if c.kind == "creation":
+            kept = {e.unit for e in mine}
+            left = [e.unit for e in records.entries_of(tx, records.campaign_of(tx, c.from_campaign))
+                    if e.unit not in kept]
+            if left:
+                out(t("recheck.from_left_out", units=", ".join(left)))
 
 
 @handler("campaign", "list")
@@ -119,6 +139,9 @@ def cmd_campaign_advance(args, ctx) -> None:
     out(t("campaign.advanced", id=result.campaign, stage=t(f"stage.{result.stage}")))
     for status, codes in sorted(result.changed.items()):
         out(t("campaign.moved", status=_status(status), units=", ".join(codes)))
+    c = campaigns.current_campaign(Context(ctx.db, ctx.actor, result.campaign))
+    if c.kind == "recheck" and result.stage == "inspection":  # recheck: the draw and its seed
+        out(t("recheck.drawn", count=len(c.sample), seed=c.seed, units=", ".join(c.sample)))
 
 
 # ----------------------------------------------------------------------------- users and units
@@ -385,6 +408,21 @@ def cmd_award(args, ctx) -> None:
 
 
 # ----------------------------------------------------------------------------- titles (DESIGN §3a)
+
+
+@handler("recheck", "add")
+def cmd_recheck_add(args, ctx) -> None:
+    for code in recheck.add_to_sample(ctx, args.units):
+        out(t("recheck.added", unit=code))
+
+
+@handler("recheck", "sample")
+def cmd_recheck_sample(args, ctx) -> None:
+    c = recheck.sample_of(ctx)
+    drawn = [code for code in c.sample if code not in c.sample_added]
+    out(t("recheck.sample_list", seed=c.seed, sample=c.sample_percent, units=", ".join(drawn)))
+    if c.sample_added:
+        out(t("recheck.sample_added", units=", ".join(c.sample_added)))
 
 
 @handler("title", "list")

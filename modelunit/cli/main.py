@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--issuer", default="")
     create.add_argument("--approval-ref", default="")
     create.add_argument("--holidays", default="", help="comma-separated dates excluded from working days")
+    create.add_argument("--kind", choices=("creation", "recheck"), default="creation",
+                        help="recheck: 年度复查 of the units holding a valid title")
+    create.add_argument("--sample", help="recheck: percent of the enrolled units drawn for inspection (default 20)")
+    create.add_argument("--seed", type=int, help="recheck: the draw's random seed (default: generated and printed)")
+    create.add_argument("--from", dest="from_campaign", metavar="CAMPAIGN",
+                        help="copy the units and their open rectification items from an earlier campaign")
     camp.add_parser("list")
     adv = camp.add_parser("advance")
     adv.add_argument("--reason", default="")
@@ -172,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--dismissed", action="store_true")
     orr.add_argument("--note", required=True)
     obj.add_parser("list")
+
+    rck = sub.add_parser("recheck", help="re-check campaigns (年度复查)").add_subparsers(
+        dest="action", required=True, parser_class=_Parser)
+    radd = rck.add_parser("add", help="add enrolled units to the sample for inspection")
+    radd.add_argument("units", nargs="+")
+    rck.add_parser("sample", help="the sample, its seed and how it was drawn")
 
     sub.add_parser("award", help="name the approved units").add_argument("--date")
     # titles: 称号 and their dynamic management (DESIGN §3a)

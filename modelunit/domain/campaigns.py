@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from modelunit.domain import audit, models
+from modelunit.domain import audit, models, recheck
 from modelunit.domain.calendar import now, parse_date, today
 from modelunit.domain.context import Context
 from modelunit.domain.criteria import criteria_to_dict, read_criteria_file
-from modelunit.domain.models import STAGES, Campaign, Entry, Stage, to_dict
+from modelunit.domain.models import Campaign, Entry, Stage, to_dict
 from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, entries_of, save_campaign, save_entry
 from modelunit.errors import BadInput, Refused
@@ -29,6 +29,11 @@ class CampaignSpec:
     issuer: str = ""
     approval_ref: str = ""
     holidays: list[str] = field(default_factory=list)
+    # 年度复查 (DESIGN §3a, handled by modelunit.domain.recheck)
+    kind: str = "creation"
+    sample: str | None = None  # percent of the enrolled units drawn for inspection
+    seed: int | None = None
+    from_campaign: str | None = None  # copy units' open rectification items from this campaign
 
 
 def create_campaign(ctx: Context, spec: CampaignSpec) -> Campaign:
@@ -61,13 +66,17 @@ def create_campaign(ctx: Context, spec: CampaignSpec) -> Campaign:
         stage="selfcheck", stage_log=[{"stage": "selfcheck", "opened_on": today().isoformat(),
                                        "at": now(), "by": ctx.actor.name, "reason": ""}],
         created_at=now())
+    recheck.configure(campaign, spec.kind, spec.sample, spec.seed, bool(spec.title))  # recheck: kind, id, sample
+    cid = campaign.id
     with ctx.db.transaction() as tx:
         if tx.campaigns.get(cid) is not None:
             raise Refused("campaign.exists", id=cid)
+        # recheck: who is enrolled (titled units; with --from, the source's units) and their copied gaps
+        codes, gaps = recheck.enrolment(tx, campaign, spec.from_campaign)
         save_campaign(tx, campaign)
         enrolled = {}
-        for code in tx.units.keys():
-            entry = Entry(campaign=cid, unit=code)
+        for code in codes:
+            entry = Entry(campaign=cid, unit=code, gaps=gaps.get(code, []))
             enrolled[entry.key] = to_dict(entry)
         tx.entries.put_many(enrolled)
         audit.record(tx, ctx.actor.name, "campaign.create", cid, cid, None,
@@ -122,8 +131,9 @@ class AdvanceResult:
 
 def next_stage(campaign: Campaign) -> Stage | None:
     """The stage :func:`advance` would open, or ``None`` in the last one."""
-    position = STAGES.index(campaign.stage)
-    return STAGES[position + 1] if position + 1 < len(STAGES) else None
+    stages = campaign.stages  # by the campaign's kind (models.stages_of)
+    position = stages.index(campaign.stage)
+    return stages[position + 1] if position + 1 < len(stages) else None
 
 
 def advance(ctx: Context, reason: str = "") -> AdvanceResult:
@@ -144,7 +154,9 @@ def advance(ctx: Context, reason: str = "") -> AdvanceResult:
             entry.status = status
             save_entry(tx, entry)
 
-        if target == "inspection":
+        if campaign.kind == "recheck":  # recheck: the sample, then the results (DESIGN §3a)
+            recheck.on_advance(tx, campaign, target, entries, move, ctx.actor.name)
+        elif target == "inspection":
             for e in entries:
                 if e.status in (models.REGISTERED, models.SELFCHECK_SUBMITTED):
                     move(e, models.NOT_NOMINATED)

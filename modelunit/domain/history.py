@@ -11,6 +11,7 @@ from modelunit.domain.calendar import today
 from modelunit.domain.context import Context
 from modelunit.domain.models import Campaign, Entry, entry_key, from_dict
 from modelunit.domain.permissions import require
+from modelunit.domain.recheck import gap_record
 from modelunit.domain.records import unit_of
 from modelunit.domain.standings import compute_tally
 from modelunit.numbers import r2
@@ -50,10 +51,6 @@ def _final(campaign: Campaign) -> bool:
     return campaign.stage == campaign.stages[-1]
 
 
-def _gap(g: object) -> dict:
-    return dict(g) if isinstance(g, dict) else asdict(g)  # type: ignore[call-overload]
-
-
 def unit_history(ctx: Context, code: str) -> History:
     """Every campaign the unit took part in, oldest first.  A clerk sees their own unit's history and,
     as with the tally, its scores only once a campaign has reached its last stage."""
@@ -78,7 +75,7 @@ def unit_history(ctx: Context, code: str) -> History:
             self_total=row.self_total if row else _self_total(entry),
             sampled=entry.sampled, certificate=entry.certificate))
         for g in entry.gaps:
-            gap = _gap(g)
+            gap = gap_record(g)
             if gap.get("status") != "done":
                 history.gaps.insert(0, {"campaign": campaign.id, **gap})
     day = today()

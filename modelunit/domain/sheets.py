@@ -192,11 +192,13 @@ def submit_scores(ctx: Context, code: str | None = None, inspector: str | None =
         by_unit = sheets_of(tx, campaign)
         for code_, entry in entries.items():
             count = sum(1 for s in by_unit.get(code_, []) if s.submitted and s.inspector in entry.inspectors)
-            if entry.status == models.NOMINATED and count >= cs.scoring.min_inspectors:
+            # (SAMPLED: a unit drawn in a re-check is inspected the same way)
+            if entry.status in (models.NOMINATED, models.SAMPLED) and count >= cs.scoring.min_inspectors:
+                before = entry.status
                 entry.status = models.INSPECTED
                 save_entry(tx, entry)
                 audit.record(tx, ctx.actor.name, "unit.inspected", campaign.id, code_,
-                             {"status": models.NOMINATED}, {"status": models.INSPECTED, "sheets": count})
+                             {"status": before}, {"status": models.INSPECTED, "sheets": count})
     return done
 
 

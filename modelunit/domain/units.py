@@ -67,7 +67,8 @@ def import_units(ctx: Context, rows: list[Row], label: str) -> tuple[int, int]:
             changes[code] = doc
             if old is None:
                 new += 1
-                if campaign is not None and campaign.stage in ENROLLING_STAGES:
+                # (a re-check enrols titled units only: a new unit holds no title)
+                if campaign is not None and campaign.stage in ENROLLING_STAGES and campaign.kind == "creation":
                     entry = Entry(campaign=campaign.id, unit=code)
                     enrol[entry.key] = to_dict(entry)
             else:
