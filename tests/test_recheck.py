@@ -73,6 +73,8 @@ def test_results_follow_the_sample_and_failures_go_into_rectification(world, mon
     monkeypatch.setenv("MODELUNIT_TODAY", "2025-04-01")
     result = campaigns.advance(ctx)
     assert result.changed == {"passed": [full_self], "not_passed": sorted([sampled, low_self])}
+    _, tally = standings.view_tally(ctx)
+    assert [(r.code, r.eligible) for r in tally.rows] == [(sampled, False)]
     status = {r.unit: (r.status, r.rectify_due) for r in titles.list_titles(world.ctx())}
     assert status == {full_self: ("valid", None), sampled: ("rectifying", "2025-06-30"),
                       low_self: ("rectifying", "2025-06-30")}  # 90 days after 2025-04-01

@@ -213,6 +213,8 @@ def test_title_commands_through_the_cli(world, monkeypatch):
     assert "may not nominate until after 2027-05-31" in done.stdout
     data = json.loads(world.cli("title", "list", "--format", "json", env=env).stdout)
     assert data[0]["status"] == "revoked"
+    tally = json.loads(world.cli("--campaign", "2024-1", "tally", "--format", "json", env=env).stdout)
+    assert {r["code"]: r["conclusion"] for r in tally} == {"U1": "revoked", "U2": "awarded"}
 
 
 def test_clerk_lists_only_own_titles_through_the_cli(world, monkeypatch):
@@ -259,7 +261,8 @@ def test_unit_history_lists_campaigns_results_titles_and_open_gaps(world, monkey
     titles.revoke(world.ctx(), "U1", "重大违法案件", "区政府〔2025〕12号")
     h = history.unit_history(world.ctx(), "U1")
     (part,) = h.campaigns
-    assert (part.campaign, part.kind, part.status, part.rank) == ("2024-1", "creation", "revoked", 1)
+    assert (part.campaign, part.kind, part.status, part.conclusion, part.rank) == (
+        "2024-1", "creation", "revoked", "revoked", 1)
     assert part.total == 20 and part.certificate == "2024-01-001"
     assert [(ti["certificate"], ti["status"], ti["ban_until"]) for ti in h.titles] == [
         ("2024-01-001", "revoked", "2027-05-31")]

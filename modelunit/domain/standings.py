@@ -36,7 +36,8 @@ def compute_tally(tx: Tx, campaign: Campaign) -> tally.Tally:
         return value
 
     for entry in entries_of(tx, campaign):
-        if entry.status not in models.NOMINATED_STATUSES:
+        # (recheck: a sampled unit stays in the tally once its result is fixed)
+        if entry.status not in models.NOMINATED_STATUSES and not entry.sampled:
             continue
         sheets = tuple({k: exact(v) for k, v in s.scores.items()}
                        for s in sorted(by_unit.get(entry.unit, []), key=lambda s: s.inspector)
