@@ -160,3 +160,26 @@ def test_from_copies_open_gaps_and_leaves_out_units_that_may_not_nominate(world,
     refused(world, campaigns.create_campaign, world.ctx(),
             campaigns.CampaignSpec(year=2025, batch=3, criteria_path=str(world.criteria), from_campaign="9-9"),
             kind=BadInput, key="campaign.unknown")
+
+
+def test_a_recheck_campaign_exports_and_its_history_shows_the_result(world, monkeypatch):
+    from openpyxl import load_workbook
+
+    from modelunit.domain import history
+    from modelunit.export.workbook import export_workbook
+
+    awarded(world, monkeypatch, codes=("U1", "U2"))
+    cid = new_recheck(world, monkeypatch, sample="100", seed=5)
+    ctx = world.ctx(campaign=cid)
+    campaigns.advance(ctx)
+    for code in ("U1", "U2"):
+        assignment.assign(ctx, [(code, "i1"), (code, "i2")])
+        for name in ("i1", "i2"):
+            score(world, code, name, FULL if code == "U1" else LOW)
+    sheets.submit_scores(ctx, everyone=True)
+    campaigns.advance(ctx)
+    path = world.dir / "recheck.xlsx"
+    export_workbook(ctx, str(path))
+    assert "汇总" in load_workbook(path).sheetnames
+    parts = {p.campaign: p for p in history.unit_history(world.ctx(), "U2").campaigns}
+    assert (parts[cid].status, parts[cid].sampled, parts[cid].conclusion) == ("not_passed", True, "failed")
