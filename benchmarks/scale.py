@@ -67,6 +67,7 @@ def build(path: str, n_units: int, per_unit: int = 5, seed: int = 7) -> dict[str
         f = Path(tmp) / "台账.pdf"
         f.write_bytes(b"%PDF-1.4 evidence" * 100)
         reqs = [nomination.MaterialRequest(code, str(f), crit.id) for code in codes for crit in cs.criteria]
+        reqs += [nomination.MaterialRequest(code, str(f), document=name) for code in codes for name in cs.documents]
         _, times["material add"] = timed(f"material add ({len(reqs)} files)", nomination.add_materials, ctx, reqs)
     _, times["nominate"] = timed("nominate all", nomination.nominate, ctx, codes)
     pairs = [(code, INSPECTORS[(i + k) % len(INSPECTORS)]) for i, code in enumerate(codes) for k in range(per_unit)]

@@ -146,6 +146,10 @@ def _evidence(ctx, cs: CriteriaSet, code: str, folder: Path) -> None:
         path = folder / f"{code}-{c.id}.txt"
         path.write_text(f"{code} {c.title}\n台账：{titles[0]}\n", encoding="utf-8")
         requests.append(nomination.MaterialRequest(code, str(path), c.id, titles[0]))
+    for i, name in enumerate(cs.documents, start=1):
+        path = folder / f"{code}-doc{i}.txt"
+        path.write_text(f"{code} {name}\n", encoding="utf-8")
+        requests.append(nomination.MaterialRequest(code, str(path), document=name))
     nomination.add_materials(ctx, requests)
 
 

@@ -53,7 +53,8 @@ def _satisfaction(ctx, rows, path, reason):
 IMPORTS: dict[str, ImportKind] = {
     "units": ImportKind(("code", "name", "type"), ("contact", "phone"), "unit.import", _units),
     "selfcheck": ImportKind(("unit", "item", "score"), ("note", "indicator"), "selfcheck.edit", _selfcheck),
-    "materials": ImportKind(("unit", "criterion", "path"), ("title",), "material.add", _materials),
+    # Each row names a criterion (evidence) or an application document, so neither column is required.
+    "materials": ImportKind(("unit", "path"), ("criterion", "title", "document"), "material.add", _materials),
     "teams": ImportKind(("unit", "inspector"), (), "inspect.assign", _teams),
     "scores": ImportKind(("unit", "inspector", "item", "score"), ("note",), "score.edit", _scores),
     "satisfaction": ImportKind(("unit", "score"), (), "satisfaction.set", _satisfaction),

@@ -229,12 +229,15 @@ def cmd_selfcheck_submit(args, ctx) -> None:
 @handler("selfcheck", "gap")
 def cmd_selfcheck_gap(args, ctx) -> None:
     gap = selfcheck.add_gap(ctx, args.unit, args.item, args.problem, args.measure, args.due)
-    out(t("gap.added", id=gap["id"]))
+    out(t("gap.added", id=gap.id))
 
 
 @handler("material", "add")
 def cmd_material_add(args, ctx) -> None:
-    req = nomination.MaterialRequest(unit=args.unit, path=args.file, criterion=args.criterion, title=args.title)
+    if bool(args.criterion) == bool(args.document):
+        raise BadInput("material.criterion_or_document")
+    req = nomination.MaterialRequest(unit=args.unit, path=args.file, criterion=args.criterion or "",
+                                     title=args.title, document=args.document or "")
     out(t("material.added", count=nomination.add_materials(ctx, [req], reason=args.reason)))
 
 
@@ -247,11 +250,11 @@ def cmd_material_import(args, ctx) -> None:
 def cmd_material_verify(args, ctx) -> None:
     records = nomination.verify_materials(ctx, args.unit)
     emit("table", [t("col.unit"), "criterion", t("col.title"), "sha256", t("col.status")],
-         [[m["unit"], m["criterion"], m["title"], m["sha256"][:12], m["state"]] for m in records])
+         [[m["unit"], m["criterion"] or m["document"], m["title"], m["sha256"][:12], m["state"]] for m in records])
     bad = [m for m in records if m["state"] != "ok"]
     if bad:
         for m in bad:
-            err(f"{m['unit']} {m['criterion']} {m['name']}: {m['state']}")
+            err(f"{m['unit']} {m['criterion'] or m['document']} {m['name']}: {m['state']}")
         raise SystemExit(1)
 
 

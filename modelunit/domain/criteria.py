@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -23,6 +24,9 @@ AGGREGATES = ("mean", "median", "trimmed_mean")
 ID_PATTERN = re.compile(r"^[a-z0-9-]+$")
 MAX_CRITERIA = 30
 MAX_FILE_BYTES = 2_000_000
+DEFAULT_CERTIFICATE_FORMAT = "{year}-{batch:02d}-{seq:03d}"
+CERTIFICATE_FIELDS = ("year", "batch", "seq")
+MAX_DOCUMENTS = 30
 
 
 @dataclass(frozen=True)
@@ -82,11 +86,14 @@ class Scoring:
 
 @dataclass(frozen=True)
 class Naming:
-    """How long a title lasts and what follows a revocation (DESIGN §3a, §5 ``naming``)."""
+    """How titles are given (DESIGN §3a): validity, the ban after a revocation, certificate numbers."""
 
     validity_years: int = 3
     reapply_ban_years: int = 2
-    certificate_format: str = "{year}-{batch:02d}-{seq:03d}"
+    certificate_format: str = DEFAULT_CERTIFICATE_FORMAT
+
+    def certificate(self, year: int, batch: int, seq: int) -> str:
+        return self.certificate_format.format(year=year, batch=batch, seq=seq)
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,7 @@ class CriteriaSet:
     evidence_required: int = 1
     vetoes: tuple[Veto, ...] = ()
     bonuses: tuple[Bonus, ...] = ()
+    documents: tuple[str, ...] = ()  # application documents every nomination must carry (申报材料)
     naming: Naming = Naming()
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -330,7 +338,7 @@ class _Checker:
 
     def check(self, data: Any) -> CriteriaSet | None:
         root = self.mapping(data, "", ("id", "title", "version", "total", "scoring", "publicity",
-                                        "evidence", "naming", "criteria", "vetoes", "bonuses"),
+                                        "evidence", "application", "naming", "criteria", "vetoes", "bonuses"),
                             ("id", "title", "version", "scoring", "criteria"))
         if root is None:
             return None
@@ -358,7 +366,9 @@ class _Checker:
                 evidence_required = int(self.number(ev, "required_per_criterion", "evidence", Fraction(1),
                                                     low=Fraction(0), high=Fraction(100), integer=True))
 
+        documents = self.documents(root.get("application"))
         naming = self.naming(root.get("naming"))
+
         seen_ids: dict[str, str] = {}
         criteria = self.criteria(root.get("criteria"), step, seen_ids)
         vetoes = self.vetoes(root.get("vetoes"), seen_ids)
@@ -374,7 +384,27 @@ class _Checker:
         return CriteriaSet(id=set_id, title=title, version=version, scoring=scoring,
                            criteria=tuple(criteria), total=total, publicity_days=publicity_days,
                            evidence_required=evidence_required, vetoes=tuple(vetoes), bonuses=tuple(bonuses),
-                           naming=naming)
+                           documents=tuple(documents), naming=naming)
+
+    def documents(self, value: Any) -> list[str]:
+        if value is None:
+            return []
+        m = self.mapping(value, "application", ("documents",), ())
+        if m is None:
+            return []
+        out: list[str] = []
+        path = "application.documents"
+        for k, name in enumerate(self.listing(m.get("documents"), path, 0, MAX_DOCUMENTS)):
+            sub = _child(path, k)
+            if not isinstance(name, str) or not name.strip():
+                self.err(sub, "criteria.not_text")
+            elif name.strip() in out:
+                self.err(sub, "criteria.duplicate_document", name=name.strip())
+            elif len(name.strip()) > 100 or any(not ch.isprintable() for ch in name.strip()):
+                self.err(sub, "criteria.bad_document")
+            else:
+                out.append(name.strip())
+        return out
 
     def naming(self, value: Any) -> Naming:
         if value is None:
@@ -382,20 +412,22 @@ class _Checker:
         m = self.mapping(value, "naming", ("validity_years", "reapply_ban_years", "certificate_format"), ())
         if m is None:
             return Naming()
-        years = int(self.number(m, "validity_years", "naming", Fraction(3), low=Fraction(1), high=Fraction(20),
-                                integer=True))
-        ban = int(self.number(m, "reapply_ban_years", "naming", Fraction(2), low=Fraction(0), high=Fraction(20),
-                              integer=True))
-        fmt_text = Naming.certificate_format
-        if m.get("certificate_format") is not None:
-            fmt_text = self.text(m, "certificate_format", "naming")
-            try:
-                sample = fmt_text.format(year=2024, batch=1, seq=1)
-            except (KeyError, IndexError, ValueError, AttributeError):
-                sample = ""
-            if not sample or "{seq" not in fmt_text:
-                self.err("naming.certificate_format", "criteria.bad_certificate_format")
-        return Naming(validity_years=years, reapply_ban_years=ban, certificate_format=fmt_text)
+        validity = self.number(m, "validity_years", "naming", Fraction(3), low=Fraction(1), high=Fraction(20),
+                               integer=True)
+        ban = self.number(m, "reapply_ban_years", "naming", Fraction(2), low=Fraction(0), high=Fraction(20),
+                          integer=True)
+        fmt = m.get("certificate_format")
+        if fmt is None:
+            fmt = DEFAULT_CERTIFICATE_FORMAT
+        elif not isinstance(fmt, str) or not fmt.strip():
+            self.err("naming.certificate_format", "criteria.not_text")
+            fmt = DEFAULT_CERTIFICATE_FORMAT
+        else:
+            problem = certificate_format_problem(fmt)
+            if problem is not None:
+                self.err("naming.certificate_format", problem[0], **problem[1])
+                fmt = DEFAULT_CERTIFICATE_FORMAT
+        return Naming(validity_years=int(validity), reapply_ban_years=int(ban), certificate_format=fmt)
 
     def scoring(self, value: Any) -> Scoring | None:
         if value is None:
@@ -525,6 +557,28 @@ class _Checker:
         return out
 
 
+def certificate_format_problem(fmt: str) -> tuple[str, dict] | None:
+    """Why a certificate format cannot number certificates, or None: only the fields year, batch
+    and seq, seq among them (numbers must be unique), and a result that is a short printable line."""
+    try:
+        parsed = list(string.Formatter().parse(fmt))
+    except ValueError as e:
+        return "criteria.bad_format", {"detail": str(e)}
+    names = [name for _, name, _, _ in parsed if name is not None]
+    for name in names:
+        if name not in CERTIFICATE_FIELDS:
+            return "criteria.format_field", {"field": name or "{}", "fields": ", ".join(CERTIFICATE_FIELDS)}
+    if "seq" not in names:
+        return "criteria.format_no_seq", {}
+    try:
+        sample = fmt.format(year=2024, batch=1, seq=1)
+    except (ValueError, TypeError, KeyError, IndexError) as e:
+        return "criteria.bad_format", {"detail": str(e)}
+    if not sample.strip() or len(sample) > 64 or any(not ch.isprintable() for ch in sample):
+        return "criteria.bad_format", {"detail": sample[:20]}
+    return None
+
+
 def _show(value: Fraction | None) -> str:
     return "" if value is None else plain(value)
 
@@ -578,6 +632,7 @@ def criteria_to_dict(cs: CriteriaSet) -> dict:
             for it in c.items]} for c in cs.criteria],
         "vetoes": [{"id": v.id, "text": v.text} for v in cs.vetoes],
         "bonuses": [{"id": b.id, "text": b.text, "points": num(b.points)} for b in cs.bonuses],
+        "documents": list(cs.documents),
         "naming": {"validity_years": cs.naming.validity_years, "reapply_ban_years": cs.naming.reapply_ban_years,
                    "certificate_format": cs.naming.certificate_format},
     }
@@ -601,6 +656,7 @@ def criteria_from_dict(d: dict) -> CriteriaSet:
             for it in c["items"])) for c in d["criteria"]),
         vetoes=tuple(Veto(v["id"], v["text"]) for v in d["vetoes"]),
         bonuses=tuple(Bonus(b["id"], b["text"], F(b["points"])) for b in d["bonuses"]),
-        # Campaigns stored before ``naming`` existed run with its defaults.
+        # Campaigns stored before application documents and naming existed have neither key.
+        documents=tuple(d.get("documents", ())),
         naming=Naming(**d["naming"]) if d.get("naming") else Naming(),
     )

@@ -24,6 +24,7 @@ class Status(StrEnum):
     REGISTERED = "registered"
     SELFCHECK_SUBMITTED = "selfcheck_submitted"
     NOMINATED = "nominated"
+    RETURNED = "returned"  # 初审: sent back for 补正, nominates again by the due date
     NOT_NOMINATED = "not_nominated"
     INSPECTED = "inspected"
     CANDIDATE = "candidate"
@@ -58,6 +59,7 @@ UNIT_TYPE_NAMES = {"乡镇": "township", "街道": "street", "区直部门": "de
 REGISTERED = Status.REGISTERED
 SELFCHECK_SUBMITTED = Status.SELFCHECK_SUBMITTED
 NOMINATED = Status.NOMINATED
+RETURNED = Status.RETURNED
 NOT_NOMINATED = Status.NOT_NOMINATED
 INSPECTED = Status.INSPECTED
 CANDIDATE = Status.CANDIDATE
@@ -89,6 +91,11 @@ def from_dict(cls: type[T], data: dict[str, Any]) -> T:
 
 def to_dict(obj: Any) -> dict[str, Any]:
     return asdict(obj)
+
+
+def list_from_dicts(cls: type[T], items: list) -> list[T]:
+    """Stored dicts (or records already built) as a list of dataclasses."""
+    return [item if isinstance(item, cls) else from_dict(cls, item) for item in items or []]
 
 
 @dataclass
@@ -126,6 +133,7 @@ class Campaign:
     selfcheck_due: str | None = None
     nomination_due: str | None = None
     holidays: list[str] = field(default_factory=list)
+    workdays: list[str] = field(default_factory=list)  # 调休: weekend days that are working days
     stage: str = "selfcheck"
     stage_log: list[dict] = field(default_factory=list)  # {stage, opened_at, opened_by, reason}
     publicity_start: str | None = None
@@ -145,6 +153,52 @@ class Campaign:
     @property
     def stages(self) -> tuple[Stage, ...]:
         return stages_of(self.kind)
+    # Where and how the public may object (printed on the 公示 notice).
+    contact_phone: str = ""
+    contact_address: str = ""
+    contact_email: str = ""
+    # 审定: the approving body's decision that names the units.
+    decided_by: str = ""
+    decision_ref: str = ""
+    decision_date: str | None = None
+
+
+@dataclass
+class Material:
+    """One file filed by a unit: evidence for a criterion, or an application document (申报材料)."""
+
+    criterion: str = ""  # the criterion id; empty for an application document
+    title: str = ""
+    name: str = ""  # the original file name
+    sha256: str = ""
+    size: int = 0
+    added_at: str = ""
+    added_by: str = ""
+    supplement: bool = False  # added by the office after the nomination (补充材料)
+    reason: str = ""
+    document: str = ""  # the application document's name (criteria ``application.documents``)
+
+
+@dataclass
+class Gap:
+    """A gap (问题) found in the self-check, with its rectification (整改)."""
+
+    id: str
+    item: str
+    problem: str
+    measure: str = ""
+    due: str | None = None
+    status: str = "open"  # open | in_progress | done
+
+
+@dataclass
+class VetoRecord:
+    """A veto item (否决项) applied to a unit."""
+
+    item: str
+    reason: str
+    by: str = ""
+    at: str = ""
 
 
 @dataclass
@@ -155,20 +209,32 @@ class Entry:
     unit: str
     status: str = REGISTERED
     selfcheck: dict[str, dict] = field(default_factory=dict)  # item → {score, note, indicator}
-    gaps: list[dict] = field(default_factory=list)  # {id, item, problem, measure, due, status}
+    gaps: list[Gap] = field(default_factory=list)
     selfcheck_submitted_at: str | None = None
     selfcheck_late: bool = False
-    materials: list[dict] = field(default_factory=list)  # {criterion, title, name, sha256, size, ...}
+    selfcheck_reason: str = ""  # why the office accepted a late self-check
+    materials: list[Material] = field(default_factory=list)
     nominated_at: str | None = None
     recommended_by: str = ""
     nomination_reason: str = ""
     nomination_late: bool = False
     inspectors: list[str] = field(default_factory=list)
     satisfaction: str | None = None
-    vetoes: list[dict] = field(default_factory=list)  # {item, reason, by, at}
+    vetoes: list[VetoRecord] = field(default_factory=list)
     certificate: str | None = None
     awarded_at: str | None = None
     sampled: bool = False  # re-check: drawn (or added) for on-site inspection
+    # 初审: the office's request for 补正 when it returned the nomination, and the date to answer by.
+    review_request: str = ""
+    review_due: str | None = None
+    returned_at: str | None = None
+    returned_by: str = ""
+
+    def __post_init__(self) -> None:
+        # Stored entries hold plain dicts; the domain works on records.
+        self.materials = list_from_dicts(Material, self.materials)
+        self.gaps = list_from_dicts(Gap, self.gaps)
+        self.vetoes = list_from_dicts(VetoRecord, self.vetoes)
 
     @property
     def key(self) -> str:
@@ -178,8 +244,13 @@ class Entry:
         """How many evidence files the unit filed for each criterion id."""
         counts: dict[str, int] = {}
         for m in self.materials:
-            counts[m["criterion"]] = counts.get(m["criterion"], 0) + 1
+            if m.criterion:
+                counts[m.criterion] = counts.get(m.criterion, 0) + 1
         return counts
+
+    def documents_filed(self) -> set[str]:
+        """The names of the application documents the unit filed."""
+        return {m.document for m in self.materials if m.document}
 
 
 @dataclass
@@ -214,6 +285,10 @@ class Objection:
     recorded_by: str = ""
     resolved_by: str = ""
     resolved_at: str | None = None
+    # Who objected (异议须实名): name, organisation and how to reach them.
+    objector: str = ""
+    organisation: str = ""
+    contact: str = ""
 
 
 def entry_key(campaign: str, unit: str) -> str:

@@ -8,21 +8,25 @@ from dataclasses import dataclass
 from modelunit.domain import audit, models, titles
 from modelunit.domain.calendar import is_past, now, today
 from modelunit.domain.context import Context
-from modelunit.domain.models import Entry
+from modelunit.domain.models import Entry, Material, to_dict
 from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, criteria_of, entry_of, save_entry
 from modelunit.domain.rows import Row, RowProblems, cell
 from modelunit.errors import BadInput, ModelUnitError, Refused
+from modelunit.i18n import t
 from modelunit.storage import evidence
 from modelunit.storage.database import Tx
 
 
 @dataclass
 class MaterialRequest:
+    """One file to file: evidence for ``criterion``, or the application document ``document``."""
+
     unit: str
     path: str
-    criterion: str
+    criterion: str = ""
     title: str = ""
+    document: str = ""
 
 
 def add_materials(ctx: Context, requests: list[MaterialRequest], label: str | None = None,
@@ -39,7 +43,7 @@ def add_materials(ctx: Context, requests: list[MaterialRequest], label: str | No
         if ctx.actor.role != "admin":
             require(ctx.actor, "material.add", campaign)
         entry = entry_of(tx, campaign, req.unit)
-        if entry.status in models.NOMINATED_STATUSES:
+        if entry.status in models.NOMINATED_STATUSES:  # a returned unit (初审 补正) may add again
             if ctx.actor.role != "admin":
                 raise Refused("material.frozen", unit=req.unit)
             if not reason.strip():
@@ -47,8 +51,13 @@ def add_materials(ctx: Context, requests: list[MaterialRequest], label: str | No
             require(ctx.actor, "material.supplement", campaign, entry)
         else:
             require(ctx.actor, "material.add", campaign, entry)
-        if cs.criterion(req.criterion) is None:
+        if bool(req.criterion) == bool(req.document):
+            raise BadInput("material.criterion_or_document")
+        if req.criterion and cs.criterion(req.criterion) is None:
             raise BadInput("criterion.unknown", criterion=req.criterion)
+        if req.document and req.document not in cs.documents:
+            raise BadInput("document.unknown", document=req.document,
+                           documents="、".join(cs.documents) or t("document.none"))
         return evidence.digest_file(req.path)
 
     for i, req in enumerate(requests):
@@ -69,30 +78,33 @@ def add_materials(ctx: Context, requests: list[MaterialRequest], label: str | No
         for req, sha, size in checked:
             entry = touched.get(req.unit) or entry_of(tx, campaign, req.unit)
             check_one(req, tx)  # re-checked under the lock: the state may have moved on
-            record = {"criterion": req.criterion, "title": req.title or os.path.basename(req.path),
-                      "name": os.path.basename(req.path), "sha256": sha, "size": size,
-                      "added_at": now(), "added_by": ctx.actor.name,
-                      "supplement": entry.status in models.NOMINATED_STATUSES, "reason": reason}
+            record = Material(criterion=req.criterion, document=req.document,
+                              title=req.title or req.document or os.path.basename(req.path),
+                              name=os.path.basename(req.path), sha256=sha, size=size, added_at=now(),
+                              added_by=ctx.actor.name, supplement=entry.status in models.NOMINATED_STATUSES,
+                              reason=reason)
             entry.materials.append(record)
             touched[req.unit] = entry
-            audit.record(tx, ctx.actor.name, "material.add", campaign.id, req.unit, None, record)
+            audit.record(tx, ctx.actor.name, "material.add", campaign.id, req.unit, None, to_dict(record))
         for entry in touched.values():
             save_entry(tx, entry)
     return len(checked)
 
 
 def material_rows(rows: list[Row], label: str) -> tuple[list[MaterialRequest], list[int]]:
-    """Rows ``unit,criterion,path[,title]``; paths are relative to the CSV file's folder."""
+    """Rows ``unit,criterion,path[,title,document]``, each naming a criterion or an application
+    document; paths are relative to the CSV file's folder."""
     base = os.path.dirname(os.path.abspath(label))
     problems = RowProblems(label)
     out, lines = [], []
     for line, row in rows:
         path = cell(row, "path")
-        if not cell(row, "unit") or not cell(row, "criterion") or not path:
-            problems.add(line, BadInput("row.missing_fields", fields="unit, criterion, path"))
+        if not cell(row, "unit") or not (cell(row, "criterion") or cell(row, "document")) or not path:
+            problems.add(line, BadInput("row.missing_fields", fields="unit, criterion|document, path"))
             continue
         out.append(MaterialRequest(unit=cell(row, "unit"), criterion=cell(row, "criterion"),
-                                   path=os.path.join(base, path), title=cell(row, "title")))
+                                   path=os.path.join(base, path), title=cell(row, "title"),
+                                   document=cell(row, "document")))
         lines.append(line)
     problems.raise_if_any()
     return out, lines
@@ -118,6 +130,9 @@ def nominate(ctx: Context, codes: list[str], recommended_by: str = "", reason: s
             if short:
                 raise Refused("nominate.evidence", unit=code, criteria=", ".join(short),
                               need=cs.evidence_required)
+            absent = missing_documents(entry, cs)
+            if absent:
+                raise Refused("nominate.documents", unit=code, documents="、".join(absent))
             if late:
                 if ctx.actor.role != "admin":
                     raise Refused("deadline.passed", due=campaign.nomination_due)
@@ -142,6 +157,12 @@ def missing_evidence(entry: Entry, cs) -> list[str]:
     return [c.id for c in cs.criteria if counts.get(c.id, 0) < cs.evidence_required]
 
 
+def missing_documents(entry: Entry, cs) -> list[str]:
+    """The application documents the criteria require that the unit has not filed, in file order."""
+    filed = entry.documents_filed()
+    return [name for name in cs.documents if name not in filed]
+
+
 def verify_materials(ctx: Context, code: str | None = None) -> list[dict]:
     """Each stored evidence file with its state: ok, missing or changed."""
     tx = ctx.db.snapshot()
@@ -154,6 +175,6 @@ def verify_materials(ctx: Context, code: str | None = None) -> list[dict]:
             continue
         require(ctx.actor, "unit.view", None, entry)
         for m in entry.materials:
-            out.append({**m, "unit": entry.unit,
-                        "state": evidence.check(ctx.db.evidence_dir, m["sha256"], m["size"])})
+            out.append({**to_dict(m), "unit": entry.unit,
+                        "state": evidence.check(ctx.db.evidence_dir, m.sha256, m.size)})
     return out

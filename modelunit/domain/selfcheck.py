@@ -8,7 +8,7 @@ from modelunit.domain import audit, models
 from modelunit.domain.calendar import is_past, parse_date, today
 from modelunit.domain.context import Context
 from modelunit.domain.criteria import CriteriaSet
-from modelunit.domain.models import Entry
+from modelunit.domain.models import Entry, Gap, to_dict
 from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, criteria_of, entries_of, entry_of, save_entry
 from modelunit.domain.rows import Row, RowProblems, cell
@@ -118,7 +118,7 @@ def missing_items(cs: CriteriaSet, entry: Entry) -> list[str]:
     return [it.id for it in cs.items if it.id not in entry.selfcheck]
 
 
-def add_gap(ctx: Context, code: str, item_id: str, problem: str, measure: str, due: str | None) -> dict:
+def add_gap(ctx: Context, code: str, item_id: str, problem: str, measure: str, due: str | None) -> Gap:
     """Record a gap (问题) found in the self-check with its rectification (整改措施)."""
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, ctx.campaign_id)
@@ -130,15 +130,15 @@ def add_gap(ctx: Context, code: str, item_id: str, problem: str, measure: str, d
             raise BadInput("item.unknown", item=item_id)
         if not problem.strip():
             raise BadInput("gap.empty")
-        gap = {"id": str(len(entry.gaps) + 1), "item": item_id, "problem": problem.strip(),
-               "measure": measure.strip(), "due": parse_date(due).isoformat() if due else None, "status": "open"}
+        gap = Gap(id=str(len(entry.gaps) + 1), item=item_id, problem=problem.strip(), measure=measure.strip(),
+                  due=parse_date(due).isoformat() if due else None)
         entry.gaps.append(gap)
         save_entry(tx, entry)
-        audit.record(tx, ctx.actor.name, "selfcheck.gap", campaign.id, code, None, gap)
+        audit.record(tx, ctx.actor.name, "selfcheck.gap", campaign.id, code, None, to_dict(gap))
     return gap
 
 
-def set_gap_status(ctx: Context, code: str, gap_id: str, status: str) -> dict:
+def set_gap_status(ctx: Context, code: str, gap_id: str, status: str) -> Gap:
     if status not in ("open", "in_progress", "done"):
         raise BadInput("gap.bad_status", status=status)
     with ctx.db.transaction() as tx:
@@ -146,12 +146,12 @@ def set_gap_status(ctx: Context, code: str, gap_id: str, status: str) -> dict:
         require(ctx.actor, "selfcheck.edit", campaign)
         entry = entry_of(tx, campaign, code)
         require(ctx.actor, "selfcheck.edit", campaign, entry)
-        gap = next((g for g in entry.gaps if g["id"] == gap_id), None)
+        gap = next((g for g in entry.gaps if g.id == gap_id), None)
         if gap is None:
             raise BadInput("gap.unknown", id=gap_id)
-        before = dict(gap)
-        gap["status"] = status
+        before = to_dict(gap)
+        gap.status = status
         save_entry(tx, entry)
-        audit.record(tx, ctx.actor.name, "selfcheck.gap", campaign.id, code, before, gap)
+        audit.record(tx, ctx.actor.name, "selfcheck.gap", campaign.id, code, before, to_dict(gap))
     return gap
 

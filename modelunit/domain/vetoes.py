@@ -7,7 +7,7 @@ from fractions import Fraction
 from modelunit.domain import audit, models
 from modelunit.domain.calendar import now
 from modelunit.domain.context import Context
-from modelunit.domain.models import Entry
+from modelunit.domain.models import Entry, VetoRecord, to_dict
 from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, criteria_of, entry_of, save_entry
 from modelunit.domain.rows import Row, RowProblems, cell
@@ -64,15 +64,15 @@ def veto(ctx: Context, code: str, veto_id: str, reason: str) -> Entry:
             raise BadInput("veto.reason")
         if entry.status not in models.NOMINATED_STATUSES:
             raise Refused("inspect.not_nominated", unit=code)
-        if any(v["item"] == veto_id for v in entry.vetoes):
+        if any(v.item == veto_id for v in entry.vetoes):
             raise Refused("veto.already", unit=code, id=veto_id)
-        before = {"status": entry.status, "vetoes": list(entry.vetoes)}
-        entry.vetoes.append({"item": veto_id, "reason": reason.strip(), "by": ctx.actor.name, "at": now()})
+        before = {"status": entry.status, "vetoes": [to_dict(v) for v in entry.vetoes]}
+        entry.vetoes.append(VetoRecord(item=veto_id, reason=reason.strip(), by=ctx.actor.name, at=now()))
         if entry.status == models.IN_PUBLICITY:
             entry.status = models.WITHDRAWN
         elif entry.status == models.CANDIDATE:
             entry.status = models.NOT_SELECTED
         save_entry(tx, entry)
         audit.record(tx, ctx.actor.name, "veto", campaign.id, code, before,
-                     {"status": entry.status, "vetoes": entry.vetoes})
+                     {"status": entry.status, "vetoes": [to_dict(v) for v in entry.vetoes]})
     return entry

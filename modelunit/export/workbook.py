@@ -207,7 +207,7 @@ def _summary(book: _Book, sh: _Sheet) -> None:
 
     def veto(r) -> str:
         entry = rep.entries.get(r.code)
-        return zh("wb.veto_yes", items=", ".join(v["item"] for v in entry.vetoes) if entry else "") \
+        return zh("wb.veto_yes", items=", ".join(v.item for v in entry.vetoes) if entry else "") \
             if r.vetoed else zh("no")
 
     cols: list[Col] = [

@@ -120,7 +120,9 @@ def big_template(template_dir, tmp_path_factory) -> Path:
     evidence_file = folder / "台账.pdf"
     evidence_file.write_bytes(b"%PDF-1.4 evidence " * 64)
     nomination.add_materials(cx, [nomination.MaterialRequest(u, str(evidence_file), crit.id)
-                                  for u in everyone for crit in cs.criteria])
+                                  for u in everyone for crit in cs.criteria]
+                             + [nomination.MaterialRequest(u, str(evidence_file), document=name)
+                                for u in everyone for name in cs.documents])
     nomination.nominate(cx, everyone)
     pairs = [(u, name) for u in everyone for name in ("i1", "i2", "i3") if not (name == "i3" and u == "U3")]
     assignment.assign(cx, pairs, "teams.csv")

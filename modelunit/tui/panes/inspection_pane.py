@@ -145,7 +145,7 @@ class InspectionPane(FormPane):
         yield Static(t("tui.sheets_progress"), classes="section")
         yield DataTable(id="sheets", cursor_type="row")
         if d.entry.vetoes:
-            yield Static(t("tui.vetoes", items="、".join(f"{v['item']}：{v['reason']}" for v in d.entry.vetoes)),
+            yield Static(t("tui.vetoes", items="、".join(f"{v.item}：{v.reason}" for v in d.entry.vetoes)),
                          classes="warning")
         veto_options = [(f"{v.id} {v.text[:40]}", v.id) for v in d.criteria.vetoes]
         with Horizontal(classes="buttons"):

@@ -12,6 +12,8 @@ from modelunit.domain.calendar import is_past
 from modelunit.i18n import t
 from modelunit.tui.panes.base import Pane
 
+DOC = "doc:"  # row keys and choices of application documents, beside the criterion ids
+
 
 class NominationPane(Pane):
     def compose(self) -> ComposeResult:
@@ -41,10 +43,16 @@ class NominationPane(Pane):
             table.add_column(label)
         need = d.criteria.evidence_required
         for c in d.criteria.criteria:
-            files = [m for m in d.entry.materials if m["criterion"] == c.id]
+            files = [m for m in d.entry.materials if m.criterion == c.id]
             mark = "✔" if len(files) >= need else "✘"
-            names = "、".join(m["title"] for m in files)
+            names = "、".join(m.title for m in files)
             table.add_row(c.id, c.title, f"{mark} {t('tui.evidence_count', count=len(files))}", names, key=c.id)
+        filed = d.entry.documents_filed()
+        for name in d.criteria.documents:
+            files = [m for m in d.entry.materials if m.document == name]
+            mark = "✔" if name in filed else "✘"
+            table.add_row(t("tui.document"), name, f"{mark} {t('tui.evidence_count', count=len(files))}",
+                          "、".join(m.name for m in files), key=DOC + name)
 
     @on(Button.Pressed, "#mat-add")
     def add_material(self) -> None:
@@ -54,6 +62,7 @@ class NominationPane(Pane):
         table = self.query_one("#evidence", DataTable)
         current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
         choices = [(f"{c.id} {c.title}", c.id) for c in self.detail.criteria.criteria]
+        choices += [(f"{t('tui.document')} {name}", DOC + name) for name in self.detail.criteria.documents]
         supplement = self.detail.entry.status in models.NOMINATED_STATUSES
 
         def picked(path: str | None) -> None:
@@ -66,7 +75,10 @@ class NominationPane(Pane):
 
             def go(values: dict | None) -> None:
                 if values:
-                    req = nomination.MaterialRequest(self.detail.unit.code, path, values["criterion"], values["title"])
+                    picked_id = values["criterion"]
+                    document = picked_id[len(DOC):] if picked_id.startswith(DOC) else ""
+                    req = nomination.MaterialRequest(self.detail.unit.code, path, "" if document else picked_id,
+                                                     values["title"], document=document)
                     self.act("material add", nomination.add_materials, self.ctx, [req],
                              reason=values.get("reason", ""), done=t("material.added", count=1))
 

@@ -56,8 +56,8 @@ class SelfcheckPane(FormPane):
                       t("col.status")):
             table.add_column(label)
         for g in self.detail.entry.gaps:
-            table.add_row(g["id"], g["item"], g["problem"], g["measure"], g["due"] or "",
-                          t(f"tui.gap.status.{g['status']}"), key=g["id"])
+            table.add_row(g.id, g.item, g.problem, g.measure, g.due or "",
+                          t(f"tui.gap.status.{g.status}"), key=g.id)
         self.update_totals()
 
     def values(self) -> dict[str, str]:

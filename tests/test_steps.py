@@ -1,0 +1,236 @@
+"""The steps around the notice: application documents, 初审, guarded stages, 审定, the notice's data.
+
+Domain rules are exercised through the domain functions; each command-line contract is run
+through the real command (exit code, one line on stderr, the database unchanged on refusal).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from modelunit.domain import nomination, selfcheck
+from modelunit.domain.criteria import parse_criteria, read_criteria_file
+from modelunit.domain.models import Entry, Gap, Material, VetoRecord, from_dict, to_dict
+from modelunit.domain.records import entry_of
+from modelunit.errors import BadInput, LineErrors, Refused
+from tests.conftest import SMALL_CRITERIA, create_campaign
+from tests.helpers import self_score, to_nomination
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = "application:\n  documents: [申报表, 自评报告]\n"
+
+
+def ok(result):
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def fails(result, code: int):
+    assert result.returncode == code, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    return result
+
+
+def with_documents(world) -> None:
+    world.criteria.write_text(SMALL_CRITERIA + DOCUMENTS, encoding="utf-8")
+
+
+def documents(world, code: str, names=("申报表", "自评报告"), actor: str = "office") -> None:
+    reqs = []
+    for i, name in enumerate(names):
+        f = world.dir / f"{code}-doc{i}.txt"
+        f.write_text(f"{code} {name}", encoding="utf-8")
+        reqs.append(nomination.MaterialRequest(code, str(f), document=name))
+    nomination.add_materials(world.ctx(actor), reqs)
+
+
+# ----------------------------------------------------------------------------- 1. the criteria schema
+
+
+def test_application_documents_and_naming_are_read_with_their_defaults():
+    cs = parse_criteria(SMALL_CRITERIA, "s.yaml")
+    assert cs.documents == ()
+    assert (cs.naming.validity_years, cs.naming.reapply_ban_years) == (3, 2)
+    assert cs.naming.certificate(2024, 1, 7) == "2024-01-007"
+    text = SMALL_CRITERIA + DOCUMENTS + ('naming:\n  validity_years: 5\n  reapply_ban_years: 1\n'
+                                         '  certificate_format: "依法示范{year}第{batch}批{seq:04d}号"\n')
+    cs = parse_criteria(text, "s.yaml")
+    assert cs.documents == ("申报表", "自评报告")
+    assert (cs.naming.validity_years, cs.naming.reapply_ban_years) == (5, 1)
+    assert cs.naming.certificate(2026, 2, 3) == "依法示范2026第2批0003号"
+
+
+@pytest.mark.parametrize("fmt, says", [
+    ("{year}-{unit}-{seq}", "unit"),        # unknown field
+    ("{year}-{batch:02d}", "{seq}"),         # no sequence number: not unique
+    ("{year}-{seq", "无效"),                  # broken braces
+    ("{year}-{seq:q}", "无效"),               # a format code an integer does not take
+    ("{0}-{seq}", "0"),                      # positional fields are not fields
+    ("{year.real}-{seq}", "year.real"),      # no attribute access
+])
+def test_a_bad_certificate_format_is_a_criteria_error_with_file_and_line(fmt, says):
+    text = SMALL_CRITERIA + f'naming:\n  certificate_format: "{fmt}"\n'
+    line = text.splitlines().index(f'  certificate_format: "{fmt}"') + 1
+    with pytest.raises(LineErrors) as e:
+        parse_criteria(text, "x.yaml")
+    [message] = e.value.lines()
+    assert message.startswith(f"x.yaml:{line}: naming.certificate_format: ")
+    assert says in message
+
+
+def test_unknown_keys_and_bad_document_lists_are_errors():
+    text = SMALL_CRITERIA + "application:\n  documents:\n    - 申报表\n    - 申报表\n    - ''\n  forms: 1\n" \
+        + "naming:\n  valid_years: 3\n"
+    with pytest.raises(LineErrors) as e:
+        parse_criteria(text, "x.yaml")
+    lines = e.value.lines()
+    lines_of = text.splitlines()
+    assert f"x.yaml:{lines_of.index('    - 申报表', lines_of.index('    - 申报表') + 1) + 1}: " \
+           "application.documents[1]: 申报材料“申报表”重复" in lines
+    assert any(m.startswith(f"x.yaml:{lines_of.index('  forms: 1') + 1}: application.forms: 未知字段") for m in lines)
+    assert any(m.startswith(f"x.yaml:{lines_of.index('  valid_years: 3') + 1}: naming.valid_years: 未知字段")
+               for m in lines)
+    assert any("application.documents[2]: 必须是非空文字" in m for m in lines)
+
+
+def test_the_default_criteria_ask_for_the_usual_documents_and_still_add_up():
+    source, packaged = ROOT / "criteria" / "nine-measures.yaml", ROOT / "modelunit" / "data" / "nine-measures.yaml"
+    assert source.read_bytes() == packaged.read_bytes()
+    cs, _, _ = read_criteria_file(str(source))
+    assert cs.documents == ("申报表", "自评报告", "创建活动方案", "领导班子研究创建工作的会议纪要")
+    assert cs.total == cs.item_points == 100
+    c5 = cs.criterion("C5")
+    text = "".join(it.text for it in c5.items)
+    # Scored as a respondent: answering and evidence on time, compliance, how often it is corrected.
+    assert "被申请人" in text and "答辩状" in text and "证据" in text and "自觉履行" in text and "纠错" in text
+    assert "受理" not in text  # accepting applications is the reconsideration body's work, not the unit's
+
+
+def test_a_stored_campaign_from_before_documents_and_naming_still_loads(world):
+    cid = create_campaign(world)
+    with world.db.transaction() as tx:
+        doc = tx.campaigns.get(cid)
+        for key in ("documents", "naming"):
+            doc["criteria"].pop(key)
+        for key in ("contact_phone", "workdays", "decided_by", "decision_ref", "decision_date"):
+            doc.pop(key, None)
+        doc["criteria_sha256"] = "old-" + doc["criteria_sha256"]  # not the cached parse of the new one
+        tx.campaigns.put(cid, doc)
+    from modelunit.domain.records import campaign_of, criteria_of
+
+    campaign = campaign_of(world.db.snapshot(), cid)
+    cs = criteria_of(campaign)
+    assert cs.documents == () and cs.naming.certificate(2024, 1, 1) == "2024-01-001"
+    assert campaign.contact_phone == "" and campaign.workdays == []
+
+
+# ----------------------------------------------------------------------------- 2. typed records, documents
+
+
+def test_materials_gaps_and_vetoes_are_records_and_old_dicts_still_load():
+    stored = {"campaign": "2024-1", "unit": "U1", "status": "nominated",
+              "materials": [{"criterion": "A", "title": "制度", "name": "a.pdf", "sha256": "ab", "size": 3,
+                             "added_at": "x", "added_by": "office", "supplement": False, "reason": ""}],
+              "gaps": [{"id": "1", "item": "A1", "problem": "p", "measure": "m", "due": None, "status": "open"}],
+              "vetoes": [{"item": "V1", "reason": "r", "by": "office", "at": "t"}]}
+    entry = from_dict(Entry, stored)
+    assert isinstance(entry.materials[0], Material) and entry.materials[0].document == ""
+    assert isinstance(entry.gaps[0], Gap) and entry.gaps[0].problem == "p"
+    assert isinstance(entry.vetoes[0], VetoRecord) and entry.vetoes[0].item == "V1"
+    assert entry.evidence_counts() == {"A": 1}
+    again = to_dict(entry)
+    assert again["materials"][0]["criterion"] == "A" and again["gaps"][0] == stored["gaps"][0]
+
+
+def test_nomination_is_refused_while_a_document_is_missing_and_names_it(world):
+    with_documents(world)
+    to_nomination(world, codes=("U1",))
+    documents(world, "U1", names=("申报表",))
+    before = world.raw()
+    with pytest.raises(Refused) as e:
+        nomination.nominate(world.ctx(), ["U1"])
+    assert e.value.key == "nominate.documents" and "自评报告" in e.value.render() and "申报表" not in e.value.render()
+    assert world.raw() == before
+    documents(world, "U1", names=("自评报告",))
+    assert nomination.nominate(world.ctx(), ["U1"]) == ["U1"]
+    stored = entry_of(world.db.snapshot(), from_dict_campaign(world), "U1")
+    assert {m.document for m in stored.materials if m.document} == {"申报表", "自评报告"}
+    assert stored.evidence_counts() == {"A": 1, "B": 1}  # documents are not evidence for a criterion
+
+
+def from_dict_campaign(world):
+    from modelunit.domain.records import campaign_of
+
+    return campaign_of(world.db.snapshot(), None)
+
+
+def test_a_material_names_exactly_one_of_criterion_and_document(world):
+    with_documents(world)
+    to_nomination(world, codes=("U1",))
+    f = world.dir / "x.txt"
+    f.write_text("x", encoding="utf-8")
+    either = "material.criterion_or_document"
+    for req, key in [(nomination.MaterialRequest("U1", str(f)), either),
+                     (nomination.MaterialRequest("U1", str(f), "A", document="申报表"), either),
+                     (nomination.MaterialRequest("U1", str(f), document="营业执照"), "document.unknown")]:
+        with pytest.raises(BadInput) as e:
+            nomination.add_materials(world.ctx(), [req])
+        assert e.value.key == key
+
+
+def test_material_add_document_from_the_command_line(world):
+    with_documents(world)
+    to_nomination(world, codes=("U1",))
+    f = world.dir / "申报表.pdf"
+    f.write_bytes(b"%PDF form")
+    before = world.raw()
+    r = fails(world.cli("material", "add", "U1", str(f), "--document", "营业执照"), 2)
+    assert "营业执照" in r.stderr and "申报表" in r.stderr
+    fails(world.cli("material", "add", "U1", str(f)), 2)
+    fails(world.cli("material", "add", "U1", str(f), "--document", "申报表", "--criterion", "A"), 2)
+    assert world.raw() == before
+    ok(world.cli("material", "add", "U1", str(f), "--document", "申报表", user="clerk1"))
+    r = fails(world.cli("nominate", "U1", user="clerk1"), 1)
+    assert "自评报告" in r.stderr and "申报表" not in r.stderr.split("：", 1)[-1]
+    csv = world.dir / "docs.csv"
+    (world.dir / "self.pdf").write_bytes(b"report")
+    csv.write_text("unit,document,path\nU1,自评报告,self.pdf\n", encoding="utf-8")
+    ok(world.cli("material", "import", str(csv)))
+    ok(world.cli("nominate", "U1", user="clerk1"))
+    assert {m["document"] for m in world.entry("U1")["materials"]} == {"", "申报表", "自评报告"}
+
+
+def test_an_import_row_with_an_unknown_document_is_reported_by_line_and_nothing_is_written(world):
+    with_documents(world)
+    to_nomination(world, codes=("U1",))
+    (world.dir / "a.txt").write_text("a", encoding="utf-8")
+    csv = world.dir / "m.csv"
+    csv.write_text("unit,criterion,document,path\nU1,A,,a.txt\nU1,,营业执照,a.txt\nU1,,,a.txt\n", encoding="utf-8")
+    before = world.raw()
+    r = fails(world.cli("material", "import", str(csv)), 2)
+    assert r.stderr.startswith(f"{csv}:4:")  # a row naming neither a criterion nor a document
+    csv.write_text("unit,criterion,document,path\nU1,A,,a.txt\nU1,,营业执照,a.txt\n", encoding="utf-8")
+    r = fails(world.cli("material", "import", str(csv)), 2)
+    assert r.stderr.startswith(f"{csv}:3:") and "营业执照" in r.stderr
+    assert world.raw() == before
+
+
+def test_evidence_helper_still_nominates_without_documents(world):
+    # The small criteria list no documents: nothing more is asked of a nomination.
+    to_nomination(world, codes=("U1",))
+    assert nomination.nominate(world.ctx(), ["U1"]) == ["U1"]
+
+
+def test_selfcheck_gap_is_a_record(world):
+    create_campaign(world)
+    self_score(world, "U1")
+    gap = selfcheck.add_gap(world.ctx(), "U1", "A1", "目录未公开", "限期公开", None)
+    assert isinstance(gap, Gap) and gap.id == "1"
+    assert selfcheck.set_gap_status(world.ctx(), "U1", "1", "done").status == "done"
+    assert world.entry("U1")["gaps"][0]["status"] == "done"
+    assert json.loads(json.dumps(world.entry("U1")))["gaps"][0]["problem"] == "目录未公开"
