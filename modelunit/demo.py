@@ -238,6 +238,15 @@ def _batch2(ctx, real_today: date, folder: Path) -> None:
             _evidence(ctx, cs, code, folder)
         nomination.nominate(ctx, [c_ for c_ in nominated if c_ != "D03"])
         nomination.nominate(ctx, ["D03"], recommended_by="区政府办公室")
+        # 初审: S02's minutes do not show the leadership deciding to take part; it sends them again.
+        nomination.return_nomination(ctx, "S02", "会议纪要未体现领导班子研究创建工作，请补充正式纪要",
+                                     (begin + timedelta(days=32)).isoformat())
+    with _on(begin + timedelta(days=28)):
+        minutes = folder / "S02-minutes-2.txt"
+        minutes.write_text("S02 领导班子会议纪要（补正）\n", encoding="utf-8")
+        nomination.add_materials(ctx, [nomination.MaterialRequest("S02", str(minutes), document=cs.documents[-1],
+                                                                  title="领导班子会议纪要（补正）")])
+        nomination.nominate(ctx, ["S02"])
     teams = {code: ["insp.zhang", "insp.li", "insp.wang"] if i % 2 else ["insp.zhao", "insp.liu", "insp.li"]
              for i, code in enumerate(nominated)}
     teams["D04"] = ["insp.zhang", "insp.li", "insp.wang"]  # insp.zhao belongs to D04: recusal

@@ -28,7 +28,7 @@ def to_nomination(world, codes=("U1", "U2", "U4"), **kw) -> str:
     for code in codes:
         self_score(world, code)
     selfcheck.submit_selfcheck(world.ctx(), list(codes))
-    campaigns.advance(world.ctx())
+    campaigns.advance(world.ctx(), reason="提前结束")  # a due date may lie ahead: say why it closes
     for code in codes:
         evidence(world, code)
     return cid
@@ -39,7 +39,7 @@ def to_inspection(world, codes=("U1", "U2", "U4"), team=("i1", "i2"), **kw) -> s
     nomination.nominate(world.ctx(), list(codes))
     for code in codes:
         assignment.assign(world.ctx(), [(code, n) for n in team])
-    campaigns.advance(world.ctx())
+    campaigns.advance(world.ctx(), reason="提前结束")  # a due date may lie ahead: say why it closes
     return cid
 
 

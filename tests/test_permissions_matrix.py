@@ -88,6 +88,8 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     # (台账材料) is filed.  Stage 1 is self-scoring and gaps only.
     "material.add": {"admin": _s("nomination", "inspection"), "clerk_own": _s("nomination")},
     "nominate": {"admin": _s("nomination"), "clerk_own": _s("nomination")},
+    # §3 初审: while nomination is open the admin may return a nomination for 补正.
+    "review.return": {"admin": _s("nomination")},
     "inspect.assign": {"admin": _s("nomination", "inspection")},
     # §1 inspector: score (and record 听取汇报 / 现场查看 notes on) assigned units while inspection is open.
     "score.import": {"admin": _s("inspection"), "inspector_assigned": _s("inspection")},
@@ -150,7 +152,8 @@ def keys_of(err: ModelUnitError) -> list[str]:
 # so that assignment, scoring, satisfaction and vetoes have a unit in the right state.
 TARGET = {
     "nomination": {a: "U2" for a in ("inspect.assign", "score.import", "score.submit", "score.notes",
-                                      "score.list", "satisfaction.import", "veto", "unit.view")},
+                                      "score.list", "satisfaction.import", "veto", "unit.view",
+                                      "review.return")},
     "publicity": {"objection.resolve": "U2"},
 }
 CLERK_OF = {"U1": "clerk1", "U2": "clerk2"}
@@ -253,6 +256,7 @@ ACTIONS = {
     "material.add": lambda c: nomination.add_materials(
         c.ctx, [nomination.MaterialRequest(c.target, str(c.world.dir / "extra.txt"), "A")], reason="补充"),
     "nominate": lambda c: nomination.nominate(c.ctx, [c.target]),
+    "review.return": lambda c: nomination.return_nomination(c.ctx, c.target, "请补充会议纪要"),
     "inspect.assign": lambda c: assignment.assign(c.ctx, [(c.target, "i3")]),
     "score.import": lambda c: sheets.import_scores(
         c.ctx, rows({"unit": c.target, "inspector": c.inspector, "item": "A1", "score": 5}), "scores.csv"),

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from modelunit.domain import nomination, selfcheck
+from modelunit.domain import campaigns, nomination, selfcheck
 from modelunit.domain.criteria import parse_criteria, read_criteria_file
 from modelunit.domain.models import Entry, Gap, Material, VetoRecord, from_dict, to_dict
 from modelunit.domain.records import entry_of
 from modelunit.errors import BadInput, LineErrors, Refused
 from tests.conftest import SMALL_CRITERIA, create_campaign
-from tests.helpers import self_score, to_nomination
+from tests.helpers import evidence, self_score, to_nomination
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = "application:\n  documents: [申报表, 自评报告]\n"
@@ -234,3 +234,196 @@ def test_selfcheck_gap_is_a_record(world):
     assert selfcheck.set_gap_status(world.ctx(), "U1", "1", "done").status == "done"
     assert world.entry("U1")["gaps"][0]["status"] == "done"
     assert json.loads(json.dumps(world.entry("U1")))["gaps"][0]["problem"] == "目录未公开"
+
+
+# ----------------------------------------------------------------------------- 3. 初审: returned for 补正
+
+
+def nominated(world, codes=("U1", "U2"), **kw) -> None:
+    to_nomination(world, codes=codes, **kw)
+    nomination.nominate(world.ctx(), list(codes))
+
+
+def test_the_office_returns_a_nomination_and_the_unit_adds_and_nominates_again(world, monkeypatch):
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
+    nominated(world, codes=("U1",))
+    entry = nomination.return_nomination(world.ctx(), "U1", "请补充领导班子会议纪要", "2024-03-08")
+    assert (entry.status, entry.review_due) == ("returned", "2024-03-08")
+    assert entry.review_request == "请补充领导班子会议纪要"
+    last = world.db.snapshot().audit.values()[-1]
+    assert last["action"] == "review.return" and last["after"]["review_due"] == "2024-03-08"
+    # Its materials unfreeze for the clerk, who adds and nominates again by the date.
+    evidence(world, "U1", actor="clerk1")
+    assert nomination.nominate(world.ctx("clerk1"), ["U1"]) == ["U1"]
+    stored = world.entry("U1")
+    assert stored["status"] == "nominated" and not stored["nomination_late"]
+    assert [m["supplement"] for m in stored["materials"]] == [False, False, False, False]
+
+
+def test_a_returned_unit_past_its_due_date_is_late(world, monkeypatch):
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
+    nominated(world, codes=("U1",), nomination_due="2024-03-20")
+    nomination.return_nomination(world.ctx(), "U1", "补正", "2024-03-04")
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-05")
+    with pytest.raises(Refused) as e:
+        nomination.nominate(world.ctx("clerk1"), ["U1"])
+    assert e.value.key == "deadline.passed" and "2024-03-04" in e.value.render()
+    with pytest.raises(Refused):
+        nomination.nominate(world.ctx(), ["U1"])  # the office too, without a reason
+    nomination.nominate(world.ctx(), ["U1"], reason="补正材料邮寄延误")
+    assert world.entry("U1")["nomination_late"] is True
+
+
+def test_only_a_nominated_unit_is_returned_and_only_by_the_office(world, monkeypatch):
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
+    to_nomination(world, codes=("U1", "U2"))
+    nomination.nominate(world.ctx(), ["U2"])
+    before = world.raw()
+    for ctx, code, request, due, key in [
+        (world.ctx(), "U1", "补正", None, "review.not_nominated"),
+        (world.ctx("clerk2"), "U2", "补正", None, "perm.role"),
+        (world.ctx(), "U2", "  ", None, "review.request_empty"),
+        (world.ctx(), "U2", "补正", "2024-02-01", "review.due_past"),
+    ]:
+        with pytest.raises((Refused, BadInput)) as e:
+            nomination.return_nomination(ctx, code, request, due)
+        assert e.value.key == key
+    assert world.raw() == before
+
+
+def test_review_return_from_the_command_line(world):
+    env = {"MODELUNIT_TODAY": "2024-03-01"}
+    nominated(world, codes=("U1", "U2"))
+    before = world.raw()
+    fails(world.cli("review", "return", "U1"), 2)  # --request is required
+    fails(world.cli("review", "return", "U1", "--request", "补正", user="clerk1"), 1)
+    fails(world.cli("review", "return", "U9", "--request", "补正"), 2)
+    fails(world.cli("review", "return", "U1", "--request", "补正", "--due", "2024-13-01", env=env), 2)
+    assert world.raw() == before
+    r = ok(world.cli("review", "return", "U1", "--request", "请补充\n会议纪要", "--due", "2024-03-06", env=env))
+    assert "U1" in r.stdout and "2024-03-06" in r.stdout and len(r.stdout.strip().splitlines()) == 1
+    # The unit sees it in its list, in its own words.
+    listing = json.loads(ok(world.cli("unit", "list", "--format", "json", user="clerk1")).stdout)
+    assert [(u["code"], u["status"]) for u in listing] == [("U1", "returned")]
+    assert "退回补正" in ok(world.cli("unit", "list", user="clerk1")).stdout
+    fails(world.cli("review", "return", "U1", "--request", "再补", env=env), 1)  # already returned
+
+
+def test_units_still_returned_when_nomination_closes_are_not_nominated(world, monkeypatch):
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
+    nominated(world, codes=("U1", "U2"))
+    nomination.return_nomination(world.ctx(), "U2", "补正", "2024-03-01")
+    plan = campaigns.preview_advance(world.ctx())
+    assert [(m.unit, m.status) for m in plan.moves] == [("U2", "not_nominated"), ("U3", "not_nominated"),
+                                                        ("U4", "not_nominated")]
+    assert "2024-03-01" in plan.moves[0].why.render() and "退回补正" in plan.moves[0].why.render()
+    result = campaigns.advance(world.ctx())
+    assert result.changed == plan.changed() == {"not_nominated": ["U2", "U3", "U4"]}
+    assert world.entry("U2")["status"] == "not_nominated"
+
+
+async def test_the_unit_page_shows_the_request_as_plain_text(world, monkeypatch):
+    from tests.test_tui import SIZE, app_for, open_unit, show_tab, text_of
+
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
+    nominated(world, codes=("U1",))
+    nomination.return_nomination(world.ctx(), "U1", "[b]补充[/b] 领导班子会议纪要", "2024-03-08")
+    async with app_for(world.db, "clerk1").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_unit(pilot, "U1")
+        await show_tab(pilot, "nomination")
+        assert text_of(screen.query_one("#review-request")) == "[b]补充[/b] 领导班子会议纪要"
+        assert "2024-03-08" in " ".join(text_of(w) for w in screen.query(".section"))
+        assert not screen.query_one("#nominate").disabled  # it may nominate again
+
+
+# ----------------------------------------------------------------------------- 4. guarded stages
+
+
+def test_advance_to_anything_but_the_next_stage_is_refused(world):
+    create_campaign(world)
+    before = world.raw()
+    r = fails(world.cli("campaign", "advance", "--to", "inspection"), 1)
+    assert "自荐申报" in r.stderr and "考察认定" in r.stderr
+    fails(world.cli("campaign", "advance", "--to", "selfcheck"), 1)
+    fails(world.cli("campaign", "advance", "--to", "holiday"), 2)
+    assert world.raw() == before
+    ok(world.cli("campaign", "advance", "--to", "nomination"))
+    fails(world.cli("campaign", "advance", "--to", "nomination"), 1)  # repeated: never skips on
+    assert world.db.snapshot().campaigns.get("2024-1")["stage"] == "nomination"
+
+
+def test_closing_a_stage_before_its_due_date_needs_a_reason(world):
+    env = {"MODELUNIT_TODAY": "2024-03-01"}
+    create_campaign(world, selfcheck_due="2024-03-10", nomination_due="2024-03-01")
+    before = world.raw()
+    r = fails(world.cli("campaign", "advance", env=env), 1)
+    assert "--reason" in r.stderr and "2024-03-10" in r.stderr
+    assert world.raw() == before
+    ok(world.cli("campaign", "advance", "--reason", "各单位已全部提交", env=env))
+    log = world.db.snapshot().campaigns.get("2024-1")["stage_log"]
+    assert log[-1]["stage"] == "nomination" and log[-1]["reason"] == "各单位已全部提交"
+    # The due day itself is still open to the units: closing is on time from the next day.
+    fails(world.cli("campaign", "advance", env=env), 1)
+    ok(world.cli("campaign", "advance", env={"MODELUNIT_TODAY": "2024-03-02"}))
+
+
+def test_leaving_inspection_with_an_unsubmitted_sheet_needs_a_reason(world, monkeypatch):
+    from tests.helpers import FULL, score, to_inspection
+
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
+    to_inspection(world, codes=("U1", "U2"))
+    for code in ("U1", "U2"):
+        for name in ("i1", "i2"):
+            score(world, code, name, FULL)
+    from modelunit.domain import sheets
+
+    sheets.submit_scores(world.ctx(), "U1", None)
+    sheets.submit_scores(world.ctx(), "U2", "i1")
+    before = world.raw()
+    with pytest.raises(Refused) as e:
+        campaigns.advance(world.ctx())
+    assert e.value.key == "advance.reason_needed" and "U2/i2" in e.value.render()
+    assert world.raw() == before
+    result = campaigns.advance(world.ctx(), reason="考察组成员因病缺席")
+    assert result.changed["not_selected"] == ["U2"] and world.entry("U2")["status"] == "not_selected"
+
+
+def test_a_dry_run_lists_who_drops_out_and_why_and_changes_nothing(world):
+    env = {"MODELUNIT_TODAY": "2024-03-01"}
+    create_campaign(world, selfcheck_due="2024-03-10")
+    self_score(world, "U1")
+    selfcheck.submit_selfcheck(world.ctx(), ["U1"])
+    ok(world.cli("campaign", "advance", "--reason", "提前", env=env))
+    before = world.raw()
+    r = ok(world.cli("campaign", "advance", "--dry-run", env=env))
+    assert world.raw() == before
+    lines = r.stdout.strip().splitlines()
+    assert "试运行" in lines[0] and "考察认定" in lines[0]
+    assert any(line.startswith("U1 → 未申报") and "未申报" in line for line in lines)
+    assert any(line.startswith("U2 → 未申报") and "未提交自查" in line for line in lines)
+    r = ok(world.cli("--lang", "en", "campaign", "advance", "--dry-run", "--to", "inspection", env=env))
+    assert "U2 → not nominated: self-check not submitted" in r.stdout
+    fails(world.cli("campaign", "advance", "--dry-run", "--to", "award", env=env), 1)
+    assert world.raw() == before
+
+
+def test_two_advances_at_once_never_skip_a_stage(world):
+    import subprocess
+    import sys
+
+    from tests.conftest import PASSWORD
+
+    create_campaign(world)
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("MODELUNIT_")}
+    env.update(MODELUNIT_DB=world.db.path, MODELUNIT_USER="office", MODELUNIT_PASSWORD=PASSWORD)
+    cmd = [sys.executable, "-c", "import sys; from modelunit.cli.main import main; sys.exit(main())",
+           "campaign", "advance", "--to", "nomination"]
+    procs = [subprocess.Popen(cmd, env=env, cwd=world.dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(2)]
+    codes = sorted(p.wait(timeout=120) for p in procs)
+    errors = [p.stderr.read() for p in procs]
+    assert codes == [0, 1], errors
+    campaign = world.db.snapshot().campaigns.get("2024-1")
+    assert campaign["stage"] == "nomination"
+    assert [e["stage"] for e in campaign["stage_log"]] == ["selfcheck", "nomination"]

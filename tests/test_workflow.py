@@ -269,7 +269,9 @@ def test_leaving_inspection_makes_incomplete_units_not_selected(world):
     score(world, "U1", "i2", FULL)
     score(world, "U2", "i1", FULL)
     sheets.submit_scores(world.ctx(), everyone=True)
-    result = campaigns.advance(world.ctx())
+    with pytest.raises(Refused):  # U2's and U4's assigned sheets are not in: the office says why it closes
+        campaigns.advance(world.ctx())
+    result = campaigns.advance(world.ctx(), reason="考察期结束")
     assert result.changed == {"candidate": ["U1"], "not_selected": ["U2", "U4"]}
     tally = standings.view_tally(world.ctx())[1]
     assert [(r.code, r.rank, r.complete) for r in tally.rows] == [("U1", 1, True), ("U2", None, False),

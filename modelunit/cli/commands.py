@@ -135,7 +135,18 @@ def cmd_campaign_list(args, ctx) -> None:
 
 @handler("campaign", "advance")
 def cmd_campaign_advance(args, ctx) -> None:
-    result = campaigns.advance(ctx, args.reason)
+    result = campaigns.advance(ctx, args.reason, to=args.to, dry_run=args.dry_run)
+    if result.dry_run and result.plan is not None:
+        plan = result.plan
+        out(t("campaign.would_advance", id=plan.campaign, stage=t(f"stage.{plan.stage}"),
+              target=t(f"stage.{plan.target}")))
+        for why in plan.needs_reason:
+            out(t("campaign.would_need_reason", why=why.render()))
+        for m in plan.moves:
+            out(t("campaign.would_move", unit=m.unit, status=_status(m.status), why=m.why.render()))
+        if not plan.moves:
+            out(t("campaign.would_move_none"))
+        return
     out(t("campaign.advanced", id=result.campaign, stage=t(f"stage.{result.stage}")))
     for status, codes in sorted(result.changed.items()):
         out(t("campaign.moved", status=_status(status), units=", ".join(codes)))
@@ -256,6 +267,13 @@ def cmd_material_verify(args, ctx) -> None:
         for m in bad:
             err(f"{m['unit']} {m['criterion'] or m['document']} {m['name']}: {m['state']}")
         raise SystemExit(1)
+
+
+@handler("review", "return")
+def cmd_review_return(args, ctx) -> None:
+    entry = nomination.return_nomination(ctx, args.unit, args.request, args.due)
+    due = t("review.due_mark", due=entry.review_due) if entry.review_due else ""
+    out(t("review.returned", unit=entry.unit, due=due, request=entry.review_request))
 
 
 @handler("nominate")

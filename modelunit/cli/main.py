@@ -82,7 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="copy the units and their open rectification items from an earlier campaign")
     camp.add_parser("list")
     adv = camp.add_parser("advance")
-    adv.add_argument("--reason", default="")
+    adv.add_argument("--to", metavar="STAGE", help="the stage to open; refused unless it is the next one")
+    adv.add_argument("--reason", default="", help="needed to close a stage before its due date, or to leave "
+                                                  "inspection with sheets unsubmitted")
+    adv.add_argument("--dry-run", action="store_true", help="print what would happen and change nothing")
 
     user = sub.add_parser("user", help="users").add_subparsers(dest="action", required=True, parser_class=_Parser)
     add = user.add_parser("add")
@@ -123,6 +126,13 @@ def build_parser() -> argparse.ArgumentParser:
     mat.add_parser("import").add_argument("file")
     mver = mat.add_parser("verify", help="check stored evidence files")
     mver.add_argument("unit", nargs="?")
+
+    review = sub.add_parser("review", help="初审: the office's check of nominations").add_subparsers(
+        dest="action", required=True, parser_class=_Parser)
+    rr = review.add_parser("return", help="return a nomination for 补正")
+    rr.add_argument("unit")
+    rr.add_argument("--request", required=True, help="what the unit must add or correct")
+    rr.add_argument("--due", help="the date by which the unit nominates again (YYYY-MM-DD)")
 
     nom = sub.add_parser("nominate", help="nominate units")
     nom.add_argument("units", nargs="+")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from modelunit.domain import audit, models, recheck
-from modelunit.domain.calendar import now, parse_date, today
+from modelunit.domain.calendar import is_past, now, parse_date, today
 from modelunit.domain.context import Context
 from modelunit.domain.criteria import criteria_to_dict, read_criteria_file
 from modelunit.domain.models import Campaign, Entry, Stage, to_dict
 from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, entries_of, save_campaign, save_entry
-from modelunit.errors import BadInput, Refused
+from modelunit.errors import BadInput, Msg, Refused
 from modelunit.i18n import t
 from modelunit.storage.database import Tx
 
@@ -123,63 +123,160 @@ def current_campaign(ctx: Context) -> Campaign:
 
 
 @dataclass
+class Move:
+    """One unit that an advance moves to a new status, and why (a catalogue message)."""
+
+    unit: str
+    status: str
+    why: Msg
+
+
+@dataclass
+class AdvancePlan:
+    """What opening the next stage would do: the one computation behind the advance, its dry run
+    and the dashboard's confirmation."""
+
+    campaign: str
+    stage: str  # the stage open now
+    target: str  # the stage the advance opens
+    moves: list[Move] = field(default_factory=list)
+    needs_reason: list[Msg] = field(default_factory=list)  # why the office must give --reason
+
+    def changed(self) -> dict[str, list[str]]:
+        """New status → unit codes."""
+        out: dict[str, list[str]] = {}
+        for m in self.moves:
+            out.setdefault(m.status, []).append(m.unit)
+        return out
+
+
+@dataclass
 class AdvanceResult:
     campaign: str
     stage: str
     changed: dict[str, list[str]] = field(default_factory=dict)  # new status → unit codes
+    plan: AdvancePlan | None = None
+    dry_run: bool = False
 
 
 def next_stage(campaign: Campaign) -> Stage | None:
     """The stage :func:`advance` would open, or ``None`` in the last one."""
     stages = campaign.stages  # by the campaign's kind (models.stages_of)
-    position = stages.index(campaign.stage)
+    position = stages.index(Stage(campaign.stage))
     return stages[position + 1] if position + 1 < len(stages) else None
 
 
-def advance(ctx: Context, reason: str = "") -> AdvanceResult:
-    """Open the next stage after checking its preconditions; move units accordingly."""
+def plan_advance(tx: Tx, campaign: Campaign, to: str | None = None) -> AdvancePlan:
+    """What advancing ``campaign`` now would do, or the refusal it would meet.
+
+    ``to`` names the stage the caller means to open: anything but the next one is refused, so
+    an advance repeated (or run twice at once) can never skip a stage.
+    """
+    from modelunit.domain.sheets import sheets_of
     from modelunit.domain.standings import compute_tally
 
+    stages = campaign.stages
+    if to is not None and to not in stages:
+        raise BadInput("campaign.unknown_stage", stage=to, stages=", ".join(stages))
+    target = next_stage(campaign)
+    if target is None:
+        raise Refused("campaign.last_stage")
+    if to is not None and to != target:
+        raise Refused("campaign.not_next", to=Msg(f"stage.{to}"), stage=Msg(f"stage.{campaign.stage}"),
+                      next=Msg(f"stage.{target}"))
+    plan = AdvancePlan(campaign=campaign.id, stage=campaign.stage, target=target)
+    entries = entries_of(tx, campaign)
+    due = {Stage.SELFCHECK: campaign.selfcheck_due, Stage.NOMINATION: campaign.nomination_due}.get(
+        Stage(campaign.stage))
+    if due and not is_past(due):
+        plan.needs_reason.append(Msg("advance.early", stage=Msg(f"stage.{campaign.stage}"), due=due))
+    if campaign.stage == Stage.INSPECTION:
+        sheets = sheets_of(tx, campaign)
+        open_sheets = []
+        for e in entries:
+            if e.status not in models.ASSESSABLE:
+                continue
+            done = {s.inspector for s in sheets.get(e.unit, []) if s.submitted}
+            open_sheets += [f"{e.unit}/{name}" for name in e.inspectors if name not in done]
+        if open_sheets:
+            plan.needs_reason.append(Msg("advance.unsubmitted", count=len(open_sheets),
+                                         sheets=", ".join(open_sheets[:10])))
+
+    def move(entry: Entry, status: str, why: str, **params: object) -> None:
+        plan.moves.append(Move(entry.unit, status, Msg(why, **params)))
+
+    if target == Stage.INSPECTION and campaign.kind != "recheck":
+        for e in entries:
+            if e.status == models.REGISTERED:
+                move(e, models.NOT_NOMINATED, "why.no_selfcheck")
+            elif e.status == models.SELFCHECK_SUBMITTED:
+                move(e, models.NOT_NOMINATED, "why.not_nominated")
+            elif e.status == models.RETURNED:
+                move(e, models.NOT_NOMINATED, "why.returned", due=e.review_due or campaign.nomination_due or "")
+    elif target == Stage.PUBLICITY:
+        tally = compute_tally(tx, campaign)
+        by_code = {e.unit: e for e in entries}
+        for row in tally.rows:
+            e = by_code[row.code]
+            if e.status in (models.NOMINATED, models.INSPECTED):
+                move(e, models.CANDIDATE if row.candidate else models.NOT_SELECTED,
+                     f"conclusion.{row.conclusion}")
+    elif target == Stage.AWARD:
+        _check_publicity_over(tx, campaign)
+        for e in entries:
+            if e.status == models.IN_PUBLICITY:
+                move(e, models.APPROVED, "why.publicity_over")
+    return plan
+
+
+def preview_advance(ctx: Context, to: str | None = None) -> AdvancePlan:
+    """The dry run: what the advance would do, from a snapshot; nothing is written."""
+    tx = ctx.db.snapshot()
+    campaign = campaign_of(tx, ctx.campaign_id)
+    require(ctx.actor, "campaign.advance", campaign)
+    return plan_advance(tx, campaign, to)
+
+
+def advance(ctx: Context, reason: str = "", to: str | None = None, dry_run: bool = False) -> AdvanceResult:
+    """Open the next stage after checking its preconditions; move units accordingly.
+
+    Closing self-check or nomination before its due date, or leaving inspection with a sheet
+    unsubmitted, needs a reason.  Everything is decided under the lock, on the state as it is.
+    """
+    if dry_run:
+        plan = preview_advance(ctx, to)
+        return AdvanceResult(campaign=plan.campaign, stage=plan.target, changed=plan.changed(), plan=plan,
+                             dry_run=True)
+    reason = reason.strip()
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, ctx.campaign_id)
         require(ctx.actor, "campaign.advance", campaign)
-        target = next_stage(campaign)
-        if target is None:
-            raise Refused("campaign.last_stage")
-        entries = entries_of(tx, campaign)
-        moves: dict[str, list[str]] = {}
-
-        def move(entry: Entry, status: str) -> None:
-            moves.setdefault(status, []).append(entry.unit)
-            entry.status = status
+        plan = plan_advance(tx, campaign, to)
+        if plan.needs_reason and not reason:
+            raise Refused("advance.reason_needed", why="；".join(m.render() for m in plan.needs_reason))
+        by_code = {e.unit: e for e in entries_of(tx, campaign)}
+        for m in plan.moves:
+            entry = by_code[m.unit]
+            entry.status = m.status
             save_entry(tx, entry)
-
         if campaign.kind == "recheck":  # recheck: the sample, then the results (DESIGN §3a)
-            recheck.on_advance(tx, campaign, target, entries, move, ctx.actor.name)
-        elif target == "inspection":
-            for e in entries:
-                if e.status in (models.REGISTERED, models.SELFCHECK_SUBMITTED):
-                    move(e, models.NOT_NOMINATED)
-        elif target == "publicity":
-            tally = compute_tally(tx, campaign)
-            by_code = {e.unit: e for e in entries}
-            for row in tally.rows:
-                e = by_code[row.code]
-                if e.status in (models.NOMINATED, models.INSPECTED):
-                    move(e, models.CANDIDATE if row.candidate else models.NOT_SELECTED)
-        elif target == "award":
-            _check_publicity_over(tx, campaign)
-            for e in entries:
-                if e.status == models.IN_PUBLICITY:
-                    move(e, models.APPROVED)
+            entries = list(by_code.values())
+
+            def move(entry: Entry, status: str) -> None:
+                plan.moves.append(Move(entry.unit, status, Msg(f"status.{status}")))
+                entry.status = status
+                save_entry(tx, entry)
+
+            recheck.on_advance(tx, campaign, plan.target, entries, move, ctx.actor.name)
         before = campaign.stage
-        campaign.stage = target
-        campaign.stage_log.append({"stage": target, "opened_on": today().isoformat(), "at": now(),
+        campaign.stage = plan.target
+        campaign.stage_log.append({"stage": plan.target, "opened_on": today().isoformat(), "at": now(),
                                    "by": ctx.actor.name, "reason": reason})
         save_campaign(tx, campaign)
+        moves = plan.changed()
         audit.record(tx, ctx.actor.name, "campaign.advance", campaign.id, campaign.id,
-                     {"stage": before}, {"stage": target, "reason": reason, "moved": moves})
-    return AdvanceResult(campaign=campaign.id, stage=target, changed=moves)
+                     {"stage": before}, {"stage": plan.target, "reason": reason, "moved": moves})
+    return AdvanceResult(campaign=campaign.id, stage=plan.target, changed=moves, plan=plan)
 
 
 def _check_publicity_over(tx: Tx, campaign: Campaign) -> None:

@@ -6,13 +6,13 @@ import os
 from dataclasses import dataclass
 
 from modelunit.domain import audit, models, titles
-from modelunit.domain.calendar import is_past, now, today
+from modelunit.domain.calendar import is_past, now, parse_date, today
 from modelunit.domain.context import Context
 from modelunit.domain.models import Entry, Material, to_dict
 from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, criteria_of, entry_of, save_entry
 from modelunit.domain.rows import Row, RowProblems, cell
-from modelunit.errors import BadInput, ModelUnitError, Refused
+from modelunit.errors import BadInput, ModelUnitError, Msg, Refused
 from modelunit.i18n import t
 from modelunit.storage import evidence
 from modelunit.storage.database import Tx
@@ -117,14 +117,13 @@ def nominate(ctx: Context, codes: list[str], recommended_by: str = "", reason: s
         campaign = campaign_of(tx, ctx.campaign_id)
         cs = criteria_of(campaign)
         require(ctx.actor, "nominate", campaign)
-        late = is_past(campaign.nomination_due)
         for code in codes:
             entry = entry_of(tx, campaign, code)
             require(ctx.actor, "nominate", campaign, entry)
             if entry.status in models.NOMINATED_STATUSES:
                 raise Refused("nominate.already", unit=code)
             titles.require_eligible(tx, campaign, code)  # titles: a titled or banned unit may not (DESIGN §3)
-            if entry.status != models.SELFCHECK_SUBMITTED:
+            if entry.status not in (models.SELFCHECK_SUBMITTED, models.RETURNED):
                 raise Refused("nominate.no_selfcheck", unit=code)
             short = missing_evidence(entry, cs)
             if short:
@@ -133,15 +132,20 @@ def nominate(ctx: Context, codes: list[str], recommended_by: str = "", reason: s
             absent = missing_documents(entry, cs)
             if absent:
                 raise Refused("nominate.documents", unit=code, documents="、".join(absent))
+            # A returned unit answers by the date the office set for its 补正.
+            returned = entry.status == models.RETURNED
+            due = (entry.review_due if returned else None) or campaign.nomination_due
+            late = is_past(due)
             if late:
                 if ctx.actor.role != "admin":
-                    raise Refused("deadline.passed", due=campaign.nomination_due)
+                    raise Refused("deadline.passed", due=due)
                 if not reason.strip():
-                    raise Refused("nominate.late_reason", due=campaign.nomination_due)
+                    raise Refused("nominate.late_reason", due=due)
             before = {"status": entry.status}
             entry.status = models.NOMINATED
             entry.nominated_at = today().isoformat()
-            entry.recommended_by = recommended_by.strip()
+            if recommended_by.strip() or not returned:  # a returned unit keeps who recommended it
+                entry.recommended_by = recommended_by.strip()
             entry.nomination_reason = reason.strip()
             entry.nomination_late = late
             save_entry(tx, entry)
@@ -150,6 +154,39 @@ def nominate(ctx: Context, codes: list[str], recommended_by: str = "", reason: s
                           "reason": entry.nomination_reason})
             done.append(code)
     return done
+
+
+def return_nomination(ctx: Context, code: str, request: str, due: str | None = None) -> Entry:
+    """初审: send a nomination back to the unit for 补正, with what to add and by when.
+
+    The unit's materials unfreeze for additions and it nominates again by ``due`` (else by the
+    nomination deadline); a unit still returned when nomination closes is not nominated.
+    """
+    with ctx.db.transaction() as tx:
+        campaign = campaign_of(tx, ctx.campaign_id)
+        require(ctx.actor, "review.return", campaign)
+        entry = entry_of(tx, campaign, code)
+        require(ctx.actor, "review.return", campaign, entry)
+        if not request.strip():
+            raise BadInput("review.request_empty")
+        day = None
+        if due:
+            day = parse_date(due, "--due")
+            if day < today():
+                raise BadInput("review.due_past", due=day.isoformat())
+        if entry.status != models.NOMINATED:
+            raise Refused("review.not_nominated", unit=code, status=Msg(f"status.{entry.status}"))
+        before = {"status": entry.status, "review_request": entry.review_request, "review_due": entry.review_due}
+        entry.status = models.RETURNED
+        entry.review_request = request.strip()
+        entry.review_due = day.isoformat() if day else None
+        entry.returned_at = today().isoformat()
+        entry.returned_by = ctx.actor.name
+        save_entry(tx, entry)
+        audit.record(tx, ctx.actor.name, "review.return", campaign.id, code, before,
+                     {"status": entry.status, "review_request": entry.review_request,
+                      "review_due": entry.review_due})
+    return entry
 
 
 def missing_evidence(entry: Entry, cs) -> list[str]:

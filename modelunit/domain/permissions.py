@@ -39,6 +39,8 @@ RULES: dict[str, Rule] = {
     "material.add": _r("admin unit", "nomination", "own"),
     "material.supplement": _r("admin", "nomination inspection"),
     "nominate": _r("admin unit", "nomination", "own"),
+    # 初审: the office returns a nomination for 补正 while nomination is open.
+    "review.return": _r("admin", "nomination"),
     "inspect.assign": _r("admin", "nomination inspection"),
     "score.edit": _r("admin inspector", "inspection", "assigned"),
     "score.submit": _r("admin inspector", "inspection", "assigned"),

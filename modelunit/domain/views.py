@@ -26,6 +26,7 @@ from modelunit.domain.units import evidence_complete
 # Which pipeline stage a unit status belongs to (None: out of the running).
 STATUS_STAGE: dict[str, Stage | None] = {
     Status.REGISTERED: Stage.SELFCHECK, Status.SELFCHECK_SUBMITTED: Stage.NOMINATION,
+    Status.RETURNED: Stage.NOMINATION,
     Status.NOMINATED: Stage.INSPECTION, Status.INSPECTED: Stage.INSPECTION, Status.CANDIDATE: Stage.PUBLICITY,
     Status.IN_PUBLICITY: Stage.PUBLICITY, Status.APPROVED: Stage.AWARD, Status.AWARDED: Stage.AWARD,
     Status.NOT_NOMINATED: None, Status.NOT_SELECTED: None, Status.WITHDRAWN: None, Status.REVOKED: None,

@@ -23,12 +23,17 @@ class NominationPane(Pane):
             yield Static(t("tui.nominated_info", date=e.nominated_at,
                            late=t("tui.late_mark") if e.nomination_late else "",
                            by=t("tui.by_mark", by=e.recommended_by) if e.recommended_by else ""), classes="totals")
+        if e.status == models.RETURNED:
+            # The office's words are shown as they were written: plain text, never markup.
+            yield Static(t("tui.review_request", due=e.review_due or d.campaign.nomination_due or "—"),
+                         classes="section")
+            yield Static(e.review_request, id="review-request", markup=False)
         yield Static(t("tui.evidence", need=d.criteria.evidence_required), classes="section")
         yield DataTable(id="evidence", cursor_type="row")
         nominated = e.status in models.NOMINATED_STATUSES
         can_add = d.can["material.supplement"] if nominated else d.can["material.add"]
-        can_nominate = d.can["nominate"] and e.status == models.SELFCHECK_SUBMITTED
-        late = is_past(d.campaign.nomination_due)
+        can_nominate = d.can["nominate"] and e.status in (models.SELFCHECK_SUBMITTED, models.RETURNED)
+        late = is_past((e.review_due if e.status == models.RETURNED else None) or d.campaign.nomination_due)
         is_admin = self.ctx.actor.role == "admin"
         with Horizontal(classes="buttons"):
             yield Button(t("tui.add_material"), id="mat-add", disabled=not can_add)
