@@ -207,7 +207,7 @@ def _batch1(ctx, real_today: date, folder: Path) -> None:
         publicity.start_publicity(ctx)
     with _on(add_working_days(pub_start, cs.publicity_days, set()) + timedelta(days=3)):
         campaigns.advance(ctx)
-        publicity.award(ctx)
+        publicity.award(ctx, decided_by="某某区人民政府", decision_ref=f"区政府〔{year}〕45号")
 
 
 def _batch2(ctx, real_today: date, folder: Path) -> None:
@@ -219,7 +219,9 @@ def _batch2(ctx, real_today: date, folder: Path) -> None:
             year=year, batch=2, criteria_path=str(CRITERIA_FILE), quota=5,
             selfcheck_due=(begin + timedelta(days=20)).isoformat(),
             nomination_due=(begin + timedelta(days=40)).isoformat(),
-            issuer="某某区人民政府法制办公室", approval_ref=f"区法制办〔{year}〕8号"))
+            issuer="某某区人民政府法制办公室", approval_ref=f"区法制办〔{year}〕8号",
+            contact_phone="0000-12345678", contact_address="某某区人民路1号区政府法制办公室（邮编000000）",
+            contact_email="fzb@example.gov.cn"))
     ctx = context.Context(ctx.db, ctx.actor, c.id)
     cs = records.criteria_of(c)
     with _on(begin + timedelta(days=15)):

@@ -36,7 +36,7 @@ def test_a_campaign_run_end_to_end_from_the_command_line(world, tmp_path):
              "--quota", "2", "--issuer", "某某区法制办", "--approval-ref", "区法制办〔2024〕1号", env=env))
     listing = json.loads(ok(w.cli("unit", "list", "--format", "json")).stdout)
     assert {u["code"]: u["type"] for u in listing}["U5"] == "township"
-    assert set(listing[0]) == {"code", "name", "type", "status", "certificate"}
+    assert set(listing[0]) == {"code", "name", "type", "status", "certificate", "contact", "phone"}
 
     lines = ["unit,item,score,note"] + [f"{u},{i},{p},自评" for u in ("U1", "U5", "U6")
                                         for i, p in (("A1", 6), ("A2", 4), ("B1", 5), ("B2", 5))]
@@ -77,13 +77,16 @@ def test_a_campaign_run_end_to_end_from_the_command_line(world, tmp_path):
 
     ok(w.cli("campaign", "advance", env=env))
     ok(w.cli("publicity", "start", "--date", "2024-03-04"))
-    added = ok(w.cli("objection", "add", "U6", "--text", "反映执法问题", "--source", "来信"))
+    added = ok(w.cli("objection", "add", "U6", "--text", "反映执法问题", "--source", "来信",
+                     env={"MODELUNIT_TODAY": "2024-03-05"}))
     oid = added.stdout.strip().splitlines()[-1]
     assert oid == "1"
     fails(w.cli("campaign", "advance", env={"MODELUNIT_TODAY": "2024-03-20"}), 1)
     ok(w.cli("objection", "resolve", oid, "--upheld", "--note", "属实"))
     ok(w.cli("campaign", "advance", env={"MODELUNIT_TODAY": "2024-03-20"}))
-    out = ok(w.cli("award", "--date", "2024-03-21")).stdout
+    fails(w.cli("award", "--date", "2024-03-21"), 2)  # 审定 needs the decision
+    out = ok(w.cli("award", "--decided-by", "区人民政府", "--decision-ref", "区政府〔2024〕9号",
+                   "--date", "2024-03-21")).stdout
     assert "2024-01-001" in out and "2024-01-002" in out
     final = {u["code"]: u for u in json.loads(ok(w.cli("unit", "list", "--format", "json")).stdout)}
     assert (final["U1"]["status"], final["U1"]["certificate"]) == ("awarded", "2024-01-001")

@@ -48,7 +48,7 @@ def _award(world, monkeypatch) -> None:
     publicity.resolve_objection(world.ctx(), oid, upheld=False, note="经核查不属实")
     monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-11")
     campaigns.advance(world.ctx())
-    publicity.award(world.ctx(), "2024-03-12")
+    publicity.award(world.ctx(), "区人民政府", "区政府〔2024〕1号", "2024-03-12")
 
 
 def header_row(ws) -> int:

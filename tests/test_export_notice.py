@@ -43,7 +43,7 @@ def named(world, monkeypatch):
     publicity.resolve_objection(world.ctx(), oid, upheld=True, note="经核查属实")
     monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-11")
     campaigns.advance(world.ctx())
-    publicity.award(world.ctx(), "2024-03-12")
+    publicity.award(world.ctx(), "区人民政府", "区政府〔2024〕1号", "2024-03-12")
     return world
 
 

@@ -206,13 +206,14 @@ def stages(template_dir, tmp_path_factory) -> Stages:
         sheets.submit_scores(w.ctx(), everyone=True)
         campaigns.advance(w.ctx())
         publicity.start_publicity(w.ctx(), "2024-03-04")
+        mp.setenv("MODELUNIT_TODAY", "2024-03-04")  # objections are dated within the period
         publicity.add_objection(w.ctx(), "U2", "群众来信反映", "来信")
         snaps["publicity"] = w.raw()
         # Stage 5: objection dismissed, publicity over, U1 and U2 awarded.
         publicity.resolve_objection(w.ctx(), "1", upheld=False, note="经核实不属实")
         mp.setenv("MODELUNIT_TODAY", "2024-03-07")
         campaigns.advance(w.ctx())
-        publicity.award(w.ctx(), "2024-03-08")
+        publicity.award(w.ctx(), "区人民政府", "区政府〔2024〕1号", "2024-03-08")
         snaps["award"] = w.raw()
     for stage, raw in snaps.items():
         assert json.loads(raw)["campaigns"]["2024-1"]["stage"] == stage
@@ -271,7 +272,7 @@ ACTIONS = {
     "objection.add": lambda c: publicity.add_objection(c.ctx, c.target, "异议内容", "电话"),
     "objection.resolve": lambda c: publicity.resolve_objection(c.ctx, "1", upheld=False, note="不属实"),
     "objection.list": lambda c: publicity.list_objections(c.ctx),
-    "award": lambda c: publicity.award(c.ctx),
+    "award": lambda c: publicity.award(c.ctx, "区人民政府", "区政府〔2024〕1号"),
     "campaign.advance": lambda c: campaigns.advance(c.ctx),
     "campaign.create": lambda c: campaigns.create_campaign(
         c.ctx, campaigns.CampaignSpec(year=2025, batch=1, criteria_path=str(c.world.criteria))),

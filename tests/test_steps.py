@@ -389,8 +389,9 @@ def test_leaving_inspection_with_an_unsubmitted_sheet_needs_a_reason(world, monk
     assert result.changed["not_selected"] == ["U2"] and world.entry("U2")["status"] == "not_selected"
 
 
-def test_a_dry_run_lists_who_drops_out_and_why_and_changes_nothing(world):
+def test_a_dry_run_lists_who_drops_out_and_why_and_changes_nothing(world, monkeypatch):
     env = {"MODELUNIT_TODAY": "2024-03-01"}
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
     create_campaign(world, selfcheck_due="2024-03-10")
     self_score(world, "U1")
     selfcheck.submit_selfcheck(world.ctx(), ["U1"])
@@ -427,3 +428,211 @@ def test_two_advances_at_once_never_skip_a_stage(world):
     campaign = world.db.snapshot().campaigns.get("2024-1")
     assert campaign["stage"] == "nomination"
     assert [e["stage"] for e in campaign["stage_log"]] == ["selfcheck", "nomination"]
+
+
+# ----------------------------------------------------------------------------- 5. 审定 and certificates
+
+
+def in_publicity(world, monkeypatch, **kw) -> None:
+    """U1 and U2 candidates, publicity started on Mon 2024-03-04 (3 working days: to Wed 03-06)."""
+    from modelunit.domain import publicity, sheets
+    from tests.helpers import FULL, score, to_inspection
+
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
+    to_inspection(world, codes=("U1", "U2"), **kw)
+    for code in ("U1", "U2"):
+        for name in ("i1", "i2"):
+            score(world, code, name, FULL)
+    sheets.submit_scores(world.ctx(), everyone=True)
+    campaigns.advance(world.ctx())
+    publicity.start_publicity(world.ctx(), "2024-03-04")
+
+
+def test_award_needs_the_decision_and_records_it(world, monkeypatch):
+    in_publicity(world, monkeypatch)
+    env = {"MODELUNIT_TODAY": "2024-03-08"}
+    ok(world.cli("campaign", "advance", env=env))
+    before = world.raw()
+    fails(world.cli("award", env=env), 2)
+    fails(world.cli("award", "--decided-by", "区人民政府", env=env), 2)
+    fails(world.cli("award", "--decided-by", " ", "--decision-ref", "区政府〔2024〕3号", env=env), 2)
+    fails(world.cli("award", "--decided-by", "区人民政府", "--decision-ref", "x", user="clerk1", env=env), 1)
+    assert world.raw() == before
+    r = ok(world.cli("award", "--decided-by", "某某区人民政府", "--decision-ref", "区政府〔2024〕3号",
+                     "--date", "2024-03-08", env=env))
+    assert "2024-01-001" in r.stdout and "区政府〔2024〕3号" in r.stdout
+    campaign = world.db.snapshot().campaigns.get("2024-1")
+    assert (campaign["decided_by"], campaign["decision_ref"], campaign["decision_date"]) == (
+        "某某区人民政府", "区政府〔2024〕3号", "2024-03-08")
+    decision = [e for e in world.db.snapshot().audit.values() if e["action"] == "award.decision"]
+    assert len(decision) == 1 and decision[0]["after"]["units"] == ["U1", "U2"]
+
+
+def test_certificate_numbers_follow_the_criteria_format(world, monkeypatch):
+    from modelunit.domain import publicity
+
+    world.criteria.write_text(SMALL_CRITERIA + 'naming:\n  certificate_format: "示范{year}{batch:02d}-{seq:04d}"\n',
+                              encoding="utf-8")
+    in_publicity(world, monkeypatch)
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-08")
+    campaigns.advance(world.ctx())
+    done = publicity.award(world.ctx(), "区人民政府", "区政府〔2024〕3号")
+    assert done == [("U1", "示范202401-0001"), ("U2", "示范202401-0002")]
+
+
+# ----------------------------------------------------------------------------- 6. the notice's data
+
+
+def test_campaign_contacts_and_make_up_days_are_set_at_create(world):
+    r = ok(world.cli("campaign", "create", "--year", "2024", "--batch", "1", "--criteria", str(world.criteria),
+                     "--contact-phone", "0000-1234567", "--contact-address", "人民路1号",
+                     "--contact-email", "fzb@example.gov.cn", "--holidays", "2024-02-12,2024-02-13",
+                     "--workdays", "2024-02-18"))
+    assert r.stdout.strip().splitlines()[-1] == "2024-1"
+    c = world.db.snapshot().campaigns.get("2024-1")
+    assert (c["contact_phone"], c["contact_address"], c["contact_email"]) == (
+        "0000-1234567", "人民路1号", "fzb@example.gov.cn")
+    assert c["workdays"] == ["2024-02-18"] and c["holidays"] == ["2024-02-12", "2024-02-13"]
+    before = world.raw()
+    fails(world.cli("campaign", "create", "--year", "2024", "--batch", "2", "--criteria", str(world.criteria),
+                    "--holidays", "2024-02-18", "--workdays", "2024-02-18"), 2)
+    fails(world.cli("campaign", "create", "--year", "2024", "--batch", "2", "--criteria", str(world.criteria),
+                    "--workdays", "2024-02-30"), 2)
+    assert world.raw() == before
+
+
+def test_working_days_count_holidays_and_make_up_saturdays():
+    from datetime import date
+
+    from modelunit.domain.calendar import add_working_days, is_working_day, working_days_left
+
+    # 春节 2024: Feb 10–17 off, Sunday Feb 4 and Sunday Feb 18 worked (调休).
+    holidays = {date(2024, 2, d) for d in (12, 13, 14, 15, 16)}
+    workdays = {date(2024, 2, 4), date(2024, 2, 18)}
+    assert is_working_day(date(2024, 2, 18), holidays, workdays)
+    assert not is_working_day(date(2024, 2, 18), holidays)
+    assert not is_working_day(date(2024, 2, 13), holidays, workdays)
+    # Seven working days from Thu Feb 8: 8, 9, 18, 19, 20, 21, 22.
+    assert add_working_days(date(2024, 2, 8), 7, holidays, workdays) == date(2024, 2, 22)
+    assert add_working_days(date(2024, 2, 8), 7, holidays) == date(2024, 2, 23)
+    assert working_days_left(date(2024, 2, 17), date(2024, 2, 19), holidays, workdays) == 2
+
+
+def test_publicity_over_a_holiday_counts_the_make_up_day(world, monkeypatch):
+    from modelunit.domain import publicity, views
+
+    # 国庆 2024: Oct 1–7 off, Sunday Sep 29 and Saturday Oct 12 worked; 3 working days from Sep 29.
+    in_publicity_on = "2024-09-29"
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
+    holidays = [f"2024-10-0{d}" for d in range(1, 8)]
+    from tests.helpers import FULL, score, to_inspection
+
+    to_inspection(world, codes=("U1",), holidays=holidays, workdays=["2024-09-29", "2024-10-12"])
+    for name in ("i1", "i2"):
+        score(world, "U1", name, FULL)
+    from modelunit.domain import sheets
+
+    sheets.submit_scores(world.ctx(), everyone=True)
+    campaigns.advance(world.ctx())
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-09-27")
+    start, end, _ = publicity.start_publicity(world.ctx(), in_publicity_on)
+    assert (start, end) == ("2024-09-29", "2024-10-08")  # Sep 29 (调休), Sep 30, Oct 8
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-09-30")
+    assert views.dashboard(world.ctx()).days_left == 2
+
+
+def test_an_objection_records_who_objected_and_its_id_stays_the_last_line(world, monkeypatch):
+    in_publicity(world, monkeypatch)
+    env = {"MODELUNIT_TODAY": "2024-03-05"}
+    r = ok(world.cli("objection", "add", "U1", "--text", "执法程序不规范", "--source", "来信",
+                     "--objector", "张三", "--organisation", "某某公司", "--contact", "138 0000 0000", env=env))
+    assert r.stdout.strip().splitlines()[-1] == "1"
+    stored = world.db.snapshot().objections.get("1")
+    assert (stored["objector"], stored["organisation"], stored["contact"]) == ("张三", "某某公司", "138 0000 0000")
+    r = ok(world.cli("objection", "add", "U2", "--text", "匿名来电", env=env))
+    assert r.stdout.strip() == "2" and world.db.snapshot().objections.get("2")["objector"] == ""
+
+
+# ----------------------------------------------------------------------------- 7. what a new user tripped over
+
+
+def test_an_objection_outside_the_publicity_period_is_refused(world, monkeypatch):
+    in_publicity(world, monkeypatch)  # Mon 2024-03-04 .. Wed 2024-03-06
+    before = world.raw()
+    r = fails(world.cli("objection", "add", "U1", "--text", "x", env={"MODELUNIT_TODAY": "2024-03-01"}), 1)
+    assert "2024-03-04" in r.stderr and "2024-03-06" in r.stderr
+    fails(world.cli("objection", "add", "U1", "--text", "x", "--date", "2024-03-07",
+                    env={"MODELUNIT_TODAY": "2024-03-07"}), 1)
+    assert world.raw() == before
+    ok(world.cli("objection", "add", "U1", "--text", "x", "--date", "2024-03-06",
+                 env={"MODELUNIT_TODAY": "2024-03-06"}))
+
+
+def test_a_late_self_check_follows_the_late_nomination_rule(world):
+    create_campaign(world, selfcheck_due="2024-03-01")
+    self_score(world, "U1")
+    self_score(world, "U2")
+    ok(world.cli("selfcheck", "submit", "U2", user="clerk2", env={"MODELUNIT_TODAY": "2024-03-01"}))
+    assert world.entry("U2")["selfcheck_late"] is False
+    env = {"MODELUNIT_TODAY": "2024-03-02"}
+    before = world.raw()
+    r = fails(world.cli("selfcheck", "submit", "U1", user="clerk1", env=env), 1)
+    assert "2024-03-01" in r.stderr
+    r = fails(world.cli("selfcheck", "submit", "U1", env=env), 1)
+    assert "--reason" in r.stderr
+    assert world.raw() == before
+    ok(world.cli("selfcheck", "submit", "U1", "--reason", "系统故障延误", env=env))
+    entry = world.entry("U1")
+    assert (entry["status"], entry["selfcheck_late"], entry["selfcheck_reason"]) == (
+        "selfcheck_submitted", True, "系统故障延误")
+
+
+def test_score_sheets_when_no_unit_awaits_inspection_say_so(world, tmp_path):
+    create_campaign(world)
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    before = world.raw()
+    r = fails(world.cli("export", "--score-sheets", str(folder)), 1)
+    assert "没有待考察的单位" in r.stderr
+    assert list(folder.iterdir()) == [] and world.raw() == before
+
+
+def test_unit_list_shows_contact_and_phone(world, tmp_path):
+    csv = tmp_path / "u.csv"
+    csv.write_text("code,name,type,contact,phone\nU5,新华镇,township,李四,0000-7654321\n", encoding="utf-8")
+    ok(world.cli("unit", "import", str(csv)))
+    create_campaign(world)
+    listing = {u["code"]: u for u in json.loads(ok(world.cli("unit", "list", "--format", "json")).stdout)}
+    assert list(listing["U5"]) == ["code", "name", "type", "status", "certificate", "contact", "phone"]
+    assert (listing["U5"]["contact"], listing["U5"]["phone"]) == ("李四", "0000-7654321")
+    lines = ok(world.cli("unit", "list", "--format", "csv")).stdout.lstrip("\ufeff").splitlines()
+    assert lines[0] == "code,name,type,status,certificate,contact,phone"
+    assert "U5,新华镇,township,registered,,李四,0000-7654321" in lines
+
+
+async def test_the_dashboard_award_asks_for_the_decision(world, monkeypatch):
+    from textual.widgets import Input
+
+    from modelunit.tui.dialogs.form_dialog import FormDialog
+    from tests.test_tui import SIZE, app_for, settle
+
+    in_publicity(world, monkeypatch)
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-08")
+    campaigns.advance(world.ctx())
+    async with app_for(world.db, "office").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, FormDialog)
+        await pilot.click("#ok")  # nothing entered: the dialog stays, nothing is named
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, FormDialog) and world.entry("U1")["status"] == "approved"
+        pilot.app.screen.query_one("#f-decided_by", Input).focus()
+        await pilot.press(*"区政府")
+        pilot.app.screen.query_one("#f-decision_ref", Input).focus()
+        await pilot.press(*"区政府2024第3号")
+        await pilot.click("#ok")
+        await settle(pilot)
+    campaign = world.db.snapshot().campaigns.get("2024-1")
+    assert (campaign["decided_by"], campaign["decision_ref"]) == ("区政府", "区政府2024第3号")
+    assert world.entry("U1")["certificate"] == "2024-01-001"

@@ -42,7 +42,7 @@ def awarded_in_place(world, monkeypatch, codes=("U1", "U2"), day="2024-03-08") -
     monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-07")
     campaigns.advance(world.ctx())
     monkeypatch.setenv("MODELUNIT_TODAY", day)
-    publicity.award(world.ctx(), day)
+    publicity.award(world.ctx(), "区人民政府", "区政府〔2024〕1号", day)
     return cid
 
 

@@ -96,7 +96,8 @@ def test_objection_and_award_dates_are_bounded(world, monkeypatch):
     assert world.cli("campaign", "advance", env=later).returncode == 0
     before = world.raw()
     for bad in ("9999-12-30", "2024-01-01"):
-        _one_line(world.cli("award", "--date", bad, env=later), 2)
+        _one_line(world.cli("award", "--decided-by", "区人民政府", "--decision-ref", "区政府〔2024〕1号",
+                            "--date", bad, env=later), 2)
     assert world.raw() == before
 
 

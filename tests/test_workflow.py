@@ -68,12 +68,13 @@ def test_a_whole_campaign_reaches_numbered_certificates(world, monkeypatch):
     monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-07")
     campaigns.advance(world.ctx())
     assert world.entry("U1")["status"] == "approved"
-    awarded = publicity.award(world.ctx(), "2024-03-08")
+    awarded = publicity.award(world.ctx(), "区人民政府", "区政府〔2024〕1号", "2024-03-08")
     assert awarded == [("U1", "2024-01-001"), ("U2", "2024-01-002")]
     assert world.entry("U2")["certificate"] == "2024-01-002"
     views = {v.code: v for v in units.list_units(world.ctx())}
     assert views["U1"].certificate == "2024-01-001" and views["U1"].status == "awarded"
-    refused(world, publicity.award, world.ctx(), key="award.none")  # numbers are never handed out twice
+    refused(world, publicity.award, world.ctx(), "区人民政府", "区政府〔2024〕1号",
+            key="award.none")  # numbers are never handed out twice
     assert audit.verify(world.db.snapshot()).ok
 
 
@@ -118,7 +119,8 @@ def test_selfcheck_deadline_binds_clerks_not_the_office(world, monkeypatch):
     self_score(world, "U2")
     monkeypatch.setenv("MODELUNIT_TODAY", "2024-05-01")
     refused(world, selfcheck.submit_selfcheck, world.ctx("clerk1"), ["U1"], key="deadline.passed")
-    selfcheck.submit_selfcheck(world.ctx(), ["U2"])
+    refused(world, selfcheck.submit_selfcheck, world.ctx(), ["U2"], key="selfcheck.late_reason")
+    selfcheck.submit_selfcheck(world.ctx(), ["U2"], reason="材料报送延误")
     assert world.entry("U2")["selfcheck_late"] is True
 
 
@@ -314,8 +316,8 @@ def test_publicity_counts_working_days_without_weekends_and_holidays(world, monk
 def test_award_waits_for_every_objection_and_an_upheld_one_withdraws_the_unit(world, monkeypatch):
     _publicity(world, monkeypatch)
     publicity.start_publicity(world.ctx(), "2024-09-23")
-    first = publicity.add_objection(world.ctx(), "U1", "群众来信反映执法不规范", source="来信")
-    second = publicity.add_objection(world.ctx(), "U2", "来电反映", source="热线")
+    first = publicity.add_objection(world.ctx(), "U1", "群众来信反映执法不规范", source="来信", date="2024-09-23")
+    second = publicity.add_objection(world.ctx(), "U2", "来电反映", source="热线", date="2024-09-24")
     assert (first.id, second.id) == ("1", "2")
     monkeypatch.setenv("MODELUNIT_TODAY", "2024-10-01")
     refused(world, campaigns.advance, world.ctx(), key="objection.unresolved")
@@ -325,7 +327,7 @@ def test_award_waits_for_every_objection_and_an_upheld_one_withdraws_the_unit(wo
     publicity.resolve_objection(world.ctx(), second.id, upheld=False, note="经核查不属实")
     campaigns.advance(world.ctx())
     assert world.entry("U2")["status"] == "approved"
-    assert publicity.award(world.ctx()) == [("U2", "2024-01-001")]
+    assert publicity.award(world.ctx(), "区人民政府", "区政府〔2024〕1号") == [("U2", "2024-01-001")]
     assert world.entry("U1")["certificate"] is None
 
 
@@ -355,7 +357,7 @@ def test_actions_outside_their_stage_are_refused(world):
             "s.csv", key="perm.stage")
     refused(world, nomination.nominate, world.ctx(), ["U1"], key="perm.stage")
     refused(world, publicity.start_publicity, world.ctx(), key="perm.stage")
-    refused(world, publicity.award, world.ctx(), key="perm.stage")
+    refused(world, publicity.award, world.ctx(), "区人民政府", "区政府〔2024〕1号", key="perm.stage")
 
 
 def test_a_campaign_keeps_its_own_copy_of_the_criteria(world):

@@ -101,7 +101,9 @@ def cmd_campaign_create(args, ctx) -> None:
         quota_by_type=by_type,
         selfcheck_due=args.selfcheck_due, nomination_due=args.nomination_due, issuer=args.issuer,
         approval_ref=args.approval_ref, holidays=[d for d in args.holidays.split(",") if d.strip()],
-        kind=args.kind, sample=args.sample, seed=args.seed, from_campaign=args.from_campaign)
+        kind=args.kind, sample=args.sample, seed=args.seed, from_campaign=args.from_campaign,
+        workdays=[d for d in args.workdays.split(",") if d.strip()], contact_phone=args.contact_phone,
+        contact_address=args.contact_address, contact_email=args.contact_email)
     c = campaigns.create_campaign(ctx, spec)
     enrolled = sum(1 for _ in units.list_units(Context(ctx.db, ctx.actor, c.id)))
     out(t("campaign.created", id=c.id, title=c.title, units=enrolled))
@@ -180,8 +182,8 @@ def cmd_unit_import(args, ctx) -> None:
 @handler("unit", "list")
 def cmd_unit_list(args, ctx) -> None:
     views = units.list_units(ctx)
-    records = [{"code": v.code, "name": v.name, "type": v.type, "status": v.status, "certificate": v.certificate}
-               for v in views]
+    records = [{"code": v.code, "name": v.name, "type": v.type, "status": v.status, "certificate": v.certificate,
+                "contact": v.contact, "phone": v.phone} for v in views]
     if args.format == "table":
         header = [t("col.code"), t("col.name"), t("col.type"), t("col.status"), t("col.materials"),
                   t("col.certificate")]
@@ -189,7 +191,7 @@ def cmd_unit_list(args, ctx) -> None:
                  f"{v.materials_done}/{v.materials_needed}" if v.materials_needed else "", v.certificate or ""]
                 for v in views]
     else:
-        header = ["code", "name", "type", "status", "certificate"]
+        header = ["code", "name", "type", "status", "certificate", "contact", "phone"]
         rows = [[r[k] for k in header] for r in records]
     emit(args.format, header, rows, records)
 
@@ -233,7 +235,7 @@ def cmd_selfcheck_import(args, ctx) -> None:
 def cmd_selfcheck_submit(args, ctx) -> None:
     if not args.units and not args.all:
         raise BadInput("usage.unit_or_all")
-    done = selfcheck.submit_selfcheck(ctx, args.units, everyone=args.all)
+    done = selfcheck.submit_selfcheck(ctx, args.units, everyone=args.all, reason=args.reason)
     out(t("selfcheck.submitted", units=", ".join(done)))
 
 
@@ -405,7 +407,8 @@ def cmd_publicity_start(args, ctx) -> None:
 
 @handler("objection", "add")
 def cmd_objection_add(args, ctx) -> None:
-    objection = publicity.add_objection(ctx, args.unit, args.text, args.source, args.date)
+    objection = publicity.add_objection(ctx, args.unit, args.text, args.source, args.date, objector=args.objector,
+                                        organisation=args.organisation, contact=args.contact)
     out(objection.id)
 
 
@@ -424,8 +427,11 @@ def cmd_objection_list(args, ctx) -> None:
 
 @handler("award")
 def cmd_award(args, ctx) -> None:
-    for code, certificate in publicity.award(ctx, args.date):
+    done = publicity.award(ctx, args.decided_by, args.decision_ref, args.date)
+    for code, certificate in done:
         out(t("award.done", unit=code, certificate=certificate))
+    c = campaigns.current_campaign(ctx)
+    out(t("award.decision", by=c.decided_by, ref=c.decision_ref, date=c.decision_date))
 
 
 # ----------------------------------------------------------------------------- titles (DESIGN §3a)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Set
 from datetime import date, datetime, timedelta
 
 from modelunit.errors import BadInput, Refused
@@ -91,11 +92,14 @@ def is_past(due: str | None) -> bool:
     return bool(due and today() > parse_date(due))
 
 
-def is_working_day(day: date, holidays: set[date]) -> bool:
+def is_working_day(day: date, holidays: Set[date], workdays: Set[date] = frozenset()) -> bool:
+    """Mon–Fri except holidays; a make-up working day (调休, usually a Saturday) counts too."""
+    if day in workdays:
+        return True
     return day.weekday() < 5 and day not in holidays
 
 
-def add_working_days(start: date, days: int, holidays: set[date]) -> date:
+def add_working_days(start: date, days: int, holidays: Set[date], workdays: Set[date] = frozenset()) -> date:
     """The last day of a period of ``days`` working days beginning on ``start``.
 
     ``start`` counts as the first day when it is a working day; otherwise the
@@ -104,19 +108,19 @@ def add_working_days(start: date, days: int, holidays: set[date]) -> date:
     day = start
     counted = 0
     while True:
-        if is_working_day(day, holidays):
+        if is_working_day(day, holidays, workdays):
             counted += 1
             if counted >= days:
                 return day
         day += timedelta(days=1)
 
 
-def working_days_left(today_: date, end: date, holidays: set[date]) -> int:
+def working_days_left(today_: date, end: date, holidays: Set[date], workdays: Set[date] = frozenset()) -> int:
     """Working days from today (inclusive) to ``end`` (inclusive); 0 once it has passed."""
     count = 0
     day = today_
     while day <= end:
-        if is_working_day(day, holidays):
+        if is_working_day(day, holidays, workdays):
             count += 1
         day += timedelta(days=1)
     return count

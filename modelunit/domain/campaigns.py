@@ -34,6 +34,19 @@ class CampaignSpec:
     sample: str | None = None  # percent of the enrolled units drawn for inspection
     seed: int | None = None
     from_campaign: str | None = None  # copy units' open rectification items from this campaign
+    # Where and how the public may object, printed on the 公示 notice.
+    contact_phone: str = ""
+    contact_address: str = ""
+    contact_email: str = ""
+    workdays: list[str] = field(default_factory=list)  # 调休: weekend days worked, counted as working days
+
+
+def _workdays(spec: CampaignSpec, holidays: list[str]) -> list[str]:
+    workdays = sorted({parse_date(d, "workday").isoformat() for d in spec.workdays})
+    both = sorted(set(workdays) & set(holidays))
+    if both:
+        raise BadInput("campaign.workday_holiday", dates=", ".join(both))
+    return workdays
 
 
 def create_campaign(ctx: Context, spec: CampaignSpec) -> Campaign:
@@ -54,6 +67,7 @@ def create_campaign(ctx: Context, spec: CampaignSpec) -> Campaign:
     dues = {k: parse_date(v, k).isoformat() if v else None
             for k, v in (("selfcheck_due", spec.selfcheck_due), ("nomination_due", spec.nomination_due))}
     holidays = sorted({parse_date(d, "holiday").isoformat() for d in spec.holidays})
+    workdays = _workdays(spec, holidays)
     cs, text, sha = read_criteria_file(spec.criteria_path)
     cid = f"{spec.year}-{spec.batch}"
     campaign = Campaign(
@@ -65,7 +79,8 @@ def create_campaign(ctx: Context, spec: CampaignSpec) -> Campaign:
         nomination_due=dues["nomination_due"], holidays=holidays,
         stage="selfcheck", stage_log=[{"stage": "selfcheck", "opened_on": today().isoformat(),
                                        "at": now(), "by": ctx.actor.name, "reason": ""}],
-        created_at=now())
+        created_at=now(), workdays=workdays, contact_phone=spec.contact_phone.strip(),
+        contact_address=spec.contact_address.strip(), contact_email=spec.contact_email.strip())
     recheck.configure(campaign, spec.kind, spec.sample, spec.seed, bool(spec.title))  # recheck: kind, id, sample
     cid = campaign.id
     with ctx.db.transaction() as tx:

@@ -78,8 +78,11 @@ def import_selfcheck(ctx: Context, rows: list[Row], label: str) -> int:
     return len(rows)
 
 
-def submit_selfcheck(ctx: Context, codes: list[str], everyone: bool = False) -> list[str]:
-    """Submit self-checks; every item must carry a self-score.  Returns the units submitted."""
+def submit_selfcheck(ctx: Context, codes: list[str], everyone: bool = False, reason: str = "") -> list[str]:
+    """Submit self-checks; every item must carry a self-score.  Returns the units submitted.
+
+    After the due date, as with a late nomination, only the office may accept one, with a reason.
+    """
     submitted = []
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, ctx.campaign_id)
@@ -104,12 +107,16 @@ def submit_selfcheck(ctx: Context, codes: list[str], everyone: bool = False) -> 
                               items=", ".join(missing[:5]))
             if late and ctx.actor.role != "admin":
                 raise Refused("deadline.passed", due=campaign.selfcheck_due)
+            if late and not reason.strip():
+                raise Refused("selfcheck.late_reason", due=campaign.selfcheck_due)
             entry.status = models.SELFCHECK_SUBMITTED
             entry.selfcheck_submitted_at = today().isoformat()
             entry.selfcheck_late = late
+            entry.selfcheck_reason = reason.strip() if late else ""
             save_entry(tx, entry)
             audit.record(tx, ctx.actor.name, "selfcheck.submit", campaign.id, entry.unit,
-                         {"status": models.REGISTERED}, {"status": entry.status, "late": late})
+                         {"status": models.REGISTERED},
+                         {"status": entry.status, "late": late, "reason": entry.selfcheck_reason})
             submitted.append(entry.unit)
     return submitted
 

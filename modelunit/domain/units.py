@@ -91,6 +91,8 @@ class UnitView:
     materials_done: int = 0  # criteria with enough evidence
     materials_needed: int = 0
     inspectors: tuple[str, ...] = ()
+    contact: str = ""
+    phone: str = ""
 
 
 def list_units(ctx: Context) -> list[UnitView]:
@@ -100,7 +102,8 @@ def list_units(ctx: Context) -> list[UnitView]:
     if not len(tx.campaigns):
         if ctx.actor.role != "admin":
             units = {c: u for c, u in units.items() if c == ctx.actor.unit}
-        return [UnitView(u.code, u.name, u.type, None, None) for _, u in sorted(units.items())]
+        return [UnitView(u.code, u.name, u.type, None, None, contact=u.contact, phone=u.phone)
+                for _, u in sorted(units.items())]
     campaign = campaign_of(tx, ctx.campaign_id)
     cs = criteria_of(campaign)
     out = []
@@ -110,7 +113,7 @@ def list_units(ctx: Context) -> list[UnitView]:
         u = units[entry.unit]
         out.append(UnitView(u.code, u.name, u.type, entry.status, entry.certificate,
                             materials_done=evidence_complete(entry, cs), materials_needed=len(cs.criteria),
-                            inspectors=tuple(entry.inspectors)))
+                            inspectors=tuple(entry.inspectors), contact=u.contact, phone=u.phone))
     return out
 
 

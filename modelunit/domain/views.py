@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from modelunit.domain.calendar import parse_date, today, working_days_left
+from modelunit.domain.calendar import parse_date, today
 from modelunit.domain.campaigns import next_stage
 from modelunit.domain.context import Context
 from modelunit.domain.criteria import CriteriaSet
 from modelunit.domain.models import Campaign, Entry, Objection, Sheet, Stage, Status, Unit, User, from_dict
 from modelunit.domain.permissions import allowed, can_see_unit, require
-from modelunit.domain.publicity import awaiting_award, publicity_started
+from modelunit.domain.publicity import awaiting_award, days_left, publicity_started
 from modelunit.domain.records import campaign_of, criteria_of, entries_of
 from modelunit.domain.sheets import sheets_of
 from modelunit.domain.standings import compute_tally, tally_visible
@@ -91,14 +91,13 @@ class Dashboard:
 
 def _due(campaign: Campaign) -> tuple[date | None, int | None]:
     now = today()
-    holidays = {parse_date(d) for d in campaign.holidays}
     if campaign.stage == Stage.SELFCHECK and campaign.selfcheck_due:
         due = parse_date(campaign.selfcheck_due)
     elif campaign.stage == Stage.NOMINATION and campaign.nomination_due:
         due = parse_date(campaign.nomination_due)
     elif campaign.stage == Stage.PUBLICITY and campaign.publicity_end:
         due = parse_date(campaign.publicity_end)
-        return due, working_days_left(now, due, holidays)
+        return due, days_left(campaign, now)
     else:
         return None, None
     return due, (due - now).days

@@ -18,7 +18,7 @@ from modelunit.domain.context import Context
 from modelunit.domain.criteria import CriteriaSet
 from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, criteria_of, entries_of
-from modelunit.errors import BadInput
+from modelunit.errors import BadInput, Refused
 from modelunit.export import formats
 from modelunit.export.labels import zh
 from modelunit.export.widths import display_width
@@ -55,10 +55,11 @@ def export_score_sheets(ctx: Context, folder: str) -> list[str]:
     cs = criteria_of(campaign)
     names = {code: d["name"] for code, d in tx.units.items()}
     drill = ctx.db.is_drill()
+    waiting = [e for e in entries_of(tx, campaign) if e.status in VISITED]
+    if not waiting:  # say so, rather than succeed having written nothing
+        raise Refused("score_sheets.none")
     written = []
-    for entry in entries_of(tx, campaign):
-        if entry.status not in VISITED:
-            continue
+    for entry in waiting:
         path = os.path.join(folder, _safe(zh("wb.score.file", code=entry.unit)))
         with atomic_target(ctx.db, path, (OSError, XlsxWriterException)) as tmp:
             wb = xlsxwriter.Workbook(tmp, formats.WORKBOOK_OPTIONS)

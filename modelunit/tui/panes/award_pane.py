@@ -24,14 +24,23 @@ class AwardPane(Pane):
 
     @on(Button.Pressed, "#award")
     def award(self) -> None:
-        from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
+        from modelunit.tui.dialogs.form_dialog import FormDialog
 
         def awarded(done) -> None:
             for code, certificate in done or []:
                 self.app.notify(t("award.done", unit=code, certificate=certificate))
 
-        def go(ok: bool | None) -> None:
-            if ok:
-                self.act("award", publicity.award, self.ctx, then=awarded)
+        def go(values: dict | None) -> None:
+            if values:  # 审定: the decision is recorded with the naming
+                self.act("award", publicity.award, self.ctx, values["decided_by"], values["decision_ref"],
+                         then=awarded)
 
-        self.app.push_screen(ConfirmDialog(t("tui.confirm_award", count="…")), go)
+        self.app.push_screen(FormDialog(t("tui.confirm_award", count="…"), decision_fields()), go)
+
+
+def decision_fields() -> list:
+    """The 审定 decision the award records: the approving body and the decision's document number."""
+    from modelunit.tui.dialogs.form_dialog import Field
+
+    return [Field("decided_by", t("tui.decided_by"), required=True),
+            Field("decision_ref", t("tui.decision_ref"), required=True)]

@@ -8,7 +8,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Static
 
 from modelunit.domain import publicity
-from modelunit.domain.calendar import parse_date, today, working_days_left
+from modelunit.domain.calendar import today
 from modelunit.i18n import t
 from modelunit.tui.panes.base import Pane
 
@@ -17,8 +17,7 @@ class PublicityPane(Pane):
     def compose(self) -> ComposeResult:
         c = self.detail.campaign
         if c.publicity_start:
-            holidays = {parse_date(d) for d in c.holidays}
-            left = working_days_left(today(), parse_date(c.publicity_end), holidays)
+            left = publicity.days_left(c, today())
             yield Static(t("tui.period", start=c.publicity_start, end=c.publicity_end,
                            left=t("tui.due_workdays", date=c.publicity_end, days=left)), classes="totals")
         else:

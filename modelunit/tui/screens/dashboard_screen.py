@@ -288,7 +288,8 @@ class DashboardScreen(ActionScreen):
         self.app.push_screen(ConfirmDialog(t("tui.confirm_publicity")), go)
 
     def action_award(self) -> None:
-        from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
+        from modelunit.tui.dialogs.form_dialog import FormDialog
+        from modelunit.tui.panes.award_pane import decision_fields
 
         count = self.board.to_award
 
@@ -297,11 +298,12 @@ class DashboardScreen(ActionScreen):
                 self.notify(t("award.done", unit=code, certificate=certificate))
             self.reload()
 
-        def go(ok: bool | None) -> None:
-            if ok:
-                self.app.perform([Step("award", publicity.award, (self.ctx,))], then=awarded)
+        def go(values: dict | None) -> None:
+            if values:  # 审定: the decision is recorded with the naming
+                self.app.perform([Step("award", publicity.award, (self.ctx, values["decided_by"],
+                                                                  values["decision_ref"]))], then=awarded)
 
-        self.app.push_screen(ConfirmDialog(t("tui.confirm_award", count=count)), go)
+        self.app.push_screen(FormDialog(t("tui.confirm_award", count=count), decision_fields()), go)
 
     def action_switch_user(self) -> None:
         from modelunit.tui.dialogs.form_dialog import Field, FormDialog
