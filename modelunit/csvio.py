@@ -13,6 +13,7 @@ import io
 
 from modelunit.domain.rows import Row
 from modelunit.errors import BadInput, LineErrors
+from modelunit.storage.files import read_regular
 
 MAX_BYTES = 200 * 1024 * 1024
 
@@ -41,11 +42,7 @@ def decode(raw: bytes) -> str | None:
 
 def read_rows(path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[Row]:
     """Read a CSV file whose header names ``required`` (and maybe ``optional``) columns."""
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except OSError as e:
-        raise BadInput("file.unreadable", path=path, detail=e.strerror or str(e)) from None
+    raw = read_regular(path, MAX_BYTES)  # a FIFO or a device is refused, never waited on
     if len(raw) > MAX_BYTES:
         raise BadInput("file.too_large", path=path)
     text = decode(raw)

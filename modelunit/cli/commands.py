@@ -168,6 +168,12 @@ def cmd_user_add(args, ctx) -> None:
     out(t("user.added", name=user.name, role=t(f"role.{user.role}")))
 
 
+@handler("user", "unlock")
+def cmd_user_unlock(args, ctx) -> None:
+    had = users.unlock_user(ctx, args.name)
+    out(t("user.unlocked" if had else "user.not_locked", name=args.name))
+
+
 @handler("user", "list")
 def cmd_user_list(args, ctx) -> None:
     emit("table", [t("col.user"), t("col.type"), t("col.unit")],

@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=("admin", "inspector", "unit"))
     add.add_argument("--unit")
     user.add_parser("list")
+    user.add_parser("unlock", help="lift a sign-in lockout").add_argument("name")
 
     unit = sub.add_parser("unit", help="units").add_subparsers(dest="action", required=True, parser_class=_Parser)
     unit.add_parser("import").add_argument("file")

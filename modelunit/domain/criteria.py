@@ -18,6 +18,7 @@ from typing import Any, overload
 
 from modelunit.errors import BadInput, LineErrors, ModelUnitError
 from modelunit.numbers import is_multiple, parse_number, plain
+from modelunit.storage.files import read_regular
 
 DIMENSIONS = ("measures", "effects")
 AGGREGATES = ("mean", "median", "trimmed_mean")
@@ -598,11 +599,7 @@ def parse_criteria(text: str, label: str) -> CriteriaSet:
 
 def read_criteria_file(path: str) -> tuple[CriteriaSet, str, str]:
     """Read a criteria file; returns the set, its text and the sha256 of its bytes."""
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as e:
-        raise BadInput("file.unreadable", path=path, detail=e.strerror or str(e)) from None
+    raw = read_regular(path, MAX_FILE_BYTES)  # a FIFO or a device is refused, never waited on
     if len(raw) > MAX_FILE_BYTES:
         raise BadInput("file.too_large", path=path)
     try:

@@ -16,6 +16,7 @@ from modelunit.errors import BadInput, ModelUnitError, Msg, Refused
 from modelunit.i18n import t
 from modelunit.storage import evidence
 from modelunit.storage.database import Tx
+from modelunit.storage.exports import private_mode
 
 
 @dataclass
@@ -39,7 +40,7 @@ def add_materials(ctx: Context, requests: list[MaterialRequest], label: str | No
     campaign = campaign_of(snap, ctx.campaign_id)
     cs = criteria_of(campaign)
 
-    def check_one(req: MaterialRequest, tx: Tx) -> tuple[str, int]:
+    def check_one(req: MaterialRequest, tx: Tx) -> None:
         if ctx.actor.role != "admin":
             require(ctx.actor, "material.add", campaign)
         entry = entry_of(tx, campaign, req.unit)
@@ -58,11 +59,13 @@ def add_materials(ctx: Context, requests: list[MaterialRequest], label: str | No
         if req.document and req.document not in cs.documents:
             raise BadInput("document.unknown", document=req.document,
                            documents="、".join(cs.documents) or t("document.none"))
-        return evidence.digest_file(req.path)
 
+    mode = private_mode(ctx.db)
     for i, req in enumerate(requests):
         try:
-            sha, size = check_one(req, snap)
+            check_one(req, snap)
+            # One open per file: it is checked, hashed and copied into the store in one pass.
+            sha, size = evidence.store(ctx.db.evidence_dir, req.path, mode)
         except ModelUnitError as err:
             if label is None:
                 raise
@@ -70,8 +73,6 @@ def add_materials(ctx: Context, requests: list[MaterialRequest], label: str | No
             continue
         checked.append((req, sha, size))
     problems.raise_if_any()
-    for req, sha, _ in checked:
-        evidence.put(ctx.db.evidence_dir, req.path, sha)
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, campaign.id)
         touched: dict[str, Entry] = {}

@@ -186,7 +186,8 @@ class Database:
     def __init__(self, path: str) -> None:
         self.path = os.path.abspath(path)
         stem = os.path.splitext(self.path)[0]
-        self.lock_path = self.path + ".lock"
+        # Writers through a symlink and through the real path must share one lock.
+        self.lock_path = os.path.realpath(self.path) + ".lock"
         self.log_path = stem + ".log"
         self.evidence_dir = stem + ".evidence"
         self._cache: tuple[tuple, dict] | None = None
@@ -244,6 +245,8 @@ class Database:
             raise BadInput("db.no_folder", path=folder)
         with files.exclusive_lock(self.lock_path):
             files.remove_stale_temps(self.path)
+            if not create:
+                self._check_writable()
             if create:
                 if self.exists() and os.path.getsize(self.path) > 0:
                     raise Refused("db.exists", path=self.path)
@@ -258,10 +261,24 @@ class Database:
                 tx.flush()
                 self._save(tx.data)
 
+    def _check_writable(self) -> None:
+        """A database whose file has no write bit is read-only on purpose: refuse, never rewrite it."""
+        with contextlib.suppress(OSError):
+            if not os.stat(self.path).st_mode & 0o222:
+                raise Refused("db.read_only", path=self.path)
+
     def _save(self, data: dict) -> None:
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        # Through a symlink to the file it names: the link stays a link.
+        target = os.path.realpath(self.path)
         try:
-            files.atomic_write(self.path, payload)
+            like = os.stat(target)
+        except OSError:
+            like = None
+        try:
+            if target != self.path:
+                files.remove_stale_temps(target)
+            files.atomic_write(target, payload, like)
         except OSError as e:
             raise Refused("db.write_failed", path=self.path, detail=e.strerror or str(e)) from None
         self._cache = None

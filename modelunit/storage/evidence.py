@@ -39,32 +39,75 @@ def blob_path(store: str, sha: str) -> str:
     return os.path.join(store, sha[:2], sha)
 
 
-def put(store: str, path: str, sha: str) -> str:
-    """Copy ``path`` into the store under ``sha`` (atomically; a no-op if already there)."""
-    target = blob_path(store, sha)
-    if os.path.exists(target):
-        return target
-    folder = os.path.dirname(target)
-    os.makedirs(folder, exist_ok=True)
-    tmp = f"{target}.{secrets.token_hex(4)}.tmp"
-    h = hashlib.sha256()
+def store(store: str, path: str, mode: int = 0o600) -> tuple[str, int]:
+    """Copy ``path`` into the store; returns its sha256 and size.
+
+    The source is opened once and checked on that open file (a regular file, not a FIFO
+    or a device), and hashed while it is copied, so what is stored is what was checked.
+    A stored blob that no longer matches its name (tampered with) is replaced by this good
+    copy.  Files and folders are created with ``mode`` (no more readable than the database).
+    A failure says which side failed: reading the source, or writing the evidence folder.
+    """
     try:
-        with open(path, "rb") as src, open(tmp, "wb") as dst:
-            while chunk := src.read(CHUNK):
-                h.update(chunk)
-                dst.write(chunk)
-            dst.flush()
-            os.fsync(dst.fileno())
-        if h.hexdigest() != sha:
-            raise BadInput("file.changed_while_copying", path=path)
-        os.replace(tmp, target)
+        src = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except IsADirectoryError:
+        raise BadInput("file.unreadable", path=path, detail="is a directory") from None
     except OSError as e:
         raise BadInput("file.unreadable", path=path, detail=e.strerror or str(e)) from None
+    tmp = None
+    try:
+        if not stat.S_ISREG(os.fstat(src).st_mode):
+            raise BadInput("file.unreadable", path=path, detail="not a regular file")
+        dir_mode = 0o700 | (mode & 0o044) >> 2 | (mode & 0o044)  # readable folders are searchable
+        try:
+            os.makedirs(store, mode=dir_mode, exist_ok=True)
+            tmp = os.path.join(store, f".incoming.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+            dst = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+            os.fchmod(dst, mode)
+        except OSError as e:
+            raise BadInput("evidence.store_failed", path=store, detail=e.strerror or str(e)) from None
+        h = hashlib.sha256()
+        size = 0
+        try:
+            while True:
+                try:
+                    chunk = os.read(src, CHUNK)
+                except OSError as e:
+                    raise BadInput("file.unreadable", path=path, detail=e.strerror or str(e)) from None
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise BadInput("file.too_large", path=path)
+                h.update(chunk)
+                try:
+                    view = memoryview(chunk)
+                    while view:
+                        view = view[os.write(dst, view):]
+                except OSError as e:
+                    raise BadInput("evidence.store_failed", path=store, detail=e.strerror or str(e)) from None
+            try:
+                os.fsync(dst)
+            except OSError as e:
+                raise BadInput("evidence.store_failed", path=store, detail=e.strerror or str(e)) from None
+        finally:
+            os.close(dst)
+        sha = h.hexdigest()
+        target = blob_path(store, sha)
+        if check(store, sha, size) != "ok":  # new, or a stored copy that was tampered with: (re)place it
+            try:
+                os.makedirs(os.path.dirname(target), mode=dir_mode, exist_ok=True)
+                os.replace(tmp, target)
+            except OSError as e:
+                raise BadInput("evidence.store_failed", path=store, detail=e.strerror or str(e)) from None
+            tmp = None
+            fsync_dir(os.path.dirname(target))
+        return sha, size
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-    fsync_dir(folder)
-    return target
+        os.close(src)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def check(store: str, sha: str, size: int) -> str:

@@ -33,7 +33,7 @@ def check_target(db: Database, path: str, suffix: str = ".xlsx") -> str:
     folder = os.path.dirname(real)
     if not os.path.isdir(folder):
         raise BadInput("db.no_folder", path=os.path.dirname(os.path.abspath(path)))
-    protected = [db.path, db.lock_path, db.log_path, db.evidence_dir]
+    protected = [db.path, db.lock_path, db.log_path, db.evidence_dir, os.path.splitext(db.path)[0] + ".signin"]
     evidence = os.path.realpath(db.evidence_dir)
     if real in {os.path.realpath(p) for p in protected} or real.startswith(evidence + os.sep):
         raise BadInput("export.protected", path=path)

@@ -15,10 +15,11 @@ import fcntl
 import glob
 import os
 import secrets
+import stat
 import time
 from collections.abc import Iterator
 
-from modelunit.errors import Refused
+from modelunit.errors import BadInput, Refused
 
 # Seams for fault-injection tests: each step of a save goes through one of these.
 _open = os.open
@@ -32,13 +33,23 @@ def temp_pattern(path: str) -> str:
     return os.path.join(folder, f".{base}.*.tmp")
 
 
-def atomic_write(path: str, payload: bytes) -> None:
-    """Replace ``path`` with ``payload`` so that no reader or crash sees a torn file."""
+def atomic_write(path: str, payload: bytes, like: os.stat_result | None = None) -> None:
+    """Replace ``path`` with ``payload`` so that no reader or crash sees a torn file.
+
+    ``like``: the file being replaced; the new one gets its mode, owner and group, so a
+    save never locks the office's group out of a database it could read before.
+    """
     folder, base = os.path.split(os.path.abspath(path))
     tmp = os.path.join(folder, f".{base}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     fd = _open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         try:
+            if like is not None:
+                with contextlib.suppress(OSError):  # another owner needs privileges: keep what we can
+                    os.fchown(fd, like.st_uid, like.st_gid)
+                with contextlib.suppress(OSError):
+                    os.fchown(fd, -1, like.st_gid)
+                os.fchmod(fd, stat.S_IMODE(like.st_mode))
             view = memoryview(payload)
             while view:
                 n = _write(fd, view)
@@ -52,6 +63,26 @@ def atomic_write(path: str, payload: bytes) -> None:
             os.unlink(tmp)
         raise
     fsync_dir(folder)
+
+
+def read_regular(path: str, limit: int) -> bytes:
+    """Up to ``limit`` + 1 bytes of a regular file, opened once: a FIFO or a device is refused
+    before anything waits on it, and what is read is what was checked (no second open)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except IsADirectoryError:
+        raise BadInput("file.unreadable", path=path, detail="is a directory") from None
+    except OSError as e:
+        raise BadInput("file.unreadable", path=path, detail=e.strerror or str(e)) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise BadInput("file.unreadable", path=path, detail="not a regular file")
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read(limit + 1)
+    except OSError as e:
+        raise BadInput("file.unreadable", path=path, detail=e.strerror or str(e)) from None
+    finally:
+        os.close(fd)
 
 
 def fsync_dir(folder: str) -> None:
