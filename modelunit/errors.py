@@ -55,6 +55,28 @@ class LineErrors(ModelUnitError):
         return [f"{one_line(path)}:{line}: {' '.join(err.render().split())}" for path, line, err in self.problems]
 
 
+class ItemErrors(ModelUnitError):
+    """Problems with some items of one form (a self-check, a score sheet), each ``(item id, error)``.
+
+    Nothing of the form was stored.  The dashboard marks each named field;
+    ``exit_code`` is 2 when any problem is bad input, else 1.
+    """
+
+    def __init__(self, problems: list[tuple[str, ModelUnitError]]) -> None:
+        super().__init__("errors.several", count=len(problems))
+        self.problems = problems
+        self.exit_code = 2 if any(e.exit_code == 2 for _, e in problems) else 1
+
+    def lines(self) -> list[str]:
+        from modelunit.i18n import t
+
+        return [t("errors.item", item=item, message=err.render()) for item, err in self.problems]
+
+    def render(self) -> str:
+        lines = self.lines()
+        return lines[0] if len(lines) == 1 else super().render() + "：" + lines[0] + "……"
+
+
 class Msg:
     """A catalogue message to render later, usable as a parameter of another message."""
 

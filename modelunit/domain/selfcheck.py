@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 
 from modelunit.domain import audit, models
 from modelunit.domain.calendar import is_past, parse_date, today
 from modelunit.domain.context import Context
 from modelunit.domain.criteria import CriteriaSet
-from modelunit.domain.models import Entry, Gap, to_dict
+from modelunit.domain.models import Campaign, Entry, Gap, to_dict
 from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, criteria_of, entries_of, entry_of, save_entry
 from modelunit.domain.rows import Row, RowProblems, cell
-from modelunit.errors import BadInput, ModelUnitError, Refused
+from modelunit.errors import BadInput, ItemErrors, ModelUnitError, Refused
 from modelunit.numbers import is_multiple, parse_number, plain
+from modelunit.storage.database import Tx
 
 
 def check_score(cs: CriteriaSet, item_id: str, text: str, allow_bonus: bool) -> Fraction:
@@ -36,45 +38,117 @@ def check_score(cs: CriteriaSet, item_id: str, text: str, allow_bonus: bool) -> 
     return value
 
 
+def set_selfcheck(ctx: Context, code: str, scores: Mapping[str, object],
+                  notes: Mapping[str, str] | None = None,
+                  indicators: Mapping[str, str] | None = None) -> list[str]:
+    """Set one unit's self-scores (and their notes and indicator values) from item → value.
+
+    Every value is checked first; one bad value refuses the whole form with an
+    :class:`ItemErrors` naming each bad item, and nothing is stored.  A note or
+    indicator given without a score keeps the stored score.  An empty note or
+    indicator clears it.  Returns the items whose record changed.
+    """
+    with ctx.db.transaction() as tx:
+        campaign = campaign_of(tx, ctx.campaign_id)
+        require(ctx.actor, "selfcheck.edit", campaign)
+        entry = entry_of(tx, campaign, code)
+        check_editable(ctx, campaign, entry)
+        records, problems = item_records(criteria_of(campaign), entry, scores, notes or {}, indicators or {})
+        if problems:
+            raise ItemErrors(problems)
+        return store_selfcheck(tx, ctx, campaign, entry, records)
+
+
+def check_editable(ctx: Context, campaign: Campaign, entry: Entry) -> None:
+    """Whether the actor may change this unit's self-check now (the unit-wide part of the rule)."""
+    require(ctx.actor, "selfcheck.edit", campaign, entry)
+    if entry.status != models.REGISTERED:
+        raise Refused("selfcheck.frozen", unit=entry.unit)
+
+
+def item_records(cs: CriteriaSet, entry: Entry, scores: Mapping[str, object], notes: Mapping[str, str],
+                 indicators: Mapping[str, str]) -> tuple[dict[str, dict], list[tuple[str, ModelUnitError]]]:
+    """The new self-check record of every item named, and the problems (item, error) found on the way."""
+    records: dict[str, dict] = {}
+    problems: list[tuple[str, ModelUnitError]] = []
+    for item_id in dict.fromkeys([*scores, *notes, *indicators]):
+        old = entry.selfcheck.get(item_id, {})
+        try:
+            if item_id in scores:
+                score = plain(check_score(cs, item_id, str(scores[item_id]), allow_bonus=False))
+            elif cs.item(item_id) is None:
+                raise BadInput("item.unknown", item=item_id)
+            elif "score" not in old:
+                raise BadInput("selfcheck.score_first", item=item_id)
+            else:
+                score = old["score"]
+            indicator = (indicators[item_id] if item_id in indicators else old.get("indicator", "")).strip()
+            indicator_value = parse_number(indicator) if indicator else None
+            if indicator and indicator_value is None:
+                raise BadInput("indicator.not_number", value=indicator)
+        except ModelUnitError as err:
+            problems.append((item_id, err))
+            continue
+        record = {"score": score, "note": (notes[item_id] if item_id in notes else old.get("note", "")).strip()}
+        if indicator_value is not None:
+            record["indicator"] = plain(indicator_value)
+        records[item_id] = record
+    return records, problems
+
+
+def store_selfcheck(tx: Tx, ctx: Context, campaign: Campaign, entry: Entry, records: dict[str, dict]) -> list[str]:
+    """Write checked records and their audit entry (the whole self-check before and after); none if unchanged."""
+    changed = [item_id for item_id, record in records.items() if entry.selfcheck.get(item_id) != record]
+    if not changed:
+        return []
+    before = dict(entry.selfcheck)
+    entry.selfcheck.update(records)
+    save_entry(tx, entry)
+    audit.record(tx, ctx.actor.name, "selfcheck.edit", campaign.id, entry.unit, before, entry.selfcheck)
+    return changed
+
+
 def import_selfcheck(ctx: Context, rows: list[Row], label: str) -> int:
-    """Record self-scores from rows ``unit,item,score[,note,indicator]``; all rows or none."""
+    """Record self-scores from rows ``unit,item,score[,note,indicator]``; all rows or none.
+
+    Each unit's rows go through the same check as the dashboard's form
+    (:func:`set_selfcheck`); a problem is reported at the line it came from.
+    A row replaces the item's record: an empty note or indicator clears it.
+    """
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, ctx.campaign_id)
         cs = criteria_of(campaign)
         require(ctx.actor, "selfcheck.edit", campaign)
         problems = RowProblems(label)
-        touched: dict[str, Entry] = {}
-        seen: set[tuple[str, str]] = set()
+        by_unit: dict[str, dict[str, tuple[int, dict[str, str]]]] = {}
         for line, row in rows:
-            code, item_id, score_text = cell(row, "unit"), cell(row, "item"), cell(row, "score")
-            try:
-                entry = touched.get(code) or entry_of(tx, campaign, code)
-                require(ctx.actor, "selfcheck.edit", campaign, entry)
-                if entry.status != models.REGISTERED:
-                    raise Refused("selfcheck.frozen", unit=code)
-                score = check_score(cs, item_id, score_text, allow_bonus=False)
-                if (code, item_id) in seen:
-                    raise BadInput("row.duplicate", key=f"{code},{item_id}")
-                indicator = cell(row, "indicator")
-                indicator_value = parse_number(indicator) if indicator else None
-                if indicator and indicator_value is None:
-                    raise BadInput("indicator.not_number", value=indicator)
-            except ModelUnitError as err:
-                problems.add(line, err)
+            code, item_id = cell(row, "unit"), cell(row, "item")
+            unit_rows = by_unit.setdefault(code, {})
+            if item_id in unit_rows:
+                problems.add(line, BadInput("row.duplicate", key=f"{code},{item_id}"))
                 continue
-            seen.add((code, item_id))
-            record = {"score": plain(score), "note": cell(row, "note")}
-            if indicator_value is not None:
-                record["indicator"] = plain(indicator_value)
-            entry.selfcheck[item_id] = record
-            touched[code] = entry
+            unit_rows[item_id] = (line, row)
+        staged: list[tuple[Entry, dict[str, dict]]] = []
+        for code, unit_rows in by_unit.items():
+            try:
+                entry = entry_of(tx, campaign, code)
+                check_editable(ctx, campaign, entry)
+            except ModelUnitError as err:
+                for line, _ in unit_rows.values():
+                    problems.add(line, err)
+                continue
+            records, bad = item_records(cs, entry, {i: cell(r, "score") for i, (_, r) in unit_rows.items()},
+                                        {i: cell(r, "note") for i, (_, r) in unit_rows.items()},
+                                        {i: cell(r, "indicator") for i, (_, r) in unit_rows.items()})
+            for item_id, problem in bad:
+                problems.add(unit_rows[item_id][0], problem)
+            staged.append((entry, records))
+        problems.items.sort(key=lambda p: p[1])
         problems.raise_if_any()
-        if not touched:
+        if not rows:
             raise BadInput("csv.empty", path=label)
-        for code, entry in touched.items():
-            before = entry_of(tx, campaign, code).selfcheck
-            save_entry(tx, entry)
-            audit.record(tx, ctx.actor.name, "selfcheck.edit", campaign.id, code, before, entry.selfcheck)
+        for entry, records in staged:
+            store_selfcheck(tx, ctx, campaign, entry, records)
     return len(rows)
 
 

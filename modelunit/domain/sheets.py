@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from fractions import Fraction
 
 from modelunit.domain import audit, models
 from modelunit.domain.calendar import today
 from modelunit.domain.context import Context
+from modelunit.domain.criteria import CriteriaSet
 from modelunit.domain.models import ASSESSABLE, Campaign, Entry, Sheet, from_dict, sheet_key, to_dict
 from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, criteria_of, entries_of, entry_of, save_entry, user_of
 from modelunit.domain.rows import Row, RowProblems, cell
 from modelunit.domain.selfcheck import check_score
-from modelunit.errors import BadInput, ModelUnitError, Refused
+from modelunit.errors import BadInput, ItemErrors, ModelUnitError, Refused
 from modelunit.numbers import plain
 from modelunit.storage.database import Tx
 
@@ -33,74 +35,137 @@ def sheet_missing(cs, sheet: Sheet) -> list[str]:
     return [it.id for it in cs.items if it.id not in sheet.scores]
 
 
+def sheet_total(cs: CriteriaSet, scores: Mapping[str, Fraction]) -> Fraction:
+    """One sheet's total as the tally counts it: its items, plus its bonuses capped at ``bonus_cap``."""
+    items = sum((scores[it.id] for it in cs.items if it.id in scores), Fraction(0))
+    bonus = sum((scores[b.id] for b in cs.bonuses if b.id in scores), Fraction(0))
+    return items + min(bonus, cs.scoring.bonus_cap)
+
+
+def set_scores(ctx: Context, code: str, inspector: str, scores: Mapping[str, object],
+               notes: Mapping[str, str] | None = None, reason: str = "") -> list[str]:
+    """Set scores (and item notes) on one inspector's sheet for one unit from item → value.
+
+    Every value is checked first; one bad value refuses the whole sheet with
+    an :class:`ItemErrors` naming each bad item, and nothing is stored.  An
+    empty note clears it.  A submitted sheet is locked: only an admin may
+    change it, and only with a reason.  Returns the items whose score changed.
+    """
+    with ctx.db.transaction() as tx:
+        campaign = campaign_of(tx, ctx.campaign_id)
+        require(ctx.actor, "score.edit", campaign)
+        sheet = editable_sheet(tx, ctx, campaign, entry_of(tx, campaign, code), inspector, reason)
+        problems = apply_scores(criteria_of(campaign), sheet, scores, notes or {})
+        if problems:
+            raise ItemErrors(problems)
+        changed = store_sheets(tx, ctx, campaign, [sheet], reason)
+    return changed
+
+
+def editable_sheet(tx: Tx, ctx: Context, campaign: Campaign, entry: Entry, inspector: str, reason: str) -> Sheet:
+    """The stored (or a new) sheet of ``inspector`` for this unit, if the actor may change it now."""
+    user_of(tx, inspector)
+    if ctx.actor.role == "inspector" and inspector != ctx.actor.name:
+        raise Refused("score.not_own_row", name=inspector)
+    require(ctx.actor, "score.edit", campaign, entry)
+    if entry.status not in ASSESSABLE:
+        raise Refused("inspect.not_nominated", unit=entry.unit)
+    if inspector not in entry.inspectors:
+        raise Refused("score.not_assigned", name=inspector, unit=entry.unit)
+    doc = tx.sheets.get(sheet_key(campaign.id, entry.unit, inspector))
+    sheet = from_dict(Sheet, doc) if doc else Sheet(campaign.id, entry.unit, inspector)
+    if sheet.submitted:
+        if ctx.actor.role != "admin":
+            raise Refused("score.locked", unit=entry.unit, name=inspector)
+        if not reason.strip():
+            raise Refused("score.locked_reason", unit=entry.unit, name=inspector)
+    return sheet
+
+
+def apply_scores(cs: CriteriaSet, sheet: Sheet, scores: Mapping[str, object],
+                 notes: Mapping[str, str]) -> list[tuple[str, ModelUnitError]]:
+    """Check every value and put the good ones on ``sheet``; returns the problems (item, error)."""
+    problems: list[tuple[str, ModelUnitError]] = []
+    for item_id, value in scores.items():
+        try:
+            sheet.scores[item_id] = plain(check_score(cs, item_id, str(value), allow_bonus=True))
+        except ModelUnitError as err:
+            problems.append((item_id, err))
+    for item_id, note in notes.items():
+        if item_id in scores:
+            pass
+        elif cs.item(item_id) is None and cs.bonus(item_id) is None:
+            problems.append((item_id, BadInput("item.unknown", item=item_id)))
+            continue
+        if note.strip():
+            sheet.notes[item_id] = note.strip()
+        else:
+            sheet.notes.pop(item_id, None)
+    return problems
+
+
+def store_sheets(tx: Tx, ctx: Context, campaign: Campaign, changed_sheets: list[Sheet], reason: str) -> list[str]:
+    """Write the sheets that changed, each with its audit entry (the scores that changed, before and after)."""
+    out: dict[str, dict] = {}
+    changed_items: list[str] = []
+    for sheet in changed_sheets:
+        old = tx.sheets.get(sheet.key)
+        before = (old or {}).get("scores", {})
+        diff_before = {k: before.get(k) for k in sheet.scores if before.get(k) != sheet.scores[k]}
+        if not diff_before and old is not None and old.get("notes") == sheet.notes:
+            continue
+        out[sheet.key] = to_dict(sheet)
+        changed_items += diff_before
+        after: dict = {k: sheet.scores[k] for k in diff_before}
+        if sheet.submitted:
+            after = {"scores": after, "reason": reason.strip()}
+        audit.record(tx, ctx.actor.name, "score.edit", campaign.id, f"{sheet.unit}/{sheet.inspector}",
+                     diff_before, after)
+    tx.sheets.put_many(out)
+    return changed_items
+
+
 def import_scores(ctx: Context, rows: list[Row], label: str, reason: str = "") -> int:
     """Scores from rows ``unit,inspector,item,score[,note]``; all rows or none.
 
-    An inspector may import only their own rows.  A submitted sheet is locked:
-    only an admin may change it, and only with a reason.
+    Each sheet's rows go through the same check as the dashboard's form
+    (:func:`set_scores`); a problem is reported at the line it came from.
+    An empty note leaves the stored note as it is.
     """
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, ctx.campaign_id)
         require(ctx.actor, "score.edit", campaign)
         cs = criteria_of(campaign)
         problems = RowProblems(label)
-        sheets: dict[str, Sheet] = {}
-        entries: dict[str, Entry] = {}
-        seen: set[tuple[str, str, str]] = set()
+        by_sheet: dict[tuple[str, str], dict[str, tuple[int, dict[str, str]]]] = {}
         for line, row in rows:
             code, name, item_id = cell(row, "unit"), cell(row, "inspector"), cell(row, "item")
+            if not code or not name or not item_id:
+                problems.add(line, BadInput("row.missing_fields", fields="unit, inspector, item, score"))
+                continue
+            sheet_rows = by_sheet.setdefault((code, name), {})
+            if item_id in sheet_rows:
+                problems.add(line, BadInput("row.duplicate", key=f"{code},{name},{item_id}"))
+                continue
+            sheet_rows[item_id] = (line, row)
+        staged: list[Sheet] = []
+        for (code, name), sheet_rows in by_sheet.items():
             try:
-                if not code or not name or not item_id:
-                    raise BadInput("row.missing_fields", fields="unit, inspector, item, score")
-                entry = entries.get(code) or entry_of(tx, campaign, code)
-                entries[code] = entry
-                user_of(tx, name)
-                if ctx.actor.role == "inspector" and name != ctx.actor.name:
-                    raise Refused("score.not_own_row", name=name)
-                require(ctx.actor, "score.edit", campaign, entry)
-                if entry.status not in ASSESSABLE:
-                    raise Refused("inspect.not_nominated", unit=code)
-                if name not in entry.inspectors:
-                    raise Refused("score.not_assigned", name=name, unit=code)
-                score = check_score(cs, item_id, cell(row, "score"), allow_bonus=True)
-                if (code, name, item_id) in seen:
-                    raise BadInput("row.duplicate", key=f"{code},{name},{item_id}")
-                key = sheet_key(campaign.id, code, name)
-                sheet = sheets.get(key)
-                if sheet is None:
-                    doc = tx.sheets.get(key)
-                    sheet = from_dict(Sheet, doc) if doc else Sheet(campaign.id, code, name)
-                if sheet.submitted:
-                    if ctx.actor.role != "admin":
-                        raise Refused("score.locked", unit=code, name=name)
-                    if not reason.strip():
-                        raise Refused("score.locked_reason", unit=code, name=name)
+                sheet = editable_sheet(tx, ctx, campaign, entry_of(tx, campaign, code), name, reason)
             except ModelUnitError as err:
-                problems.add(line, err)
+                for line, _ in sheet_rows.values():
+                    problems.add(line, err)
                 continue
-            seen.add((code, name, item_id))
-            sheet.scores[item_id] = plain(score)
-            note = cell(row, "note")
-            if note:
-                sheet.notes[item_id] = note
-            sheets[key] = sheet
+            bad = apply_scores(cs, sheet, {i: cell(r, "score") for i, (_, r) in sheet_rows.items()},
+                               {i: cell(r, "note") for i, (_, r) in sheet_rows.items() if cell(r, "note")})
+            for item_id, problem in bad:
+                problems.add(sheet_rows[item_id][0], problem)
+            staged.append(sheet)
+        problems.items.sort(key=lambda p: p[1])
         problems.raise_if_any()
-        if not sheets:
+        if not rows:
             raise BadInput("csv.empty", path=label)
-        changed: dict[str, dict] = {}
-        for key, sheet in sheets.items():
-            old = tx.sheets.get(key)
-            before = (old or {}).get("scores", {})
-            diff_before = {k: before.get(k) for k in sheet.scores if before.get(k) != sheet.scores[k]}
-            if not diff_before and old is not None and old.get("notes") == sheet.notes:
-                continue
-            changed[key] = to_dict(sheet)
-            after: dict[str, object] = {k: sheet.scores[k] for k in diff_before}
-            if sheet.submitted:
-                after = {"scores": after, "reason": reason.strip()}
-            audit.record(tx, ctx.actor.name, "score.edit", campaign.id, f"{sheet.unit}/{sheet.inspector}",
-                         diff_before, after)
-        tx.sheets.put_many(changed)
+        store_sheets(tx, ctx, campaign, staged, reason)
     return len(rows)
 
 
