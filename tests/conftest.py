@@ -230,3 +230,9 @@ def create_campaign(world: World, **kw) -> str:
 
 def rows(*records: dict) -> list[tuple[int, dict]]:
     return [(i + 2, {k: str(v) for k, v in r.items()}) for i, r in enumerate(records)]
+
+
+@pytest.fixture
+def demo_db(demo_templates, tmp_path) -> Database:
+    """A private copy of the demo database (the dashboard tests start from it)."""
+    return copy_demo(demo_templates(), tmp_path / "demo")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import openpyxl
-import pytest
-from textual.widgets import Button, DataTable, Input, Select
+from textual.widgets import Button, DataTable, Input, OptionList, Select, TextArea
 from textual.widgets._footer import FooterKey
+from textual.widgets._toast import Toast
 
-from modelunit.demo import DEMO_PASSWORD, build_demo
+from modelunit.demo import DEMO_PASSWORD
 from modelunit.domain import context, users
 from modelunit.storage.database import Database
 from modelunit.tui.app import ModelUnitApp
@@ -21,19 +20,6 @@ from tests.conftest import PASSWORD, create_campaign
 from tests.helpers import to_inspection
 
 SIZE = (150, 45)
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    build_demo(Database(str(folder / "demo.json")))
-    return folder
-
-
-@pytest.fixture
-def demo_db(demo_template, tmp_path) -> Database:
-    shutil.copy(demo_template / "demo.json", tmp_path / "demo.json")
-    return Database(str(tmp_path / "demo.json"))
 
 
 def app_for(db: Database, name: str, password: str = PASSWORD, **kw) -> ModelUnitApp:
@@ -164,8 +150,8 @@ async def test_a_clerk_fills_in_and_submits_the_self_check(world):
         assert table.row_count == 1  # only their own unit
         screen = await open_unit(pilot, "U1")
         await show_tab(pilot, "selfcheck")
-        for item, value in {"A1": "5", "A2": "4", "B1": "4.5", "B2": "5"}.items():
-            screen.query_one(f"#self-{item}", Input).value = value
+        # the cursor starts in A1; each score is followed by its note (and B2 by its indicator)
+        await pilot.press("5", "tab", "tab", "4", "tab", "tab", *"4.5", "tab", "tab", "5")
         await pilot.pause()
         assert "18.50 / 20" in text_of(screen.query_one("#self-total"))
         await click(pilot, "#self-submit")
@@ -178,18 +164,22 @@ async def test_a_clerk_fills_in_and_submits_the_self_check(world):
 
 async def test_a_bad_self_score_is_flagged_as_typed_and_refused_on_save(world):
     create_campaign(world)
-    async with app_for(world.db, "clerk1").run_test(size=SIZE) as pilot:
+    async with app_for(world.db, "clerk1").run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         screen = await open_unit(pilot, "U1")
         await show_tab(pilot, "selfcheck")
         field = screen.query_one("#self-A1", Input)
-        field.focus()
         await pilot.press("7")
         await pilot.pause()
         assert not field.is_valid
         before = world.raw()
         await click(pilot, "#self-save")
         assert world.raw() == before
+        assert field.value == "7" and "超出 A1 的范围" in text_of(screen.query_one("#self-err-A1"))
+        field.focus()
+        await pilot.press("backspace", "6")
+        await click(pilot, "#self-save")
+        assert world.entry("U1")["selfcheck"] == {"A1": {"score": "6", "note": ""}}  # the save did save
 
 
 async def test_an_inspector_scores_saves_and_submits_their_sheet(world):
@@ -218,16 +208,21 @@ async def test_the_office_assigns_inspectors_with_recusal_shown(world):
 
     to_nomination(world, codes=("U3",))
     nomination.nominate(world.ctx(), ["U3"])
-    async with app_for(world.db, "office").run_test(size=SIZE) as pilot:
+    async with app_for(world.db, "office").run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         screen = await open_unit(pilot, "U3")
         await show_tab(pilot, "inspection")
         select = screen.query_one("#assign-who", Select)
-        labels = {value: str(label) for label, value in select._options if value is not Select.NULL}
-        assert "须回避" in labels["i3"] and "须回避" not in labels["i1"]
+        select.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = [str(o.prompt) for o in select.query_one(OptionList).options]
+        assert "i3（须回避）" in shown and "i1" in shown
+        await pilot.press("escape")
         select.value = "i3"
         await click(pilot, "#assign")
-        assert world.entry("U3")["inspectors"] == []  # refused: recusal
+        assert world.entry("U3")["inspectors"] == []  # refused: recusal, and the user is told why
+        assert any("回避：i3 属于单位 U3" in str(toast.render()) for toast in pilot.app.screen.query(Toast))
         pilot.app.screen.query_one("#assign-who", Select).value = "i1"
         await click(pilot, "#assign")
         await pilot.pause()
@@ -241,8 +236,10 @@ async def test_the_office_records_and_resolves_an_objection(demo_db):
         await show_tab(pilot, "publicity")
         await click(pilot, "#obj-add")
         dialog = pilot.app.screen
-        dialog.query_one("#f-text", Input).value = "来信反映窗口服务态度差"
-        dialog.query_one("#f-source", Input).value = "来信"
+        dialog.query_one("#f-text", TextArea).focus()
+        await pilot.press(*"来信反映窗口服务态度差")
+        dialog.query_one("#f-source", Input).focus()
+        await pilot.press(*"来信")
         await pilot.click("#ok")
         await settle(pilot)
         objections = [o for o in demo_db.snapshot().objections.values() if o["unit"] == "S02"]
@@ -250,7 +247,8 @@ async def test_the_office_records_and_resolves_an_objection(demo_db):
             ("来信反映窗口服务态度差", "来信", "open")]
         await click(pilot, "#obj-resolve")
         dialog = pilot.app.screen
-        dialog.query_one("#f-note", Input).value = "经核查不属实"
+        dialog.query_one("#f-note", TextArea).focus()
+        await pilot.press(*"经核查不属实")
         await pilot.click("#ok")
         await settle(pilot)
         resolved = demo_db.snapshot().objections.get(objections[0]["id"])

@@ -6,12 +6,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label
+from textual.widgets import Button, Static
 
 from modelunit.i18n import t
 
 
 class ConfirmDialog(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    ConfirmDialog #question { width: 100%; }
+    """
     BINDINGS = [Binding("escape", "cancel", t("tui.cancel"), tooltip=t("tui.cancel"), id="dialog.cancel")]
 
     def __init__(self, question: str) -> None:
@@ -20,7 +23,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, id="question")
+            yield Static(self.question, id="question", markup=False)  # wraps; holds unit names, shown as typed
             with Horizontal(classes="buttons"):
                 yield Button(t("tui.confirm"), variant="primary", id="yes")
                 yield Button(t("tui.cancel"), id="no")

@@ -34,7 +34,7 @@ class ExportDialog(ModalScreen[str | None]):
             yield Label(t("tui.export_path"))
             yield Input(self.default_path, id="path")
             yield ProgressBar(total=8, show_eta=False, id="progress")
-            yield Label("", id="status")
+            yield Label("", id="status", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(t("key.export"), variant="primary", id="go")
                 yield Button(t("tui.cancel"), id="cancel")

@@ -1,4 +1,4 @@
-"""A small form of labelled fields (text inputs and choices); returns the values or None."""
+"""A small form of labelled fields (text inputs, text areas and choices); returns the values or None."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Button, Input, Select, Static, TextArea
 
 from modelunit.i18n import t
 from modelunit.tui.dialogs.ok_cancel_dialog import OkCancelDialog
+from modelunit.tui.widgets.plain import plain_text
 
 
 @dataclass
@@ -19,9 +20,15 @@ class Field:
     value: str = ""
     choices: list[tuple[str, str]] = field(default_factory=list)  # (shown, value): a Select instead of an Input
     required: bool = False
+    multiline: bool = False  # a text area: Enter starts a new line, the OK button finishes
 
 
 class FormDialog(OkCancelDialog[dict | None]):
+    DEFAULT_CSS = """
+    FormDialog .field-label { width: 100%; }
+    FormDialog TextArea { height: 6; }
+    """
+
     def __init__(self, title: str, fields: list[Field], ok_label: str | None = None) -> None:
         super().__init__()
         self.form_title = title
@@ -30,11 +37,14 @@ class FormDialog(OkCancelDialog[dict | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.form_title, classes="dialog-title")
+            yield Static(self.form_title, classes="dialog-title field-label", markup=False)
             for f in self.fields:
-                yield Label(f.label)
+                yield Static(f.label, classes="field-label", markup=False)
                 if f.choices:
-                    yield Select(f.choices, value=f.value or f.choices[0][1], allow_blank=False, id=f"f-{f.name}")
+                    yield Select([(plain_text(shown), value) for shown, value in f.choices],
+                                 value=f.value or f.choices[0][1], allow_blank=False, id=f"f-{f.name}")
+                elif f.multiline:
+                    yield TextArea(f.value, id=f"f-{f.name}", soft_wrap=True, show_line_numbers=False)
                 else:
                     yield Input(f.value, id=f"f-{f.name}")
             with Horizontal(classes="buttons"):
@@ -45,7 +55,10 @@ class FormDialog(OkCancelDialog[dict | None]):
         out = {}
         for f in self.fields:
             widget = self.query_one(f"#f-{f.name}")
-            out[f.name] = str(widget.value).strip() if widget.value is not Select.NULL else ""
+            if isinstance(widget, TextArea):
+                out[f.name] = widget.text.strip()
+            else:
+                out[f.name] = str(widget.value).strip() if widget.value is not Select.NULL else ""
         return out
 
     def finish(self) -> None:
@@ -53,6 +66,6 @@ class FormDialog(OkCancelDialog[dict | None]):
         missing = [f for f in self.fields if f.required and not values[f.name]]
         if missing:
             self.query_one(f"#f-{missing[0].name}").focus()
-            self.notify(t("row.missing_fields", fields=missing[0].label), severity="warning")
+            self.notify(t("row.missing_fields", fields=missing[0].label), severity="warning", markup=False)
             return
         self.dismiss(values)

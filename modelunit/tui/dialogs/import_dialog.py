@@ -39,7 +39,7 @@ class ImportDialog(ModalScreen[str | None]):
                 yield Button(t("tui.browse"), id="browse")
             yield ProgressBar(total=None, show_eta=False, id="progress")
             with VerticalScroll(id="problems"):
-                yield Static("", id="problem-lines")
+                yield Static("", id="problem-lines", markup=False)  # quotes the file's own cells
             with Horizontal(classes="buttons"):
                 yield Button(t("key.import"), variant="primary", id="go", disabled=not self.kinds)
                 yield Button(t("tui.close"), id="cancel")

@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button, Static
 
-from modelunit.domain import models, publicity
+from modelunit.domain import models, publicity, units
 from modelunit.i18n import t
 from modelunit.tui.panes.base import Pane
 
@@ -28,14 +28,15 @@ class AwardPane(Pane):
 
         def awarded(done) -> None:
             for code, certificate in done or []:
-                self.app.notify(t("award.done", unit=code, certificate=certificate))
+                self.app.notify(t("award.done", unit=code, certificate=certificate), markup=False)
 
         def go(values: dict | None) -> None:
             if values:  # 审定: the decision is recorded with the naming
                 self.act("award", publicity.award, self.ctx, values["decided_by"], values["decision_ref"],
                          then=awarded)
 
-        self.app.push_screen(FormDialog(t("tui.confirm_award", count="…"), decision_fields()), go)
+        count = sum(1 for u in units.list_units(self.ctx) if u.status == models.APPROVED)
+        self.app.push_screen(FormDialog(t("tui.confirm_award", count=count), decision_fields()), go)
 
 
 def decision_fields() -> list:

@@ -1,4 +1,4 @@
-"""考察: an inspector's score sheet (validated as typed, running totals, notes, submit);
+"""考察: an inspector's score sheet (one :class:`ScoreSheetForm`, hearing and visit notes, submit);
 for the office, the team with recusal shown, each sheet's progress, and vetoes."""
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static, Tex
 from modelunit.domain import assignment, sheets, users, vetoes
 from modelunit.domain.models import ASSESSABLE
 from modelunit.i18n import t
-from modelunit.numbers import fmt, parse_number, plain
+from modelunit.numbers import fmt
 from modelunit.tui.app import Step
 from modelunit.tui.panes.base import FormPane
-from modelunit.tui.widgets.score_input import ScoreInput, safe_id
+from modelunit.tui.widgets.plain import plain_cells, plain_text
+from modelunit.tui.widgets.score_sheet import ScoreSheetForm, Stored
 
 
 class InspectionPane(FormPane):
@@ -42,25 +43,12 @@ class InspectionPane(FormPane):
         sheet = self.own_sheet()
         locked = bool(sheet and sheet.submitted)
         editable = d.can["score.edit"] and not locked and d.entry.status in ASSESSABLE
-        scores = sheet.scores if sheet else {}
-        yield Static(t("tui.sheet_title", inspector=self.ctx.actor.name), classes="section")
+        yield Static(t("tui.sheet_title", inspector=self.ctx.actor.name), classes="section", markup=False)
         if locked:
             yield Static(t("tui.sheet_locked", at=sheet.submitted_at), classes="totals")
-        yield Static("", id="sheet-total", classes="totals")
-        for c in d.criteria.criteria:
-            yield Static(f"{c.id}　{c.title}", classes="criterion-title")
-            for it in c.items:
-                with Horizontal(classes="item-row"):
-                    yield Static(f"{it.id}［{t(f'dimension.{it.dimension}')}］{it.text}"
-                                 f"（{t('tui.points', points=plain(it.points))}）", classes="item-text")
-                    yield ScoreInput(d.criteria, it.id, scores.get(it.id, ""), "score", disabled=not editable)
-            yield Static("", id=f"score-sub-{safe_id(c.id)}", classes="subtotal")
-        for b in d.criteria.bonuses:
-            with Horizontal(classes="item-row"):
-                yield Static(f"{b.id}［{t('col.bonus')}］{b.text}（{t('tui.points', points=plain(b.points))}）",
-                             classes="item-text")
-                yield ScoreInput(d.criteria, b.id, scores.get(b.id, ""), "score", allow_bonus=True,
-                                 disabled=not editable)
+        stored = Stored(scores=dict(sheet.scores), notes=dict(sheet.notes)) if sheet else Stored()
+        yield ScoreSheetForm(d.criteria, stored, "score", "sheet-total", "tui.sheet_total", editable,
+                             bonuses=True, indicators=False)
         yield Label(t("tui.hearing"))
         yield TextArea(sheet.hearing if sheet else "", id="hearing", disabled=not editable)
         yield Label(t("tui.visit"))
@@ -71,52 +59,23 @@ class InspectionPane(FormPane):
                          disabled=not (d.can["score.submit"] and not locked))
 
     def populate(self) -> None:
-        if self.query("#sheet-total"):
-            self.update_totals()
         if self.query("#sheets"):
             self.fill_sheets()
-
-    @on(Input.Changed, ".score")
-    def update_totals(self) -> None:
-        cs = self.detail.criteria
-        values = {w.item_id: parse_number(w.value) for w in self.query(ScoreInput) if w.value.strip()}
-        total, done = Fraction(0), 0
-        for c in cs.criteria:
-            scored = [values[it.id] for it in c.items if values.get(it.id) is not None]
-            done += len(scored)
-            sub = sum(scored, Fraction(0))
-            total += sub
-            self.query_one(f"#score-sub-{safe_id(c.id)}", Static).update(
-                t("tui.criterion_total", total=fmt(sub), points=plain(c.points)))
-        bonus = sum((values[b.id] for b in cs.bonuses if values.get(b.id) is not None), Fraction(0))
-        total += min(bonus, cs.scoring.bonus_cap)
-        self.query_one("#sheet-total", Static).update(
-            t("tui.sheet_total", total=fmt(total), done=done, items=len(cs.items)))
-
-    def sheet_rows(self) -> list[tuple[int, dict]]:
-        sheet = self.own_sheet()
-        stored = sheet.scores if sheet else {}
-        rows = []
-        for i, w in enumerate(self.query(ScoreInput), start=1):
-            value = w.value.strip()
-            if value and value != stored.get(w.item_id):
-                rows.append((i, {"unit": self.detail.unit.code, "inspector": self.ctx.actor.name,
-                                 "item": w.item_id, "score": value}))
-        return rows
 
     def save_steps(self) -> list[Step]:
         if not self.query("#hearing"):  # the office's view of this tab has nothing typed in to save
             return []
         steps = []
-        rows = self.sheet_rows()
-        if rows:
-            steps.append(Step("score import", sheets.import_scores, (self.ctx, rows, t("tui.tab.inspection"))))
+        code, me = self.detail.unit.code, self.ctx.actor.name
+        changes = self.query_one(ScoreSheetForm).changes()
+        if changes.scores or changes.notes:
+            steps.append(Step("score edit", sheets.set_scores, (self.ctx, code, me, changes.scores),
+                              {"notes": changes.notes}))
         sheet = self.own_sheet()
         hearing = self.query_one("#hearing", TextArea).text
         visit = self.query_one("#visit", TextArea).text
         if (hearing, visit) != ((sheet.hearing, sheet.visit) if sheet else ("", "")):
-            steps.append(Step("score notes", sheets.set_sheet_notes,
-                              (self.ctx, self.detail.unit.code, self.ctx.actor.name),
+            steps.append(Step("score notes", sheets.set_sheet_notes, (self.ctx, code, me),
                               {"hearing": hearing, "visit": visit}))
         return steps
 
@@ -135,10 +94,11 @@ class InspectionPane(FormPane):
 
     def compose_office(self) -> ComposeResult:
         d = self.detail
-        yield Static(t("tui.assignment") + "：" + ("、".join(d.entry.inspectors) or "—"), classes="section")
+        yield Static(t("tui.assignment") + "：" + ("、".join(d.entry.inspectors) or "—"), classes="section",
+                     markup=False)
         inspectors = [u for u in users.list_users(self.ctx) if u.role == "inspector"]
-        options = [(u.name + (t("tui.recusal_mark") if u.unit == d.unit.code else ""), u.name) for u in inspectors
-                   if u.name not in d.entry.inspectors]
+        options = [(plain_text(u.name + (t("tui.recusal_mark") if u.unit == d.unit.code else "")), u.name)
+                   for u in inspectors if u.name not in d.entry.inspectors]
         with Horizontal(classes="buttons"):
             yield Select(options, prompt=t("col.inspector"), id="assign-who")
             yield Button(t("tui.assign"), id="assign", disabled=not d.can["inspect.assign"] or not options)
@@ -146,8 +106,8 @@ class InspectionPane(FormPane):
         yield DataTable(id="sheets", cursor_type="row")
         if d.entry.vetoes:
             yield Static(t("tui.vetoes", items="、".join(f"{v.item}：{v.reason}" for v in d.entry.vetoes)),
-                         classes="warning")
-        veto_options = [(f"{v.id} {v.text[:40]}", v.id) for v in d.criteria.vetoes]
+                         classes="warning", markup=False)
+        veto_options = [(plain_text(f"{v.id} {v.text}"), v.id) for v in d.criteria.vetoes]
         with Horizontal(classes="buttons"):
             yield Select(veto_options, prompt=t("tui.veto_item"), id="veto-item")
             yield Input(placeholder=t("tui.reason"), id="veto-reason")
@@ -162,9 +122,10 @@ class InspectionPane(FormPane):
         for name in d.entry.inspectors:
             s = by_name.get(name)
             scored = sum(1 for it in d.criteria.items if s and it.id in s.scores)
-            total = sum((Fraction(v) for v in s.scores.values()), Fraction(0)) if s else None
-            table.add_row(name, f"{scored}/{len(d.criteria.items)}", fmt(total) if total is not None else "",
-                          t("yes") if s and s.submitted else t("no"), key=name)
+            total = sheets.sheet_total(d.criteria, {k: Fraction(v) for k, v in s.scores.items()}) if s else None
+            table.add_row(*plain_cells(name, f"{scored}/{len(d.criteria.items)}",
+                                       fmt(total) if total is not None else "",
+                                       t("yes") if s and s.submitted else t("no")), key=name)
 
     @on(Button.Pressed, "#assign")
     def assign(self) -> None:

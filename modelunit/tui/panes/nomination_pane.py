@@ -11,6 +11,7 @@ from modelunit.domain import models, nomination
 from modelunit.domain.calendar import is_past
 from modelunit.i18n import t
 from modelunit.tui.panes.base import Pane
+from modelunit.tui.widgets.plain import plain_cells
 
 DOC = "doc:"  # row keys and choices of application documents, beside the criterion ids
 
@@ -20,9 +21,9 @@ class NominationPane(Pane):
         d = self.detail
         e = d.entry
         if e.nominated_at:
-            yield Static(t("tui.nominated_info", date=e.nominated_at,
-                           late=t("tui.late_mark") if e.nomination_late else "",
-                           by=t("tui.by_mark", by=e.recommended_by) if e.recommended_by else ""), classes="totals")
+            late = t("tui.late_mark") if e.nomination_late else ""
+            by = t("tui.by_mark", by=e.recommended_by) if e.recommended_by else ""
+            yield Static(t("tui.nominated_info", date=e.nominated_at, late=late, by=by), classes="totals", markup=False)
         if e.status == models.RETURNED:
             # The office's words are shown as they were written: plain text, never markup.
             yield Static(t("tui.review_request", due=e.review_due or d.campaign.nomination_due or "—"),
@@ -44,20 +45,21 @@ class NominationPane(Pane):
     def populate(self) -> None:
         d = self.detail
         table = self.query_one("#evidence", DataTable)
-        for label in (t("tui.criterion"), t("col.title"), t("col.materials"), t("col.status")):
-            table.add_column(label)
+        for key in ("tui.criterion", "col.title", "col.status", "col.materials", "tui.material_titles"):
+            table.add_column(t(key))
         need = d.criteria.evidence_required
+        counts = d.entry.evidence_counts()
         for c in d.criteria.criteria:
-            files = [m for m in d.entry.materials if m.criterion == c.id]
-            mark = "✔" if len(files) >= need else "✘"
-            names = "、".join(m.title for m in files)
-            table.add_row(c.id, c.title, f"{mark} {t('tui.evidence_count', count=len(files))}", names, key=c.id)
+            count = counts.get(c.id, 0)
+            status = t("tui.evidence_ok") if count >= need else t("tui.evidence_missing", count=need - count)
+            names = "、".join(m.title for m in d.entry.materials if m.criterion == c.id)
+            table.add_row(*plain_cells(c.id, c.title, status, t("tui.evidence_count", count=count), names), key=c.id)
         filed = d.entry.documents_filed()
         for name in d.criteria.documents:
             files = [m for m in d.entry.materials if m.document == name]
-            mark = "✔" if name in filed else "✘"
-            table.add_row(t("tui.document"), name, f"{mark} {t('tui.evidence_count', count=len(files))}",
-                          "、".join(m.name for m in files), key=DOC + name)
+            status = t("tui.evidence_ok") if name in filed else t("tui.evidence_missing", count=1)
+            table.add_row(*plain_cells(t("tui.document"), name, status, t("tui.evidence_count", count=len(files)),
+                                       "、".join(m.name for m in files)), key=DOC + name)
 
     @on(Button.Pressed, "#mat-add")
     def add_material(self) -> None:

@@ -11,6 +11,7 @@ from modelunit.domain import publicity
 from modelunit.domain.calendar import today
 from modelunit.i18n import t
 from modelunit.tui.panes.base import Pane
+from modelunit.tui.widgets.plain import plain_cells
 
 
 class PublicityPane(Pane):
@@ -19,7 +20,7 @@ class PublicityPane(Pane):
         if c.publicity_start:
             left = publicity.days_left(c, today())
             yield Static(t("tui.period", start=c.publicity_start, end=c.publicity_end,
-                           left=t("tui.due_workdays", date=c.publicity_end, days=left)), classes="totals")
+                           left=t("tui.workdays_left", days=left)), classes="totals")
         else:
             yield Static(t("tui.period_none"), classes="totals")
         if self.ctx.actor.role != "admin":
@@ -37,7 +38,7 @@ class PublicityPane(Pane):
         for label in (t("col.id"), t("col.date"), t("col.source"), t("col.text"), t("col.outcome"), t("tui.note")):
             table.add_column(label)
         for o in self.detail.objections:
-            table.add_row(o.id, o.date, o.source, o.text, t(f"objection.{o.status}"), o.note, key=o.id)
+            table.add_row(*plain_cells(o.id, o.date, o.source, o.text, t(f"objection.{o.status}"), o.note), key=o.id)
 
     @on(Button.Pressed, "#obj-add")
     def add(self) -> None:
@@ -51,7 +52,8 @@ class PublicityPane(Pane):
                          done=t("tui.saved"))
 
         self.app.push_screen(FormDialog(t("tui.add_objection"), [
-            Field("text", t("tui.objection.text"), required=True), Field("source", t("tui.objection.source"))]), go)
+            Field("text", t("tui.objection.text"), required=True, multiline=True),
+            Field("source", t("tui.objection.source"))]), go)
 
     @on(Button.Pressed, "#obj-resolve")
     def resolve(self) -> None:
@@ -75,4 +77,4 @@ class PublicityPane(Pane):
         self.app.push_screen(FormDialog(f"{t('tui.resolve')} #{oid}", [
             Field("outcome", t("col.outcome"),
                   choices=[(t("tui.dismissed"), "dismissed"), (t("tui.upheld"), "upheld")]),
-            Field("note", t("tui.note"), required=True)]), go)
+            Field("note", t("tui.note"), required=True, multiline=True)]), go)

@@ -9,7 +9,9 @@ from textual.widgets import Input
 
 from modelunit.domain.criteria import CriteriaSet
 from modelunit.domain.selfcheck import check_score
-from modelunit.errors import ModelUnitError
+from modelunit.errors import BadInput, ModelUnitError
+from modelunit.i18n import t
+from modelunit.numbers import parse_number, plain
 
 
 def safe_id(item_id: str) -> str:
@@ -32,12 +34,27 @@ class ScoreValidator(Validator):
         return self.success()
 
 
+class NumberValidator(Validator):
+    def validate(self, value: str) -> ValidationResult:
+        if value.strip() and parse_number(value) is None:
+            return self.failure(BadInput("indicator.not_number", value=value.strip()).render())
+        return self.success()
+
+
 class ScoreInput(Input):
-    """An input for one item's score; ``item_id`` says which."""
+    """An input for one item's score; ``item_id`` says which.  The placeholder shows the range and step."""
 
     def __init__(self, cs: CriteriaSet, item_id: str, value: str, prefix: str, allow_bonus: bool = False,
                  disabled: bool = False) -> None:
+        item = cs.item(item_id)
+        points = item.points if item is not None else cs.bonus(item_id).points
         super().__init__(value=value, id=f"{prefix}-{safe_id(item_id)}", classes="score",
+                         placeholder=t("tui.score_placeholder", points=plain(points), step=plain(cs.scoring.step)),
                          validators=[ScoreValidator(cs, item_id, allow_bonus)], valid_empty=True,
-                         disabled=disabled, compact=True)
+                         disabled=disabled)
         self.item_id = item_id
+        self.rule = self.validators[0]
+
+    def check(self, value: str) -> ValidationResult:
+        """The domain's verdict on ``value``, without touching the field's look."""
+        return self.rule.validate(value)
