@@ -84,6 +84,23 @@ def cmd_criteria_check(args, _ctx) -> None:
              plain(c.points), len(c.items)] for c in cs.criteria]
     out(t("criteria.ok", id=cs.id, title=cs.title, version=cs.version))
     emit("table", header, rows)
+    # Every scored line with the id a CSV names it by (selfcheck/score import), so that nobody
+    # has to read the YAML to write one.
+    out()
+    out(t("criteria.items_heading"))
+    emit("table", [t("col.id"), t("col.criterion"), t("col.dimension"), t("col.points"), t("col.text")],
+         [[it.id, c.id, t(f"dimension.{it.dimension}"), plain(it.points), it.text]
+          for c in cs.criteria for it in c.items])
+    if cs.bonuses:
+        out()
+        out(t("criteria.bonuses_heading", cap=plain(cs.scoring.bonus_cap)))
+        emit("table", [t("col.id"), t("col.points"), t("col.text")],
+             [[b.id, plain(b.points), b.text] for b in cs.bonuses])
+    if cs.vetoes:
+        out()
+        out(t("criteria.vetoes_heading"))
+        emit("table", [t("col.id"), t("col.text")], [[v.id, v.text] for v in cs.vetoes])
+    out()
     sc = cs.scoring
     out(t("criteria.summary", criteria=len(cs.criteria), items=len(cs.items), points=plain(cs.item_points),
           vetoes=len(cs.vetoes), bonuses=len(cs.bonuses), cap=plain(sc.bonus_cap)))
