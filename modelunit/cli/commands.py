@@ -32,7 +32,7 @@ from modelunit.domain.records import criteria_of, user_of
 from modelunit.errors import BadInput, Refused
 from modelunit.i18n import t
 from modelunit.imports import run_import
-from modelunit.numbers import fmt, plain
+from modelunit.numbers import fmt, plain, to_json_number
 from modelunit.storage.database import Database
 
 HANDLERS: dict = {}
@@ -367,10 +367,15 @@ TALLY_KEYS = ("rank", "code", "name", "total", "measures", "effects", "bonus", "
 
 
 def _tally_record(r) -> dict:
-    return {"rank": r.rank, "code": r.code, "name": r.name, "total": r.total, "measures": r.measures,
-            "effects": r.effects, "bonus": r.bonus, "satisfaction": r.satisfaction, "criteria": dict(r.criteria),
-            "complete": r.complete, "vetoed": r.vetoed, "eligible": r.eligible, "candidate": r.candidate,
-            "self_total": r.self_total, "quota_rank": r.quota_rank, "conclusion": r.conclusion}
+    """One row as JSON values (figures already rounded: JSON numbers with 2 places at most)."""
+    def num(d):
+        return None if d is None else to_json_number(d)
+
+    return {"rank": r.rank, "code": r.code, "name": r.name, "total": num(r.total), "measures": num(r.measures),
+            "effects": num(r.effects), "bonus": num(r.bonus), "satisfaction": num(r.satisfaction),
+            "criteria": {cid: num(v) for cid, v in r.criteria.items()}, "complete": r.complete,
+            "vetoed": r.vetoed, "eligible": r.eligible, "candidate": r.candidate, "self_total": num(r.self_total),
+            "quota_rank": r.quota_rank, "conclusion": r.conclusion}
 
 
 @handler("tally")
@@ -395,7 +400,7 @@ def cmd_tally(args, ctx) -> None:
         before, after = TALLY_KEYS[:TALLY_KEYS.index("criteria")], TALLY_KEYS[TALLY_KEYS.index("criteria") + 1:]
         rows = []
         for r in result.rows:
-            record = _tally_record(r)
+            record = {k: getattr(r, k) for k in before + after}
             rows.append([_neutral(record[k]) for k in before] + [fmt(r.criteria[cid]) for cid in ids]
                         + [_neutral(record[k]) for k in after])
         emit("csv", list(before) + ids + list(after), rows)

@@ -5,7 +5,11 @@ The arithmetic itself is :mod:`modelunit.domain.tally` (pure functions).
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from fractions import Fraction
+from math import lcm
 
 from modelunit.domain import models, tally
 from modelunit.domain.context import Context
@@ -20,35 +24,55 @@ from modelunit.storage.database import Tx
 
 def compute_tally(tx: Tx, campaign: Campaign) -> tally.Tally:
     """The tally of every nominated unit, from submitted sheets only."""
-    cs = criteria_of(campaign)
+    with _no_cycle_collection():
+        return tally.compute(criteria_of(campaign), tally_inputs(tx, campaign), campaign.quota,
+                             campaign.quota_by_type)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The tally allocates many small acyclic objects; each cyclic collection they trigger would
+    walk the whole parsed database (millions of objects at province scale).  Reference counting
+    frees them all the same."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def tally_inputs(tx: Tx, campaign: Campaign) -> list[tally.TallyInput]:
+    """What the tally needs of each nominated unit, its scores as whole numbers over one scale.
+
+    Score texts repeat ("4", "4.5"): each distinct text is parsed once, and the scale is the
+    common denominator of them all, so the tally adds integers (DESIGN §4 stays exact).
+    """
     units = list(tx.units.items())
     names = {code: doc["name"] for code, doc in units}
     types = {code: doc.get("type", "") for code, doc in units}
     by_unit = sheets_of(tx, campaign)
-    inputs = []
-    memo: dict[str, Fraction] = {}
-
-    def exact(text: str) -> Fraction:
-        # Score texts repeat ("4", "4.5"): parse each distinct one once.
-        value = memo.get(text)
-        if value is None:
-            value = memo[text] = Fraction(text)
-        return value
-
-    for entry in entries_of(tx, campaign):
-        # (recheck: a sampled unit stays in the tally once its result is fixed)
-        if entry.status not in models.NOMINATED_STATUSES and not entry.sampled:
-            continue
-        sheets = tuple({k: exact(v) for k, v in s.scores.items()}
-                       for s in sorted(by_unit.get(entry.unit, []), key=lambda s: s.inspector)
-                       if s.submitted and s.inspector in entry.inspectors)
-        inputs.append(tally.TallyInput(
-            code=entry.unit, name=names.get(entry.unit, entry.unit), sheets=sheets,
-            satisfaction=None if entry.satisfaction is None else Fraction(entry.satisfaction),
-            vetoed=bool(entry.vetoes),
-            self_scores={k: exact(v["score"]) for k, v in entry.selfcheck.items()},
-            type=types.get(entry.unit, ""), status=str(entry.status), assigned=len(entry.inspectors)))
-    return tally.compute(cs, inputs, campaign.quota, campaign.quota_by_type)
+    # (recheck: a sampled unit stays in the tally once its result is fixed)
+    entries = [e for e in entries_of(tx, campaign) if e.status in models.NOMINATED_STATUSES or e.sampled]
+    chosen = {e.unit: [s.scores for s in sorted(by_unit.get(e.unit, []), key=lambda s: s.inspector)
+                       if s.submitted and s.inspector in e.inspectors] for e in entries}
+    texts: set[str] = set()
+    for scores in chosen.values():
+        for sheet in scores:
+            texts.update(sheet.values())
+    for e in entries:
+        texts.update(str(v["score"]) for v in e.selfcheck.values())
+    exact = {text: Fraction(text) for text in texts}
+    scale = lcm(*(f.denominator for f in exact.values())) if exact else 1
+    whole = {text: int(f * scale) for text, f in exact.items()}
+    return [tally.TallyInput(
+        code=e.unit, name=names.get(e.unit, e.unit),
+        sheets=tuple(dict(zip(sheet, map(whole.__getitem__, sheet.values()))) for sheet in chosen[e.unit]),
+        satisfaction=None if e.satisfaction is None else Fraction(e.satisfaction), vetoed=bool(e.vetoes),
+        self_scores={k: whole[str(v["score"])] for k, v in e.selfcheck.items()},
+        type=types.get(e.unit, ""), status=str(e.status), assigned=len(e.inspectors), scale=scale)
+        for e in entries]
 
 
 def tally_visible(actor: User, campaign: Campaign, own: Entry | None) -> bool:

@@ -8,6 +8,7 @@ Every sum is a :class:`~fractions.Fraction`; a figure is rounded with
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -28,13 +29,16 @@ class TallyInput:
 
     code: str
     name: str
-    sheets: tuple[dict[str, Fraction], ...]  # submitted sheets only: item/bonus id → score
+    # Submitted sheets only: item/bonus id → score.  Scores are Fractions, or (when ``scale`` is
+    # set) whole numbers counting 1/scale each, which spares the tally the conversion.
+    sheets: tuple[dict[str, Fraction], ...] | tuple[dict[str, int], ...]
     satisfaction: Fraction | None = None
     vetoed: bool = False
-    self_scores: dict[str, Fraction] = field(default_factory=dict)
+    self_scores: dict[str, Fraction] | dict[str, int] = field(default_factory=dict)
     type: str = ""  # township | street | department | other: what a per-type quota counts in
     status: str = ""  # the unit's status in the campaign (models.Status value)
     assigned: int = 0  # inspectors assigned, to say why a unit is incomplete
+    scale: int = 0  # 0: the scores are Fractions; else whole numbers of 1/scale
 
 
 @dataclass
@@ -54,7 +58,7 @@ class TallyRow:
     candidate: bool
     self_total: Decimal | None
     sheets: int
-    item_scores: dict[str, Fraction]  # exact aggregates, for the detail sheets
+    item_scores: Mapping[str, Fraction]  # exact aggregates, for the detail sheets
     self_criteria: dict[str, Decimal | None]
     type: str = ""
     status: str = ""
@@ -86,75 +90,183 @@ class Tally:
         return [r for r in self.rows if r.candidate]
 
 
-def aggregate(scores: list[Fraction], method: str) -> Fraction:
-    """One item's score from its inspectors' scores (0 when there are none).
+def aggregate(scores: Sequence[int], method: str) -> tuple[int, int]:
+    """One item's score from its inspectors' scores, as ``(numerator, divisor)`` of whole numbers.
 
-    Works on integers over a common denominator: exact, and much faster than
-    adding Fractions one by one (this runs for every item of every unit).
+    The scores are integers in units of the unit's scale (see :class:`TallyInput`); the
+    item's score is ``numerator / (divisor × scale)``, exactly.  No scores: 0.
     """
-    if not scores:
-        return Fraction(0)
-    den = lcm(*(s.denominator for s in scores))
-    ordered = sorted(s.numerator * (den // s.denominator) for s in scores)
-    n = len(ordered)
+    n = len(scores)
+    if not n:
+        return 0, 1
     if method == "median":
+        ordered = sorted(scores)
         mid = n // 2
-        return Fraction(ordered[mid], den) if n % 2 else Fraction(ordered[mid - 1] + ordered[mid], 2 * den)
+        return (ordered[mid], 1) if n % 2 else (ordered[mid - 1] + ordered[mid], 2)
     if method == "trimmed_mean" and n >= 5:
-        ordered = ordered[1:-1]
-        n -= 2
-    return Fraction(sum(ordered), den * n)
+        return sum(scores) - max(scores) - min(scores), n - 2
+    return sum(scores), n
+
+
+class ExactScores(Mapping[str, Fraction]):
+    """Each item's exact aggregate (for the detail sheets), made a Fraction only when it is read."""
+
+    __slots__ = ("_index", "_nums", "_den")
+
+    def __init__(self, index: dict[str, int], nums: list[int], den: int) -> None:
+        self._index, self._nums, self._den = index, nums, den
+
+    def __getitem__(self, key: str) -> Fraction:
+        return Fraction(self._nums[self._index[key]], self._den)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+_CENTS: dict[int, Decimal] = {}
+
+
+def _shown(num: int, den: int) -> Decimal:
+    """num / den rounded half up to 2 places (§4), by integer arithmetic: floor(100·x + 1/2)."""
+    if num < 0:
+        return r2(Fraction(num, den))
+    cents = (200 * num + den) // (2 * den)
+    shown = _CENTS.get(cents)
+    if shown is None:
+        shown = _CENTS[cents] = Decimal(cents).scaleb(-2)
+    return shown
+
+
+def _cents(value: Fraction) -> int:
+    return int(r2(value).scaleb(2))
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What the tally needs of a criteria set, worked out once per tally rather than once per unit."""
+
+    item_ids: tuple[str, ...]
+    criterion_of: tuple[int, ...]  # per item: the index of its criterion
+    is_effects: tuple[bool, ...]  # per item: dimension effects (else measures)
+    bonus_ids: tuple[str, ...]
+    ids: tuple[str, ...]  # item_ids + bonus_ids
+    index: dict[str, int]  # item and bonus id → position in item_ids + bonus_ids
+    floors: tuple[int, ...]  # per criterion: the floor in cents (criterion_floor × points, rounded)
+    pass_cents: int
+
+    @classmethod
+    def of(cls, cs: CriteriaSet) -> _Layout:
+        items = [(it, ci) for ci, c in enumerate(cs.criteria) for it in c.items]
+        ids = tuple(it.id for it, _ in items) + tuple(b.id for b in cs.bonuses)
+        sc = cs.scoring
+        return cls(item_ids=tuple(it.id for it, _ in items), criterion_of=tuple(ci for _, ci in items),
+                   is_effects=tuple(it.dimension == "effects" for it, _ in items),
+                   bonus_ids=tuple(b.id for b in cs.bonuses), ids=ids, index={k: i for i, k in enumerate(ids)},
+                   floors=tuple(_cents(sc.criterion_floor * c.points) for c in cs.criteria),
+                   pass_cents=_cents(sc.pass_line))
+
+
+def _scaled(u: TallyInput) -> tuple[int, tuple[dict[str, int], ...], dict[str, int]]:
+    """The unit's scores as whole numbers over one scale (its sheets' and self-scores' common denominator)."""
+    if u.scale:
+        return u.scale, u.sheets, u.self_scores  # type: ignore[return-value]
+    values = [v for sh in u.sheets for v in sh.values()] + list(u.self_scores.values())
+    scale = lcm(*(Fraction(v).denominator for v in values)) if values else 1
+
+    def whole(v) -> int:
+        f = Fraction(v) * scale
+        return f.numerator  # a whole number: scale is a multiple of every denominator
+
+    return (scale, tuple({k: whole(v) for k, v in sh.items()} for sh in u.sheets),
+            {k: whole(v) for k, v in u.self_scores.items()})
 
 
 def compute(cs: CriteriaSet, units: list[TallyInput], quota: int | None = None,
             quota_by_type: dict[str, int] | None = None) -> Tally:
-    """The tally of ``units``; ``quota`` (one for the campaign) or ``quota_by_type`` (type → places)."""
-    sc = cs.scoring
-    w = sc.satisfaction_weight
+    """The tally of ``units``; ``quota`` (one for the campaign) or ``quota_by_type`` (type → places).
+
+    Exact throughout: every sum is of whole numbers over a common denominator (a unit's
+    score scale times the aggregate's divisor), and a figure is divided out only where it is
+    rounded to be shown, compared or ranked.  At province scale (2,000 units, 280,000
+    scores) this is several times faster than adding Fractions.
+    """
+    layout = _Layout.of(cs)
     rows: list[TallyRow] = []
     sort_keys: dict[str, tuple] = {}
     for u in units:
-        item_scores: dict[str, Fraction] = {}
-        crit: dict[str, Fraction] = {}
-        dims = {"measures": Fraction(0), "effects": Fraction(0)}
-        for c in cs.criteria:
-            c_sum = Fraction(0)
-            for it in c.items:
-                s = aggregate([sh[it.id] for sh in u.sheets if it.id in sh], sc.aggregate)
-                item_scores[it.id] = s
-                c_sum += s
-                dims[it.dimension] += s
-            crit[c.id] = c_sum
-        bonus_sum = Fraction(0)
-        for b in cs.bonuses:
-            # An empty bonus line counts as 0 for that inspector (§4.1).
-            s = aggregate([sh.get(b.id, Fraction(0)) for sh in u.sheets], sc.aggregate)
-            item_scores[b.id] = s
-            bonus_sum += s
-        bonus = min(bonus_sum, sc.bonus_cap)
-        inspection_total = sum(crit.values(), Fraction(0)) + bonus
-        total = inspection_total
-        if w > 0:
-            total = inspection_total * (1 - w) + (u.satisfaction or Fraction(0)) * w
-        missing = _missing(u, sc.min_inspectors, w > 0)
-        complete = not missing
-        total_r, effects_r, measures_r = r2(total), r2(dims["effects"]), r2(dims["measures"])
-        crit_r = {cid: r2(v) for cid, v in crit.items()}
-        floor_ok = all(crit_r[c.id] >= r2(sc.criterion_floor * c.points) for c in cs.criteria)
-        eligible = complete and not u.vetoed and total_r >= r2(sc.pass_line) and floor_ok
-        self_vals = [u.self_scores[it.id] for it in cs.items if it.id in u.self_scores]
-        self_crit = {}
-        for c in cs.criteria:
-            vals = [u.self_scores[it.id] for it in c.items if it.id in u.self_scores]
-            self_crit[c.id] = r2(sum(vals, Fraction(0))) if vals else None
-        rows.append(TallyRow(
-            code=u.code, name=u.name, rank=None, total=total_r, measures=measures_r, effects=effects_r,
-            bonus=r2(bonus), satisfaction=None if u.satisfaction is None else r2(u.satisfaction),
-            criteria=crit_r, complete=complete, vetoed=u.vetoed, eligible=eligible, candidate=False,
-            self_total=r2(sum(self_vals, Fraction(0))) if self_vals else None, sheets=len(u.sheets),
-            item_scores=item_scores, self_criteria=self_crit, type=u.type, status=u.status, missing=missing))
-        sort_keys[u.code] = (total_r, effects_r, measures_r)
+        row, key = _unit_row(cs, layout, u)
+        rows.append(row)
+        sort_keys[u.code] = key
     return _order_and_place(rows, sort_keys, quota, quota_by_type or {})
+
+
+def _unit_row(cs: CriteriaSet, layout: _Layout, u: TallyInput) -> tuple[TallyRow, tuple]:
+    sc = cs.scoring
+    scale, sheets, self_scores = _scaled(u)
+    method = sc.aggregate
+    n_items = len(layout.item_ids)
+    # One column of scores per item and bonus, in layout order (None: the sheet has no score there).
+    columns = list(zip(*(list(map(sh.get, layout.ids)) for sh in sheets))) if sheets else [()] * len(layout.ids)
+    parts = [aggregate(col if None not in col else [v for v in col if v is not None], method)
+             for col in columns[:n_items]]
+    # An empty bonus line counts as 0 for that inspector (§4.1).
+    parts += [aggregate(col if None not in col else [v or 0 for v in col], method) for col in columns[n_items:]]
+    divisors = {d for _, d in parts}
+    common = divisors.pop() if len(divisors) == 1 else lcm(*divisors)
+    nums = [num * (common // d) for num, d in parts]
+    den = common * scale  # every figure below is (whole number) / den
+    crit = [0] * len(cs.criteria)
+    measures = effects = 0
+    for num, ci, eff in zip(nums, layout.criterion_of, layout.is_effects):
+        crit[ci] += num
+        if eff:
+            effects += num
+        else:
+            measures += num
+    cap = sc.bonus_cap
+    bonus_num = min(sum(nums[n_items:]) * cap.denominator, cap.numerator * den)  # over den × cap.denominator
+    bonus_den = den * cap.denominator
+    total_num, total_den = sum(crit) * cap.denominator + bonus_num, bonus_den
+    w = sc.satisfaction_weight
+    if w > 0:
+        sat = u.satisfaction or Fraction(0)
+        total_num = (total_num * (w.denominator - w.numerator) * sat.denominator
+                     + sat.numerator * w.numerator * total_den)
+        total_den *= w.denominator * sat.denominator
+    missing = _missing(u, sc.min_inspectors, w > 0)
+    complete = not missing
+    total_r, effects_r, measures_r = _shown(total_num, total_den), _shown(effects, den), _shown(measures, den)
+    crit_cents = [(200 * v + den) // (2 * den) if v >= 0 else _cents(Fraction(v, den)) for v in crit]
+    floor_ok = all(c >= f for c, f in zip(crit_cents, layout.floors))
+    eligible = complete and not u.vetoed and total_r.scaleb(2) >= layout.pass_cents and floor_ok
+    self_crit: dict[str, Decimal | None] = {}
+    self_sum = 0
+    if self_scores:
+        self_by_crit: list[int | None] = [None] * len(cs.criteria)
+        for iid, ci in zip(layout.item_ids, layout.criterion_of):
+            v = self_scores.get(iid)
+            if v is not None:
+                self_by_crit[ci] = (self_by_crit[ci] or 0) + v
+                self_sum += v
+        self_crit = {c.id: None if v is None else _shown(v, scale) for c, v in zip(cs.criteria, self_by_crit)}
+        has_self = any(v is not None for v in self_by_crit)
+    else:
+        self_crit = {c.id: None for c in cs.criteria}
+        has_self = False
+    row = TallyRow(
+        code=u.code, name=u.name, rank=None, total=total_r, measures=measures_r, effects=effects_r,
+        bonus=_shown(bonus_num, bonus_den), satisfaction=None if u.satisfaction is None else r2(u.satisfaction),
+        criteria={c.id: _shown(v, den) for c, v in zip(cs.criteria, crit)}, complete=complete, vetoed=u.vetoed,
+        eligible=eligible, candidate=False, self_total=_shown(self_sum, scale) if has_self else None,
+        sheets=len(sheets), item_scores=ExactScores(layout.index, nums, den), self_criteria=self_crit,
+        type=u.type, status=u.status, missing=missing)
+    return row, (total_r, effects_r, measures_r)
 
 
 def _missing(u: TallyInput, min_inspectors: int, needs_satisfaction: bool) -> tuple[tuple[str, dict], ...]:
