@@ -356,7 +356,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "title.note_needed": ("请用 --note 说明整改验收情况", "give --note describing the rectification"),
     "title.reason_needed": ("请用 --reason 说明撤销理由", "give --reason for the revocation"),
     "title.decision_ref_needed": ("请用 --decision-ref 给出撤销决定文号", "give --decision-ref, the decision's reference"),
-    "title.bad_date": ("日期 {date} 无效：须在授牌日 {awarded} 至 {latest} 之间", "date {date} is out of range: it must lie between the award on {awarded} and {latest}"),
     "title.rectified_done": ("{unit} 整改完成，称号（证书 {certificate}）恢复有效，有效期至 {until}",
                              "{unit} rectified: title (certificate {certificate}) valid again until {until}"),
     "title.revoked_done": ("已撤销 {unit} 的称号（证书 {certificate}，{date}，{ref}）；{until} 前不得再次申报",

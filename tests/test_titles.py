@@ -129,9 +129,9 @@ def test_revocation_needs_admin_reason_reference_and_a_date_in_range(world, monk
     refused(world, titles.revoke, world.ctx(), "U1", " ", "文号", kind=BadInput, key="title.reason_needed")
     refused(world, titles.revoke, world.ctx(), "U1", "理由", "", kind=BadInput, key="title.decision_ref_needed")
     refused(world, titles.revoke, world.ctx(), "U1", "理由", "文号", "2024-01-01", kind=BadInput,
-            key="title.bad_date")
+            key="date.out_of_range")
     refused(world, titles.revoke, world.ctx(), "U1", "理由", "文号", "2025-09-01", kind=BadInput,
-            key="title.bad_date")
+            key="date.out_of_range")
     refused(world, titles.revoke, world.ctx(), "ZZ", "理由", "文号", kind=BadInput, key="unit.unknown")
     refused(world, titles.revoke, world.ctx(), "U4", "理由", "文号", key="title.none")
     title = titles.revoke(world.ctx(), "U1", "理由", "文号", "2025-05-20")

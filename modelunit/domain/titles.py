@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from modelunit.domain import audit, models
-from modelunit.domain.calendar import parse_date, today
+from modelunit.domain.calendar import given_date, parse_date, today
 from modelunit.domain.context import Context
 from modelunit.domain.criteria import Naming
 from modelunit.domain.models import Campaign, Entry, entry_key, from_dict, to_dict
@@ -24,7 +24,6 @@ from modelunit.errors import BadInput, Refused
 VALID, RECTIFYING, EXPIRED, REVOKED = "valid", "rectifying", "expired", "revoked"
 TITLE_STATES = (VALID, RECTIFYING, EXPIRED, REVOKED)
 RECTIFY_DAYS = 90  # DESIGN §3a: a failed re-check's default deadline
-MAX_DAYS_AHEAD = 60  # DESIGN §6: a --date lies at most this far after today
 
 
 @dataclass
@@ -206,10 +205,8 @@ def revoke(ctx: Context, unit: str, reason: str, decision_ref: str, on: str | No
         raise BadInput("title.decision_ref_needed")
     with ctx.db.transaction() as tx:
         title = _held_title(tx, unit)
-        day = parse_date(on, "--date") if on else today()
-        if not parse_date(title.awarded) <= day <= today() + timedelta(days=MAX_DAYS_AHEAD):
-            raise BadInput("title.bad_date", date=day.isoformat(), awarded=title.awarded,
-                           latest=(today() + timedelta(days=MAX_DAYS_AHEAD)).isoformat())
+        # Outside any campaign stage, the earliest date is the award that made the title.
+        day = given_date(on, "--date", parse_date(title.awarded)) if on else today()
         campaign = campaign_of(tx, title.campaign)
         before = {"state": title.state}
         title.state = REVOKED
