@@ -618,6 +618,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tui.tab.inspection": ("考察", "Inspection"),
     "tui.tab.publicity": ("公示", "Publicity"),
     "tui.tab.award": ("授牌", "Award"),
+    "tui.tab.history": ("历程", "History"),
     "tui.unit_header": ("{name}（{code}）　{type}　状态：{status}", "{name} ({code})  {type}  status: {status}"),
     "tui.points": ("{points} 分", "{points} pts"),
     "tui.target": ("目标 {name} {target}{unit}", "target {name} {target}{unit}"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 
 from modelunit.domain import assignment, campaigns, nomination, publicity, selfcheck, sheets, standings, titles
@@ -287,3 +288,37 @@ def test_unit_history_is_for_the_office_and_the_units_own_clerk(world, monkeypat
     before = world.raw()
     assert world.cli("unit", "history", "U2", user="clerk1").returncode == 1
     assert world.cli("unit", "history", "NOPE").returncode == 2 and world.raw() == before
+
+
+# ----------------------------------------------------------------------------- the dashboard's history tab
+
+
+async def test_the_unit_page_has_a_history_tab_with_titles(world, monkeypatch):
+    from textual.widgets import TabbedContent
+
+    from rich.console import Console
+
+    from tests.test_tui import SIZE, app_for, open_unit, show_tab
+
+    def text_of(widget) -> str:
+        console = Console(width=150, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+        console.print(widget.content)
+        return console.export_text()
+
+    awarded(world, monkeypatch)
+    monkeypatch.setenv("MODELUNIT_TODAY", "2025-06-01")
+    titles.revoke(world.ctx(), "U1", "重大违法案件", "区政府〔2025〕12号")
+    async with app_for(world.db, "office").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_unit(pilot, "U1")
+        await show_tab(pilot, "history")
+        assert screen.query_one(TabbedContent).active == "tab-history"
+        shown = text_of(screen.query_one("#history-titles"))
+        assert "2024-01-001" in shown and "已撤销" in shown and "2027-05-31" in shown
+        assert "2024-1" in text_of(screen.query_one("#history-campaigns"))
+    async with app_for(world.db, "i1").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_unit(pilot, "U1")
+        await show_tab(pilot, "history")
+        assert not screen.query("#history-titles")
+        assert screen.query_one("#history-denied")

@@ -15,6 +15,7 @@ from modelunit.i18n import t
 from modelunit.tui import actions
 from modelunit.tui.actions import UNIT, ActionScreen
 from modelunit.tui.panes.award_pane import AwardPane
+from modelunit.tui.panes.history_pane import HistoryPane
 from modelunit.tui.panes.inspection_pane import InspectionPane
 from modelunit.tui.panes.nomination_pane import NominationPane
 from modelunit.tui.panes.publicity_pane import PublicityPane
@@ -55,10 +56,14 @@ class UnitScreen(ActionScreen):
             yield Footer(compact=True)
             return
         yield Static(self.header_text(), id="unit-header")
-        with TabbedContent(initial=f"tab-{detail.campaign.stage}"):
+        # (a re-check's conclusion has no stage tab of its own: its page opens on the history)
+        stage = detail.campaign.stage
+        with TabbedContent(initial=f"tab-{stage}" if stage in dict(PANES) else "tab-history"):
             for stage, pane in PANES:
                 with TabPane(t(f"tui.tab.{stage}"), id=f"tab-{stage}"):
                     yield pane(detail)
+            with TabPane(t("tui.tab.history"), id="tab-history"):  # titles: the unit across the years
+                yield HistoryPane(detail)
         yield Footer(compact=True)
 
     def header_text(self) -> Text:
@@ -71,7 +76,7 @@ class UnitScreen(ActionScreen):
         if self.load() is None:
             return
         self.query_one("#unit-header", Static).update(self.header_text())
-        for _, pane_cls in PANES:
+        for pane_cls in [cls for _, cls in PANES] + [HistoryPane]:
             pane = self.query_one(pane_cls)
             pane.detail = self.detail
             await pane.recompose()
