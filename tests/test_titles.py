@@ -294,9 +294,8 @@ def test_unit_history_is_for_the_office_and_the_units_own_clerk(world, monkeypat
 
 
 async def test_the_unit_page_has_a_history_tab_with_titles(world, monkeypatch):
-    from textual.widgets import TabbedContent
-
     from rich.console import Console
+    from textual.widgets import TabbedContent
 
     from tests.test_tui import SIZE, app_for, open_unit, show_tab
 
