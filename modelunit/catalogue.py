@@ -723,6 +723,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help.common": ("灰色的快捷键表示当前阶段或状态下不能使用。\nCtrl+P 打开命令面板，可按名称查找操作（中文或英文名均可）。\n所有修改都会记入审计日志。",
                     "Greyed keys cannot be used in this stage or state.\nCtrl+P opens the command palette: find an action by its name (English or Chinese).\nEvery change is recorded in the audit log."),
     "help.unavailable": ("（当前不可用）", " (not available now)"),
+    "tui.palette_placeholder": ("按名称查找操作（中文或英文）……", "Search for an action by name…"),
     "tui.palette_help": ("快捷键 {key}　{tip}", "key {key}  {tip}"),
     "tui.account": ("{name}（{role}）", "{name} ({role})"),
     "tui.account_unit": ("{name}（{role}，{unit}）", "{name} ({role}, {unit})"),

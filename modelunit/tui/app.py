@@ -125,6 +125,12 @@ class ModelUnitApp(App[None]):
         yield SystemCommand(t("sys.screenshot"), t("sys.screenshot_tip"),
                             lambda: self.set_timer(0.1, self.deliver_screenshot))
 
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=t("tui.palette_placeholder"), id="--command-palette"))
+
     def action_help(self) -> None:
         from modelunit.tui.screens.help_screen import HelpScreen
 
