@@ -92,9 +92,8 @@ def apply_scores(cs: CriteriaSet, sheet: Sheet, scores: Mapping[str, object],
         except ModelUnitError as err:
             problems.append((item_id, err))
     for item_id, note in notes.items():
-        if item_id in scores:
-            pass
-        elif cs.item(item_id) is None and cs.bonus(item_id) is None:
+        # A note beside a score was checked with the score; a note alone must name a known line.
+        if item_id not in scores and cs.item(item_id) is None and cs.bonus(item_id) is None:
             problems.append((item_id, BadInput("item.unknown", item=item_id)))
             continue
         if note.strip():
