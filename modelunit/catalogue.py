@@ -210,6 +210,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "campaign.created": ("已创建活动 {id}：{title}（{units} 个单位参加）", "created campaign {id}: {title} ({units} units enrolled)"),
     "campaign.advanced": ("活动 {id} 已进入“{stage}”阶段", "campaign {id} is now in the {stage} stage"),
     "campaign.moved": ("{status}：{units}", "{status}: {units}"),
+    "campaign.moved_why": ("{status}（{why}）：{units}", "{status} ({why}): {units}"),
     "campaign.unknown_stage": ("未知的阶段 {stage}（可选：{stages}）", "unknown stage {stage} (one of: {stages})"),
     "campaign.not_next": ("不能推进到“{to}”：当前阶段为“{stage}”，下一阶段是“{next}”", "cannot advance to {to}: the open stage is {stage}, the next one is {next}"),
     "advance.early": ("“{stage}”阶段截止日期 {due} 未到", "the {stage} stage is due only on {due}"),

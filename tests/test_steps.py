@@ -389,6 +389,27 @@ def test_leaving_inspection_with_an_unsubmitted_sheet_needs_a_reason(world, monk
     assert result.changed["not_selected"] == ["U2"] and world.entry("U2")["status"] == "not_selected"
 
 
+def test_leaving_inspection_says_why_each_unit_is_not_selected(world, monkeypatch):
+    from modelunit.domain import sheets
+    from tests.helpers import FULL, score, to_inspection
+
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
+    to_inspection(world, codes=("U1", "U2", "U4"))
+    low = {item: points / 2 for item, points in FULL.items()}  # complete, but under the pass line
+    for name in ("i1", "i2"):
+        score(world, "U1", name, FULL)
+        score(world, "U2", name, low)
+    score(world, "U4", "i1", FULL)  # one sheet of two: incomplete
+    for code in ("U1", "U2"):
+        sheets.submit_scores(world.ctx(), code, None)
+    sheets.submit_scores(world.ctx(), "U4", "i1")
+    r = ok(world.cli("campaign", "advance", "--reason", "考察组成员因病缺席",
+                     env={"MODELUNIT_TODAY": "2024-03-01"}))
+    lines = r.stdout.splitlines()
+    assert "拟命名：U1" in lines
+    assert "未入选（未达标）：U2" in lines and "未入选（未完成）：U4" in lines
+
+
 def test_a_dry_run_lists_who_drops_out_and_why_and_changes_nothing(world, monkeypatch):
     env = {"MODELUNIT_TODAY": "2024-03-01"}
     monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")

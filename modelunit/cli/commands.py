@@ -167,11 +167,24 @@ def cmd_campaign_advance(args, ctx) -> None:
             out(t("campaign.would_move_none"))
         return
     out(t("campaign.advanced", id=result.campaign, stage=t(f"stage.{result.stage}")))
-    for status, codes in sorted(result.changed.items()):
-        out(t("campaign.moved", status=_status(status), units=", ".join(codes)))
+    for status, why, codes in _moves_by_reason(result):
+        key = "campaign.moved" if why == status else "campaign.moved_why"
+        out(t(key, status=status, why=why, units=", ".join(codes)))
     c = campaigns.current_campaign(Context(ctx.db, ctx.actor, result.campaign))
     if c.kind == "recheck" and result.stage == "inspection":  # recheck: the draw and its seed
         out(t("recheck.drawn", count=len(c.sample), seed=c.seed, units=", ".join(c.sample)))
+
+
+def _moves_by_reason(result) -> list[tuple[str, str, list[str]]]:
+    """The units an advance moved, grouped by new status and by why (未入选（未达标）：T01)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    if result.plan is not None:
+        for m in result.plan.moves:
+            groups.setdefault((_status(m.status), m.why.render()), []).append(m.unit)
+    else:
+        for status, codes in result.changed.items():
+            groups[(_status(status), _status(status))] = list(codes)
+    return [(status, why, codes) for (status, why), codes in sorted(groups.items())]
 
 
 # ----------------------------------------------------------------------------- users and units
