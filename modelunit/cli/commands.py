@@ -522,6 +522,70 @@ def cmd_title_revoke(args, ctx) -> None:
           ref=title.decision_ref, until=title.ban_until))
 
 
+@handler("progress")
+def cmd_progress(args, ctx) -> None:
+    """Who is missing what; xlsx: the reminder list an office sends to the units."""
+    from modelunit.domain import progress
+
+    if args.format == "xlsx" and not args.output:
+        raise BadInput("progress.xlsx_output")
+    if args.output and args.format != "xlsx":
+        raise BadInput("progress.output_format")
+    if args.format == "xlsx":
+        from modelunit.export.reminders import export_reminders
+
+        out(t("progress.written", path=export_reminders(ctx, args.output, missing_only=args.missing)))
+        return
+    view = progress.progress(ctx)
+    shown = view.missing_only() if args.missing else view
+    if args.format == "json":
+        record = {"campaign": view.campaign.id, "stage": view.campaign.stage,
+                  "units": [progress.unit_record(r) for r in shown.units],
+                  "inspectors": [progress.inspector_record(r) for r in shown.inspectors]}
+        out(json.dumps(json_value(record), ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        keys = list(progress.UNIT_KEYS)
+        emit("csv", keys, [[_csv_value(progress.unit_record(r)[k]) for k in keys] for r in shown.units])
+    else:
+        _progress_table(view, shown)
+
+
+def _csv_value(value) -> str:
+    """A progress field in a CSV cell: lists joined by ';', a criterion count as ``A=1``."""
+    if isinstance(value, dict):
+        return ";".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ";".join(value)
+    return _neutral(value)
+
+
+def _progress_table(view, shown) -> None:
+    from modelunit.domain.progress import lack_texts, selfcheck_text
+
+    cs, creation = view.criteria, view.campaign.kind == "creation"
+    header = [t("col.code"), t("col.name"), t("col.status"), t("col.selfcheck"), t("col.evidence")]
+    header += [t("col.documents")] * bool(cs.documents) + [t("col.nomination")] * creation
+    header += [t("col.sheets"), t("col.lacks")]
+    rows = []
+    for r in shown.units:
+        row = [r.code, r.name, _status(r.status), selfcheck_text(r),
+               f"{len(cs.criteria) - len(r.evidence_missing)}/{len(cs.criteria)}"]
+        if cs.documents:
+            row.append(f"{len(cs.documents) - len(r.documents_missing)}/{len(cs.documents)}")
+        if creation:
+            row.append(t(f"nomination.{r.nomination}"))
+        sheets = "" if r.sheets_submitted is None else f"{r.sheets_submitted}/{r.sheets_needed}"
+        rows.append(row + [sheets if r.inspectors_assigned else "", "；".join(lack_texts(r))])
+    emit("table", header, rows)
+    out(t("progress.summary", total=len(view.units), missing=sum(1 for r in view.units if r.missing)))
+    if shown.inspectors:
+        out()
+        out(t("progress.inspectors"))
+        emit("table", [t("col.inspector"), t("col.assigned"), t("col.entered"), t("col.submitted"),
+                       t("col.pending")],
+             [[i.name, i.assigned, i.entered, i.submitted, ", ".join(i.pending)] for i in shown.inspectors])
+
+
 @handler("export")
 def cmd_export(args, ctx) -> None:
     if not args.file and not args.score_sheets:

@@ -221,6 +221,11 @@ def build_parser() -> argparse.ArgumentParser:
     trev.add_argument("--reason", required=True)
     trev.add_argument("--decision-ref", required=True)
     trev.add_argument("--date")
+    prog = sub.add_parser("progress", help="who is missing what: self-check, evidence, nomination, score sheets")
+    prog.add_argument("--missing", action="store_true", help="only the units (and inspectors) still missing something")
+    prog.add_argument("--format", choices=("table", "csv", "json", "xlsx"), default="table",
+                      help="xlsx: a printable reminder list with each unit's contact (needs --output)")
+    prog.add_argument("--output", metavar="FILE.xlsx", help="where --format xlsx writes the reminder list")
     exp = sub.add_parser("export", help="write the Excel workbook")
     exp.add_argument("file", nargs="?")
     exp.add_argument("--score-sheets", metavar="DIR", help="write blank score sheets for offline inspection")
