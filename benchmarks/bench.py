@@ -3,6 +3,7 @@
     python benchmarks/bench.py              # district (200 units) and province (2,000 units)
     python benchmarks/bench.py --quick      # district only
     python benchmarks/bench.py --tally      # province: the tally beside its floor only
+    python benchmarks/bench.py --smoke      # 20 units, one run of each: proves the script runs (the README test)
 
 Each figure is the best of a few runs on this machine; floors are what the same
 work costs without modelunit (bare XlsxWriter, a bare read-modify-write of the
@@ -43,6 +44,10 @@ def run(cmd: list[str], env: dict, stdin: str | None = None) -> tuple[float, int
     if out[2] != "0":
         raise SystemExit(f"command failed: {cmd}")
     return float(out[0]), int(out[1]) // 1024
+
+
+# How many runs each figure is the best of; --smoke makes it one.
+REPEAT = {"tally": 5, "write": 3}
 
 
 def best(n: int, fn):
@@ -121,7 +126,7 @@ def scale(n_units: int, folder: Path, tally_only: bool = False) -> dict:
 
     Path(db + ".hash").write_text(json.dumps({"salt": os.urandom(16).hex()}))
     (fig["tally"], fig["tally_mib"]), (fig["floor_read"], _) = paired(
-        5, lambda: run(cli("tally", "--format", "json"), env),
+        REPEAT["tally"], lambda: run(cli("tally", "--format", "json"), env),
         lambda: run([sys.executable, "-c", FLOOR_READ, db], env))
     if tally_only:
         return fig
@@ -134,8 +139,8 @@ def scale(n_units: int, folder: Path, tally_only: bool = False) -> dict:
         return run(cli("score", "import", str(one), "--reason", "基准测试"), env)
 
     # Scores are submitted in the benchmark database, so an admin change with a reason is the real case.
-    fig["one_write"], _ = best(3, one_write)
-    fig["floor_write"], _ = best(3, lambda: run([sys.executable, "-c", FLOOR_WRITE, db], env))
+    fig["one_write"], _ = best(REPEAT["write"], one_write)
+    fig["floor_write"], _ = best(REPEAT["write"], lambda: run([sys.executable, "-c", FLOOR_WRITE, db], env))
 
     xlsx = str(folder / "out.xlsx")
     fig["export"], fig["export_mib"] = best(1, lambda: run(cli("export", xlsx), env))
@@ -147,8 +152,8 @@ def scale(n_units: int, folder: Path, tally_only: bool = False) -> dict:
 def startup() -> dict:
     env = dict(os.environ)
     crit = str(Path(__file__).resolve().parent.parent / "criteria" / "nine-measures.yaml")
-    t, _ = best(5, lambda: run(cli("criteria", "check", crit), env))
-    bare, _ = best(5, lambda: run([sys.executable, "-c", "pass"], env))
+    t, _ = best(REPEAT["tally"], lambda: run(cli("criteria", "check", crit), env))
+    bare, _ = best(REPEAT["tally"], lambda: run([sys.executable, "-c", "pass"], env))
     return {"startup": t, "python": bare}
 
 
@@ -156,7 +161,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="district scale only")
     parser.add_argument("--tally", action="store_true", help="province scale, the tally and its floor only")
+    parser.add_argument("--smoke", action="store_true", help="20 units, one run of each figure (a quick check)")
     args = parser.parse_args()
+    if args.smoke:
+        REPEAT.update(tally=1, write=1)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.platform()}")
     t0 = time.perf_counter()
@@ -168,7 +176,8 @@ def main() -> None:
             print(f"\ntally --format json: {r['tally']:.2f} s, {r['tally_mib']} MiB; floor (read + parse + one "
                   f"password check): {r['floor_read']:.2f} s; ratio {r['tally'] / r['floor_read']:.2f}x (target 1.5x)")
             return
-        results = [scale(n, Path(tmp)) for n in ([200] if args.quick else [200, 2000])]
+        sizes = [20] if args.smoke else [200] if args.quick else [200, 2000]
+        results = [scale(n, Path(tmp)) for n in sizes]
     s = startup()
     print("\n| figure | " + " | ".join(f"{r['units']} units" for r in results) + " | floor / target |")
     print("|---|" + "---|" * len(results) + "---|")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -111,17 +112,42 @@ def is_demo(db: Database) -> bool:
 
 
 def build_demo(db: Database, reset: bool = False) -> DemoInfo:
-    if reset:
-        for path in (db.path, db.lock_path):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
+    """Build the demo at ``db`` in one step: it is built beside it under a temporary name and
+    renamed into place at the end, so an interrupted build (ctrl+c, a closed terminal) never
+    leaves a half-built demo for the next ``modelunit demo`` to open."""
+    final = db
+    work = Database(os.path.join(os.path.dirname(final.path),
+                                 f".{os.path.basename(os.path.splitext(final.path)[0])}.building-{os.getpid()}.json"))
+    _remove(work)
+    try:
+        info = _build(work, final.path)
+        if reset:
+            _remove(final)
+        if os.path.isdir(work.evidence_dir):
+            os.replace(work.evidence_dir, final.evidence_dir)
+        os.replace(work.path, final.path)
+    finally:
+        _remove(work)
+    info.path = final.path
+    return info
+
+
+def _remove(db: Database) -> None:
+    """Delete a demo database and everything beside it (lock, log, sign-in file, evidence)."""
+    for path in (db.path, db.lock_path, db.log_path, os.path.splitext(db.path)[0] + ".signin"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+    shutil.rmtree(db.evidence_dir, ignore_errors=True)
+
+
+def _build(db: Database, shown_path: str) -> DemoInfo:
     real_today = today()
     # The demo is a drill whose clock runs forward from the first batch's year to today.
     with _on(date(real_today.year - 1, 1, 1)):
         users.init_database(db, DEMO_ADMIN, DEMO_PASSWORD, drill=True)
         with db.transaction() as tx:  # marks the file so that `demo --reset` never deletes a real database
             tx.meta.put("demo", {"built_on": real_today.isoformat()})
-            audit.record(tx, DEMO_ADMIN, "demo.build", None, db.path)
+            audit.record(tx, DEMO_ADMIN, "demo.build", None, shown_path)
         admin = users.sign_in(db, DEMO_ADMIN, DEMO_PASSWORD)
         ctx = context.Context(db, admin)
         info = DemoInfo(path=db.path)

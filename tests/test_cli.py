@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import PASSWORD, run_cli
 
 
@@ -180,6 +182,28 @@ def test_demo_builds_its_own_database_and_prints_the_tally(tmp_path):
     campaigns = ok(run_cli("--campaign", f"{__import__('datetime').date.today().year - 1}-1", "unit", "list",
                            "--format", "json", user="admin", password="demo1234", env=env, cwd=tmp_path)).stdout
     assert any(u["certificate"] for u in json.loads(campaigns))
+
+
+def test_an_interrupted_demo_build_leaves_nothing_half_built(tmp_path, monkeypatch):
+    """ctrl+c during the build: no demo file, nothing beside it; the next build starts afresh."""
+    from modelunit import demo
+    from modelunit.storage.database import Database
+
+    def interrupted(*_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(demo, "_batch2", interrupted)
+    target = Database(str(tmp_path / "modelunit-demo.json"))
+    with pytest.raises(KeyboardInterrupt):
+        demo.build_demo(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    demo.build_demo(target)
+    assert demo.is_demo(target) and len(target.snapshot().campaigns) == 2
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    # --reset rebuilds over the old demo and keeps no stale evidence beside it.
+    demo.build_demo(target, reset=True)
+    assert (tmp_path / "modelunit-demo.evidence").is_dir()
 
 
 def test_the_demo_never_touches_a_working_database(world):
