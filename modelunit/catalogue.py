@@ -134,6 +134,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file.changed_while_copying": ("文件在复制时被改动：{path}", "file changed while it was copied: {path}"),
     "csv.empty": ("文件没有数据行：{path}", "no data rows in {path}"),
     "csv.encoding": ("无法识别文件编码（应为 UTF-8 或 GB18030）", "unknown encoding (use UTF-8 or GB18030)"),
+    "csv.mixed_encoding": ("此行是 {encoding} 编码，而第 {first} 行是 {first_encoding}：文件须整个用同一种编码（UTF-8 或 GB18030）另存后再导入", "this line is {encoding} but line {first} is {first_encoding}: save the whole file in one encoding (UTF-8 or GB18030) and import it again"),
     "csv.missing_columns": ("缺少列：{columns}（应有：{expected}）", "missing columns: {columns} (expected: {expected})"),
     "csv.unknown_columns": ("未知列：{columns}（应有：{expected}）", "unknown columns: {columns} (expected: {expected})"),
     "csv.bad_row": ("列数不对：应为 {expected} 列，实际 {got} 列", "wrong number of fields: expected {expected}, got {got}"),
@@ -302,6 +303,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "score.not_own_row": ("考察人员只能录入自己的评分（此行属于 {name}）", "an inspector may enter only their own scores (this row is {name}'s)"),
     "score.not_assigned": ("{name} 未被分配考察 {unit}", "{name} is not assigned to {unit}"),
     "score.locked": ("{name} 对 {unit} 的评分表已提交锁定，修改须由法制办说明理由", "{name}'s sheet for {unit} is submitted and locked: only an admin may change it, with a reason"),
+    "score.notes_locked": ("{name} 对 {unit} 的评分表已提交锁定，听取汇报和现场查看记录不能再改", "{name}'s sheet for {unit} is submitted and locked: its hearing and visit notes cannot change"),
     "score.locked_reason": ("修改已提交的评分表（{unit}/{name}）须用 --reason 说明理由", "changing a submitted sheet ({unit}/{name}) needs --reason"),
     "score.incomplete": ("{name} 对 {unit} 的评分表还有 {count} 个要点未评分", "{name}'s sheet for {unit} has {count} items unscored"),
     "score.already": ("{name} 对 {unit} 的评分表已提交", "{name}'s sheet for {unit} is already submitted"),
@@ -390,6 +392,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kind.creation": ("创建", "creation"),
     "kind.recheck": ("复查", "re-check"),
     # --- audit
+    "audit.bad_limit": ("--limit 应为 0 或正整数（0 表示全部），不能是 {limit}", "--limit must be 0 or a positive whole number (0: all), not {limit}"),
     "audit.ok": ("审计日志完整：{count} 条，最新哈希 {head}", "audit log intact: {count} entries, newest hash {head}"),
     "audit.broken": ("审计日志被改动：第 {seq} 条（{reason}）", "audit log tampered with at entry {seq} ({reason})"),
     "audit.gap": ("缺失或编号错乱", "missing or renumbered"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from modelunit.domain.rows import Row
 from modelunit.errors import BadInput, LineErrors
@@ -27,11 +28,64 @@ ALIASES = {
 }
 
 
-def decode(raw: bytes) -> str | None:
+# What an office types beyond ASCII: general and CJK punctuation, ideographs, full-width forms.
+_OFFICE_TEXT = ((0x2000, 0x206F), (0x3000, 0x303F), (0x3400, 0x9FFF), (0xFF00, 0xFFEF))
+
+
+def _utf8_line(line: bytes) -> bool:
+    """True when a line with non-ASCII bytes reads as UTF-8 text an office would type.
+
+    A GB18030 line is valid UTF-8 only by accident, and then it mostly reads as Latin, Greek or
+    Arabic letters or rare symbols: only CJK ideographs and punctuation and full-width forms count.
+    """
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(ord(ch) < 0x80 or any(lo <= ord(ch) <= hi for lo, hi in _OFFICE_TEXT) for ch in text)
+
+
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
+def mixed_encoding(raw: bytes) -> tuple[int, str, int, str] | None:
+    """For a file that is not UTF-8 as a whole: ``(line, encoding, first_line, first_encoding)`` of
+    the first line whose encoding differs from the first non-ASCII line's, or None if it is one
+    encoding throughout."""
+    first: tuple[int, str] | None = None
+    for number, line in enumerate(_LINE_BREAK.split(raw), start=1):  # the lines the CSV reader counts
+        if line.isascii():
+            continue
+        encoding = "UTF-8" if _utf8_line(line) else "GB18030"
+        if first is None:
+            first = (number, encoding)
+        elif encoding != first[1]:
+            return number, encoding, first[0], first[1]
+    return None
+
+
+def _undecodable_line(raw: bytes) -> int:
+    """The first line that is neither UTF-8 nor GB18030 (1 if the fault spans lines)."""
+    for number, line in enumerate(_LINE_BREAK.split(raw), start=1):
+        if not line.isascii() and not _utf8_line(line):
+            try:
+                line.decode("gb18030")
+            except UnicodeDecodeError:
+                return number
+    return 1
+
+
+def _strip_bom(raw: bytes) -> bytes:
     if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    elif raw.startswith(b"\x84\x31\x95\x33"):  # GB18030's own byte-order mark
-        raw = raw[4:]
+        return raw[3:]
+    if raw.startswith(b"\x84\x31\x95\x33"):  # GB18030's own byte-order mark
+        return raw[4:]
+    return raw
+
+
+def decode(raw: bytes) -> str | None:
+    """The file's text, read as UTF-8 or else GB18030; None if it is neither."""
+    raw = _strip_bom(raw)
     for encoding in ("utf-8", "gb18030"):
         try:
             return raw.decode(encoding)
@@ -45,9 +99,21 @@ def read_rows(path: str, required: tuple[str, ...], optional: tuple[str, ...] = 
     raw = read_regular(path, MAX_BYTES)  # a FIFO or a device is refused, never waited on
     if len(raw) > MAX_BYTES:
         raise BadInput("file.too_large", path=path)
-    text = decode(raw)
-    if text is None:
-        raise LineErrors([(path, 1, BadInput("csv.encoding"))])
+    raw = _strip_bom(raw)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # Not UTF-8 as a whole: GB18030, unless some lines were saved as UTF-8 (they would import as
+        # mojibake) or some are neither.
+        mixed = mixed_encoding(raw)
+        if mixed is not None:
+            line, encoding, first_line, first_encoding = mixed
+            raise LineErrors([(path, line, BadInput("csv.mixed_encoding", encoding=encoding, first=first_line,
+                                                    first_encoding=first_encoding))]) from None
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise LineErrors([(path, _undecodable_line(raw), BadInput("csv.encoding"))]) from None
     if "\x00" in text:
         raise LineErrors([(path, 1, BadInput("csv.encoding"))])
     return parse_rows(text, path, required, optional)

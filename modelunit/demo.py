@@ -287,10 +287,11 @@ def _batch2(ctx, real_today: date, folder: Path) -> None:
             level, fate = BATCH2[code]
             team = teams[code]
             _scores(ctx, cs, code, team, level, rng)
+            # Notes first: a submitted sheet is locked, its notes with it.
+            sheets.set_sheet_notes(ctx, code, team[0], hearing="听取主要负责人专题汇报，资料齐全",
+                                   visit="现场抽查执法案卷10卷，程序规范")
             for name in team[:2] if fate == "incomplete" else team:
                 sheets.submit_scores(ctx, code, name)
-            sheets.set_sheet_notes(ctx, code, team[0], hearing="听取主要负责人专题汇报，资料齐全",
-                                       visit="现场抽查执法案卷10卷，程序规范")
         vetoes.veto(ctx, "D06", cs.vetoes[0].id, "一起行政处罚决定在行政诉讼中被确认违法")
         campaigns.advance(ctx, "考察结束")
     pub_start = real_today

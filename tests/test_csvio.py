@@ -253,11 +253,12 @@ def test_empty_file_english(tmp_path, en):
     assert info.value.render() == f"no data rows in {path}"
 
 
-@pytest.mark.parametrize("data", [b"code,name,type\nA01,\xff\xfe,x\n", b"\x80\x80\x80", b"code\x00,name,type\n"])
-def test_undecodable_bytes(tmp_path, data):
+@pytest.mark.parametrize(("data", "line"), [(b"code,name,type\nA01,\xff\xfe,x\n", 2), (b"\x80\x80\x80", 1),
+                                            (b"code\x00,name,type\n", 1)])
+def test_undecodable_bytes(tmp_path, data, line):
     path = write(tmp_path, data)
     err = line_errors(path)
-    assert err.lines() == [f"{path}:1: 无法识别文件编码（应为 UTF-8 或 GB18030）"]
+    assert err.lines() == [f"{path}:{line}: 无法识别文件编码（应为 UTF-8 或 GB18030）"]
 
 
 def test_undecodable_bytes_english(tmp_path, en):

@@ -325,8 +325,9 @@ class Outcome:
 
 
 def _physical_lines(data: bytes) -> int:
-    text = csvio.decode(data)
-    return max(1, len(io.StringIO(text, newline="").readlines())) if text is not None else 1
+    # Undecodable bytes are still counted in lines: an encoding error names the line it is on.
+    text = csvio.decode(data) or data.decode("latin-1")
+    return max(1, len(io.StringIO(text, newline="").readlines()))
 
 
 def _fresh_db(workdir: Path, stages: dict[str, bytes], stage: str) -> Database:

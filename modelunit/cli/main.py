@@ -233,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     aud = sub.add_parser("audit", help="audit log").add_subparsers(dest="action", required=True,
                                                                   parser_class=_Parser)
     al = aud.add_parser("list")
-    al.add_argument("--limit", type=int)
+    al.add_argument("--limit", type=int, metavar="N", help="only the newest N entries (0: all, the default)")
     aud.add_parser("verify").add_argument("--anchor", help="a hash printed earlier: prove it is still in the chain")
     return p
 

@@ -22,6 +22,7 @@ import json
 from dataclasses import dataclass
 
 from modelunit.domain.calendar import note_clock, now
+from modelunit.errors import BadInput
 from modelunit.storage.database import Tx
 
 GENESIS = "0" * 64
@@ -187,6 +188,9 @@ def describe(entry: dict, width: int) -> str:
 
 
 def entries(tx: Tx, campaign: str | None = None, limit: int | None = None) -> list[dict]:
+    """The audit entries, oldest first; ``limit`` keeps the newest ``limit`` of them (0 or None: all)."""
+    if limit is not None and limit < 0:
+        raise BadInput("audit.bad_limit", limit=limit)
     rows = [e for _, e in sorted(tx.audit.items(), key=lambda kv: kv[0])
             if campaign is None or e.get("campaign") in (campaign, None)]
     return rows[-limit:] if limit else rows

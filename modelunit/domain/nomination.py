@@ -9,7 +9,7 @@ from modelunit.domain import audit, models, titles
 from modelunit.domain.calendar import is_past, now, parse_date, today
 from modelunit.domain.context import Context
 from modelunit.domain.models import Entry, Material, to_dict
-from modelunit.domain.permissions import require
+from modelunit.domain.permissions import can_see_unit, require
 from modelunit.domain.records import campaign_of, criteria_of, entry_of, save_entry
 from modelunit.domain.rows import Row, RowProblems, cell
 from modelunit.errors import BadInput, ModelUnitError, Msg, Refused
@@ -207,11 +207,15 @@ def verify_materials(ctx: Context, code: str | None = None) -> list[dict]:
     campaign = campaign_of(tx, ctx.campaign_id)
     from modelunit.domain.records import entries_of
 
-    out = []
-    for entry in entries_of(tx, campaign):
-        if code and entry.unit != code:
-            continue
+    if code:
+        entry = entry_of(tx, campaign, code)
         require(ctx.actor, "unit.view", None, entry)
+        entries = [entry]
+    else:  # without a unit: every unit the actor may see (an inspector's assigned units, a clerk's own)
+        require(ctx.actor, "unit.view", campaign)
+        entries = [e for e in entries_of(tx, campaign) if can_see_unit(ctx.actor, e)]
+    out = []
+    for entry in entries:
         for m in entry.materials:
             out.append({**to_dict(m), "unit": entry.unit,
                         "state": evidence.check(ctx.db.evidence_dir, m.sha256, m.size)})

@@ -183,6 +183,8 @@ def set_sheet_notes(ctx: Context, code: str, inspector: str, hearing: str | None
         key = sheet_key(campaign.id, code, inspector)
         doc = tx.sheets.get(key)
         sheet = from_dict(Sheet, doc) if doc else Sheet(campaign.id, code, inspector)
+        if sheet.submitted:  # the notes are part of the submitted record, locked with its scores
+            raise Refused("score.notes_locked", unit=code, name=inspector)
         before = {"hearing": sheet.hearing, "visit": sheet.visit}
         if hearing is not None:
             sheet.hearing = hearing
