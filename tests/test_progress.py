@@ -8,7 +8,7 @@ import json
 import openpyxl
 
 from modelunit.domain import nomination, progress, selfcheck, units
-from tests.conftest import create_campaign, rows
+from tests.conftest import PASSWORD, create_campaign, rows
 from tests.helpers import score, self_score, to_inspection, to_nomination
 from tests.printing import printed_pt
 from tests.test_cli import fails, ok
@@ -41,7 +41,7 @@ def test_self_check_progress_tells_nothing_entered_from_all_entered_not_submitte
     assert rows_["U4"].missing == []
     assert progress.lack_texts(rows_["U1"]) == ["自查已填完未提交"]
     assert progress.lack_texts(rows_["U3"]) == ["自查 4 项未自评"]
-    assert [progress.selfcheck_text(rows_[c]) for c in ("U1", "U3", "U4")] == ["4/4 未提交", "0/4", "4/4 已提交"]
+    assert [rows_[c].selfcheck_text() for c in ("U1", "U3", "U4")] == ["4/4 未提交", "0/4", "4/4 已提交"]
     assert [r.code for r in view.missing_only().units] == ["U1", "U2", "U3"]
     assert not any(r.selfcheck_late for r in view.units)
 
@@ -204,3 +204,46 @@ def test_a_clerk_runs_progress_for_their_own_unit(world):
     selfcheck_world(world)
     data = json.loads(ok(world.cli("progress", "--format", "json", user="clerk1")).stdout)
     assert [u["code"] for u in data["units"]] == ["U1"] and data["inspectors"] == []
+
+
+# ----------------------------------------------------------------------------- submit --all and unit list
+
+
+def test_selfcheck_submit_all_says_whom_it_skipped_and_why(world):
+    selfcheck_world(world)
+    r = ok(world.cli("selfcheck", "submit", "--all"))
+    lines = r.stdout.splitlines()
+    assert lines[0] == "已提交自查：U1"
+    assert lines[1:] == ["跳过 U2：还有 2 个考核要点未自评（A2, B2）",
+                         "跳过 U3：还有 4 个考核要点未自评（A1, A2, B1, B2）"]
+    assert world.entry("U1")["status"] == "selfcheck_submitted" and world.entry("U2")["status"] == "registered"
+
+
+def test_selfcheck_submit_all_with_none_ready_is_refused_naming_them(world):
+    create_campaign(world)
+    selfcheck.import_selfcheck(world.ctx(), rows({"unit": "U2", "item": "A1", "score": 5}), "s.csv")
+    before = world.raw()
+    r = fails(world.cli("selfcheck", "submit", "--all"), 1)
+    assert "没有可提交的自查" in r.stderr and "跳过 U1：还有 4 个" in r.stderr and "……" in r.stderr
+    assert world.raw() == before
+
+
+def test_score_submit_all_says_which_sheets_it_skipped_and_why(world):
+    to_inspection(world, codes=("U1", "U2"), team=("i1", "i2"))
+    score(world, "U1", "i1", {"A1": 5, "A2": 4, "B1": 5, "B2": 5})
+    score(world, "U1", "i2", {"A1": 5})
+    r = ok(world.cli("score", "submit", "--all"))
+    assert r.stdout.splitlines() == ["已提交评分表：U1/i1", "跳过 U1/i2：还有 3 个要点未评分",
+                                     "跳过 U2/i1：尚未录入评分", "跳过 U2/i2：尚未录入评分"]
+    # An inspector's --all covers their own sheets only; none ready is a refusal that names them.
+    r = fails(world.cli("score", "submit", "--all", user="i2", password=PASSWORD), 1)
+    assert r.stderr.strip() == "没有可提交的完整评分表：跳过 U1/i2：还有 3 个要点未评分；跳过 U2/i2：尚未录入评分"
+
+
+def test_unit_list_tells_nothing_entered_from_all_entered_not_submitted(world):
+    selfcheck_world(world)
+    table = {line.split()[0]: line for line in ok(world.cli("unit", "list")).stdout.splitlines()[2:]}
+    assert "4/4 未提交" in table["U1"] and " 2/4 " in table["U2"] and " 0/4 " in table["U3"]
+    assert "4/4 已提交" in table["U4"]
+    listing = json.loads(ok(world.cli("unit", "list", "--format", "json")).stdout)
+    assert set(listing[0]) == {"code", "name", "type", "status", "certificate", "contact", "phone"}  # unchanged

@@ -221,9 +221,14 @@ def cmd_unit_list(args, ctx) -> None:
     records = [{"code": v.code, "name": v.name, "type": v.type, "status": v.status, "certificate": v.certificate,
                 "contact": v.contact, "phone": v.phone} for v in views]
     if args.format == "table":
-        header = [t("col.code"), t("col.name"), t("col.type"), t("col.status"), t("col.materials"),
-                  t("col.certificate")]
+        from modelunit.domain.progress import selfcheck_text
+
+        # The self-check column tells "nothing entered" (0/27) from "all entered, not submitted".
+        header = [t("col.code"), t("col.name"), t("col.type"), t("col.status"), t("col.selfcheck"),
+                  t("col.materials"), t("col.certificate")]
         rows = [[v.code, v.name, t(f"type.{v.type}"), _status(v.status),
+                 selfcheck_text(v.selfcheck_entered, v.selfcheck_total, v.selfcheck_submitted)
+                 if v.selfcheck_total else "",
                  f"{v.materials_done}/{v.materials_needed}" if v.materials_needed else "", v.certificate or ""]
                 for v in views]
     else:
@@ -273,6 +278,8 @@ def cmd_selfcheck_submit(args, ctx) -> None:
         raise BadInput("usage.unit_or_all")
     done = selfcheck.submit_selfcheck(ctx, args.units, everyone=args.all, reason=args.reason)
     out(t("selfcheck.submitted", units=", ".join(done)))
+    for why in done.skipped:  # --all: whom it left out, and why
+        out(why.render())
 
 
 @handler("selfcheck", "gap")
@@ -347,6 +354,8 @@ def cmd_score_submit(args, ctx) -> None:
         raise BadInput("usage.unit_or_all")
     done = sheets.submit_scores(ctx, args.unit, args.inspector, everyone=args.all)
     out(t("score.submitted", sheets=", ".join(f"{u}/{i}" for u, i in done)))
+    for why in done.skipped:  # --all: the sheets not ready, and why
+        out(why.render())
 
 
 @handler("score", "list")
@@ -560,7 +569,7 @@ def _csv_value(value) -> str:
 
 
 def _progress_table(view, shown) -> None:
-    from modelunit.domain.progress import lack_texts, selfcheck_text
+    from modelunit.domain.progress import lack_texts
 
     cs, creation = view.criteria, view.campaign.kind == "creation"
     header = [t("col.code"), t("col.name"), t("col.status"), t("col.selfcheck"), t("col.evidence")]
@@ -568,7 +577,7 @@ def _progress_table(view, shown) -> None:
     header += [t("col.sheets"), t("col.lacks")]
     rows = []
     for r in shown.units:
-        row = [r.code, r.name, _status(r.status), selfcheck_text(r),
+        row = [r.code, r.name, _status(r.status), r.selfcheck_text(),
                f"{len(cs.criteria) - len(r.evidence_missing)}/{len(cs.criteria)}"]
         if cs.documents:
             row.append(f"{len(cs.documents) - len(r.documents_missing)}/{len(cs.documents)}")

@@ -60,9 +60,8 @@ class UnitProgress:
     sheets_needed: int  # min_inspectors; 1 for an inspector (their own sheet)
     missing: list[str] = field(default_factory=list)  # LACKS, for the unit's next step
 
-    @property
-    def selfcheck_all_entered(self) -> bool:
-        return self.selfcheck_entered == self.selfcheck_total
+    def selfcheck_text(self, tr: Callable[..., str] = t) -> str:
+        return selfcheck_text(self.selfcheck_entered, self.selfcheck_total, self.selfcheck_submitted, tr)
 
     @property
     def overdue(self) -> bool:
@@ -137,9 +136,7 @@ def _count(row: InspectorProgress, cs: CriteriaSet, entry: Entry, sheet: Sheet |
 def _unit_progress(campaign: Campaign, cs: CriteriaSet, entry: Entry, unit: Unit | None,
                    sheets: list[Sheet] | None, need: int) -> UnitProgress:
     unscored = missing_items(cs, entry)
-    # (a unit that never submitted leaves the running as not_nominated, without a submission date)
-    submitted = entry.selfcheck_submitted_at is not None or entry.status not in (models.REGISTERED,
-                                                                                 models.NOT_NOMINATED)
+    submitted = selfcheck_submitted(entry)
     creation = campaign.kind == "creation"
     returned = entry.status == models.RETURNED
     due = (entry.review_due if returned else None) or campaign.nomination_due
@@ -161,6 +158,16 @@ def _unit_progress(campaign: Campaign, cs: CriteriaSet, entry: Entry, unit: Unit
         sheets_needed=need)
     row.missing = _lacks(campaign, cs, entry, row)
     return row
+
+
+def selfcheck_submitted(entry: Entry) -> bool:
+    # (a unit that never submitted leaves the running as not_nominated, without a submission date)
+    return entry.selfcheck_submitted_at is not None or entry.status not in (models.REGISTERED, models.NOT_NOMINATED)
+
+
+def selfcheck_entered(cs: CriteriaSet, entry: Entry) -> int:
+    """How many items carry a self-score."""
+    return sum(1 for it in cs.items if it.id in entry.selfcheck)
 
 
 def _nomination_state(entry: Entry) -> str:
@@ -219,13 +226,13 @@ def lack_texts(row: UnitProgress, tr: Callable[..., str] = t) -> list[str]:
     return texts
 
 
-def selfcheck_text(row: UnitProgress, tr: Callable[..., str] = t) -> str:
+def selfcheck_text(entered: int, total: int, submitted: bool, tr: Callable[..., str] = t) -> str:
     """``12/27``, ``27/27 未提交`` or ``27/27 已提交``: nothing entered and all entered read apart."""
-    if row.selfcheck_submitted:
-        return tr("progress.selfcheck_submitted", entered=row.selfcheck_entered, total=row.selfcheck_total)
-    if row.selfcheck_all_entered:
-        return tr("progress.selfcheck_unsubmitted", entered=row.selfcheck_entered, total=row.selfcheck_total)
-    return f"{row.selfcheck_entered}/{row.selfcheck_total}"
+    if submitted:
+        return tr("progress.selfcheck_submitted", entered=entered, total=total)
+    if entered == total:
+        return tr("progress.selfcheck_unsubmitted", entered=entered, total=total)
+    return f"{entered}/{total}"
 
 
 # The JSON keys of one unit's progress and one inspector's, in order (modelunit progress --format json|csv).

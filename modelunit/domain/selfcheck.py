@@ -13,7 +13,7 @@ from modelunit.domain.models import Campaign, Entry, Gap, to_dict
 from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, criteria_of, entries_of, entry_of, save_entry
 from modelunit.domain.rows import Row, RowProblems, cell
-from modelunit.errors import BadInput, ItemErrors, ModelUnitError, Refused
+from modelunit.errors import BadInput, ItemErrors, ModelUnitError, Msg, Refused
 from modelunit.numbers import is_multiple, parse_number, plain
 from modelunit.storage.database import Tx
 
@@ -152,21 +152,30 @@ def import_selfcheck(ctx: Context, rows: list[Row], label: str) -> int:
     return len(rows)
 
 
-def submit_selfcheck(ctx: Context, codes: list[str], everyone: bool = False, reason: str = "") -> list[str]:
+def submit_selfcheck(ctx: Context, codes: list[str], everyone: bool = False, reason: str = "") -> Submitted:
     """Submit self-checks; every item must carry a self-score.  Returns the units submitted.
 
     After the due date, as with a late nomination, only the office may accept one, with a reason.
+    With ``everyone``, the units still lacking a self-score are left out and named, with why, in
+    the result's ``skipped``; with none ready the refusal names them.
     """
-    submitted = []
+    submitted = Submitted()
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, ctx.campaign_id)
         cs = criteria_of(campaign)
         require(ctx.actor, "selfcheck.submit", campaign)
         if everyone:
-            entries = [e for e in entries_of(tx, campaign) if e.status == models.REGISTERED
-                       and (ctx.actor.role == "admin" or e.unit == ctx.actor.unit)
-                       and not missing_items(cs, e)]
+            open_ = [e for e in entries_of(tx, campaign) if e.status == models.REGISTERED
+                     and (ctx.actor.role == "admin" or e.unit == ctx.actor.unit)]
+            entries = [e for e in open_ if not missing_items(cs, e)]
+            for e in open_:
+                missing = missing_items(cs, e)
+                if missing:
+                    submitted.skipped.append(Msg("skip.selfcheck", unit=e.unit, count=len(missing),
+                                                 items=", ".join(missing[:5]) + ("…" if len(missing) > 5 else "")))
             if not entries:
+                if submitted.skipped:
+                    raise Refused("selfcheck.none_ready_why", why=why_line(submitted.skipped))
                 raise Refused("selfcheck.none_ready")
         else:
             entries = [entry_of(tx, campaign, code) for code in codes]
@@ -193,6 +202,20 @@ def submit_selfcheck(ctx: Context, codes: list[str], everyone: bool = False, rea
                          {"status": entry.status, "late": late, "reason": entry.selfcheck_reason})
             submitted.append(entry.unit)
     return submitted
+
+
+class Submitted(list):
+    """What a submit did: the units (or sheets) submitted, and in ``skipped`` whom ``--all`` left out and why."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skipped: list[Msg] = []
+
+
+def why_line(skipped: list[Msg], shown: int = 3) -> str:
+    """The first few reasons for a refusal's one line (the rest counted)."""
+    line = "；".join(m.render() for m in skipped[:shown])
+    return line + ("……" if len(skipped) > shown else "")
 
 
 def missing_items(cs: CriteriaSet, entry: Entry) -> list[str]:

@@ -14,8 +14,8 @@ from modelunit.domain.models import ASSESSABLE, Campaign, Entry, Sheet, from_dic
 from modelunit.domain.permissions import require
 from modelunit.domain.records import campaign_of, criteria_of, entries_of, entry_of, save_entry, user_of
 from modelunit.domain.rows import Row, RowProblems, cell
-from modelunit.domain.selfcheck import check_score
-from modelunit.errors import BadInput, ItemErrors, ModelUnitError, Refused
+from modelunit.domain.selfcheck import Submitted, check_score, why_line
+from modelunit.errors import BadInput, ItemErrors, ModelUnitError, Msg, Refused
 from modelunit.numbers import plain
 from modelunit.storage.database import Tx
 
@@ -196,9 +196,13 @@ def set_sheet_notes(ctx: Context, code: str, inspector: str, hearing: str | None
 
 
 def submit_scores(ctx: Context, code: str | None = None, inspector: str | None = None,
-                  everyone: bool = False) -> list[tuple[str, str]]:
-    """Submit (and lock) complete score sheets; returns the (unit, inspector) pairs submitted."""
-    done: list[tuple[str, str]] = []
+                  everyone: bool = False) -> Submitted:
+    """Submit (and lock) complete score sheets; returns the (unit, inspector) pairs submitted.
+
+    With ``everyone`` (or a unit without ``inspector``), the sheets not ready — items unscored, or
+    nothing entered by an assigned inspector — are left out and named in the result's ``skipped``.
+    """
+    done = Submitted()
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, ctx.campaign_id)
         require(ctx.actor, "score.submit", campaign)
@@ -214,7 +218,10 @@ def submit_scores(ctx: Context, code: str | None = None, inspector: str | None =
             targets = [s for unit_sheets in by_unit.values() for s in unit_sheets
                        if not s.submitted and not sheet_missing(cs, s)
                        and (inspector is None or s.inspector == inspector)]
+            done.skipped = _not_ready(tx, campaign, cs, by_unit, None, inspector)
             if not targets:
+                if done.skipped:
+                    raise Refused("score.none_ready_why", why=why_line(done.skipped))
                 raise Refused("score.none_ready")
             explicit = False
         else:
@@ -232,7 +239,10 @@ def submit_scores(ctx: Context, code: str | None = None, inspector: str | None =
                 targets, explicit = [sheet], True
             else:
                 targets = [s for s in unit_sheets if not s.submitted and not sheet_missing(cs, s)]
+                done.skipped = _not_ready(tx, campaign, cs, by_unit, code, None)
                 if not targets:
+                    if done.skipped:
+                        raise Refused("score.none_ready_why", why=why_line(done.skipped))
                     raise Refused("score.none_ready")
                 explicit = False
         entries: dict[str, Entry] = {}
@@ -266,6 +276,25 @@ def submit_scores(ctx: Context, code: str | None = None, inspector: str | None =
                 audit.record(tx, ctx.actor.name, "unit.inspected", campaign.id, code_,
                              {"status": before}, {"status": models.INSPECTED, "sheets": count})
     return done
+
+
+def _not_ready(tx: Tx, campaign: Campaign, cs: CriteriaSet, by_unit: dict[str, list[Sheet]], code: str | None,
+               inspector: str | None) -> list[Msg]:
+    """The unsubmitted sheets of units being inspected that are not complete, each with why."""
+    skipped: list[Msg] = []
+    for entry in entries_of(tx, campaign):
+        if entry.status not in ASSESSABLE or (code and entry.unit != code):
+            continue
+        sheets = {s.inspector: s for s in by_unit.get(entry.unit, [])}
+        for name in entry.inspectors:
+            if inspector and name != inspector:
+                continue
+            sheet = sheets.get(name)
+            if sheet is None or not sheet.scores:
+                skipped.append(Msg("skip.no_sheet", unit=entry.unit, name=name))
+            elif not sheet.submitted and sheet_missing(cs, sheet):
+                skipped.append(Msg("skip.sheet", unit=entry.unit, name=name, count=len(sheet_missing(cs, sheet))))
+    return skipped
 
 
 def list_scores(ctx: Context, code: str | None = None) -> list[dict]:

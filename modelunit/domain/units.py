@@ -9,6 +9,7 @@ from modelunit.domain import audit
 from modelunit.domain.context import Context
 from modelunit.domain.models import UNIT_TYPE_NAMES, UNIT_TYPES, Entry, Unit, from_dict, to_dict
 from modelunit.domain.permissions import can_see_unit, require
+from modelunit.domain.progress import selfcheck_entered, selfcheck_submitted
 from modelunit.domain.records import campaign_of, criteria_of, entries_of
 from modelunit.domain.rows import Row, RowProblems, cell
 from modelunit.errors import BadInput
@@ -93,6 +94,9 @@ class UnitView:
     inspectors: tuple[str, ...] = ()
     contact: str = ""
     phone: str = ""
+    selfcheck_entered: int = 0  # items with a self-score
+    selfcheck_total: int = 0
+    selfcheck_submitted: bool = False
 
 
 def list_units(ctx: Context) -> list[UnitView]:
@@ -113,7 +117,9 @@ def list_units(ctx: Context) -> list[UnitView]:
         u = units[entry.unit]
         out.append(UnitView(u.code, u.name, u.type, entry.status, entry.certificate,
                             materials_done=evidence_complete(entry, cs), materials_needed=len(cs.criteria),
-                            inspectors=tuple(entry.inspectors), contact=u.contact, phone=u.phone))
+                            inspectors=tuple(entry.inspectors), contact=u.contact, phone=u.phone,
+                            selfcheck_entered=selfcheck_entered(cs, entry), selfcheck_total=len(cs.items),
+                            selfcheck_submitted=selfcheck_submitted(entry)))
     return out
 
 

@@ -15,7 +15,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 
 from modelunit.domain.calendar import today
 from modelunit.domain.context import Context
-from modelunit.domain.progress import InspectorProgress, UnitProgress, lack_texts, progress, selfcheck_text
+from modelunit.domain.progress import InspectorProgress, UnitProgress, lack_texts, progress
 from modelunit.export.columns import Col
 from modelunit.export.labels import cn_date, stage_name, status_name, zh
 from modelunit.export.report import collect
@@ -55,7 +55,7 @@ def _units_sheet(book: _Book, sh: _Sheet, units: list[UnitProgress]) -> None:
         Col(zh("col.contact"), lambda x: x[1].contact),
         Col(zh("col.phone"), lambda x: x[1].phone),
         Col(zh("col.status"), lambda x: status_name(x[1].status)),
-        Col(zh("col.selfcheck"), lambda x: selfcheck_text(x[1], zh)),
+        Col(zh("col.selfcheck"), lambda x: x[1].selfcheck_text(zh)),
         Col(zh("col.lacks"), lambda x: "\n".join(lack_texts(x[1], zh)), fmt="wrap", width=LACKS_WIDTH),
     ]
     title = zh("wb.reminder.title", campaign=book.report.campaign.title)
