@@ -557,6 +557,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "Objections must be truthful, in the objector's real name (or an organisation's), "
                                "state the facts and give a contact for checking; anonymous objections or ones "
                                "without facts are not taken up."),
+    "wb.publicity.phone": ("联系电话：{value}", "Phone: {value}"),
+    "wb.publicity.address": ("通讯地址：{value}", "Address: {value}"),
+    "wb.publicity.email": ("电子邮箱：{value}", "E-mail: {value}"),
+    "wb.publicity.blank": ("________________", "________________"),
     "wb.cn_date": ("{y}年{m}月{d}日", "{y}-{m:02}-{d:02}"),
     "wb.objections.none": ("本期无异议", "no objections"),
     "wb.objections.count": ("共 {count} 件", "{count} in all"),

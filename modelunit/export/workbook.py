@@ -494,9 +494,18 @@ def _publicity_list(book: _Book, sh: _Sheet) -> None:
     if any(rows[e.unit].bonus for _, e in published if e.unit in rows):
         notes.append(zh("wb.publicity.bonus_note"))
     notes += [zh("wb.publicity.how", issuer=c.issuer or zh("wb.publicity.the_office"), days=rep.cs.publicity_days),
-              zh("wb.publicity.real_name")]
+              zh("wb.publicity.real_name"), *_contact_lines(c)]
     _closing(book, sh, end, [c.issuer or "", cn_date(c.publicity_start) if c.publicity_start else ""], notes)
     sh.finish(landscape=False, fill_col=2)
+
+
+def _contact_lines(c: models.Campaign) -> list[str]:
+    """Where objections go: the campaign's phone, address and e-mail, each on its line.
+
+    One not recorded prints as a blank to fill in by hand: a notice without it cannot be posted."""
+    return [zh(f"wb.publicity.{key}", value=value or zh("wb.publicity.blank"))
+            for key, value in (("phone", c.contact_phone), ("address", c.contact_address),
+                               ("email", c.contact_email))]
 
 
 def _objections(book: _Book, sh: _Sheet) -> None:
