@@ -112,8 +112,9 @@ def test_publicity_list_and_objections(awarded, tmp_path):
     assert [c.value for c in ws[h + 1]][:3] == [1, "U1", "城关镇人民政府"]
     assert ws["A3"].value == "公示期：2024年3月4日至2024年3月6日（3个工作日）"
     obj = wb["异议"]
-    assert [c.value for c in obj[2]][:7] == ["1", "U1", "城关镇人民政府", "来信", "2024-03-05", "=1+1 来信反映",
-                                             "异议不成立"]
+    # The objector's name, organisation and contact come between the date and the text (none recorded here).
+    assert [c.value for c in obj[2]][:10] == ["1", "U1", "城关镇人民政府", "来信", "2024-03-05", None, None, None,
+                                              "=1+1 来信反映", "异议不成立"]
 
 
 def test_score_detail_shows_each_inspector_and_the_disagreement(awarded, tmp_path):

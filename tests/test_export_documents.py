@@ -134,3 +134,12 @@ def test_a_contact_not_recorded_is_a_blank_to_fill_in(world, tmp_path, monkeypat
     _ok(world.cli("export", str(tmp_path / "o.xlsx"), env={"MODELUNIT_TODAY": "2024-03-01"}))
     lines = texts(openpyxl.load_workbook(tmp_path / "o.xlsx")["公示名单"])
     assert "联系电话：0000-1" in lines and "电子邮箱：________________" in lines
+
+
+def test_the_objections_sheet_names_the_objector(run):
+    ws = run["after"]["异议"]
+    (row,) = table(ws, "编号")
+    assert (row["异议人"], row["所在单位"], row["联系方式"]) == (EVIL, MARKUP, "13800000000")
+    assert row["异议内容"] == "反映窗口推诿" and row["处理状态"] == "异议不成立"
+    plain(ws, EVIL)
+    assert printed_pt(ws) >= 8

@@ -516,6 +516,10 @@ def _objections(book: _Book, sh: _Sheet) -> None:
         Col(zh("col.name"), lambda o: rep.name(o.unit), fmt="wrap", width=16),
         Col(zh("col.source"), lambda o: o.source),
         Col(zh("col.date"), lambda o: o.date),
+        # 异议须实名: who objected and how to reach them, for the check and the answer.
+        Col(zh("wb.col.objector"), lambda o: o.objector, fmt="wrap", width=10),
+        Col(zh("wb.col.organisation"), lambda o: o.organisation, fmt="wrap", width=14),
+        Col(zh("wb.col.objector_contact"), lambda o: o.contact, fmt="wrap", width=14),
         Col(zh("wb.col.objection"), lambda o: o.text, fmt="wrap", width=30),
         Col(zh("wb.col.objection_status"), lambda o: objection_state(o.status)),
         Col(zh("wb.col.finding"), lambda o: o.note, fmt="wrap", width=24),
