@@ -569,6 +569,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wb.objections.count": ("共 {count} 件", "{count} in all"),
     "wb.award.title": ("{title}命名授牌名单", "{title}: units named"),
     "wb.award.date": ("命名日期：{date}", "named on {date}"),
+    "wb.award.decision": ("审定：{by}　命名决定：{ref}　命名日期：{date}",
+                          "approved by {by}, decision {ref}, named on {date}"),
     "wb.award.not_yet": ("尚未命名授牌", "not yet named"),
     "wb.chart.average": ("各标准平均得分", "Average score per criterion"),
     "wb.chart.bands": ("总分分布", "Totals"),

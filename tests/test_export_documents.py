@@ -143,3 +143,9 @@ def test_the_objections_sheet_names_the_objector(run):
     assert row["异议内容"] == "反映窗口推诿" and row["处理状态"] == "异议不成立"
     plain(ws, EVIL)
     assert printed_pt(ws) >= 8
+
+
+def test_the_award_list_carries_the_decision(run):
+    ws = run["after"]["授牌名单"]
+    assert "审定：某某区人民政府　命名决定：区政府〔2024〕45号　命名日期：2024年3月12日" in texts(ws)
+    assert "尚未命名授牌" in texts(run["before"]["授牌名单"])

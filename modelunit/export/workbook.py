@@ -546,12 +546,21 @@ def _award_list(book: _Book, sh: _Sheet) -> None:
         Col(zh("wb.col.inspection_total"), lambda x: rows[x[1].unit].total if x[1].unit in rows else None),
         Col(zh("wb.col.award_date"), lambda x: x[1].awarded_at),
     ]
-    lines = _campaign_lines(rep) + (
-        [zh("wb.award.date", date=cn_date(c.award_date))] if c.award_date else [zh("wb.award.not_yet")])
+    lines = _campaign_lines(rep) + [_decision_line(c)]
     header_row = _title_block(book, sh, zh("wb.award.title", title=c.title), lines, len(cols))
     end = sh.table(header_row, cols, awarded)
     _closing(book, sh, end, [c.issuer or "", cn_date(c.award_date) if c.award_date else ""])
     sh.finish(landscape=False, fill_col=3)
+
+
+def _decision_line(c: models.Campaign) -> str:
+    """The 审定 line: who approved the naming, the decision's number and its date."""
+    if not c.award_date:
+        return zh("wb.award.not_yet")
+    if not c.decided_by:  # named before decisions were recorded
+        return zh("wb.award.date", date=cn_date(c.award_date))
+    return zh("wb.award.decision", by=c.decided_by, ref=c.decision_ref,
+              date=cn_date(c.decision_date or c.award_date))
 
 
 def _charts(book: _Book, sh: _Sheet) -> None:
