@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,7 +24,7 @@ from modelunit.tui.app import Step
 from modelunit.tui.widgets.pipeline import StagePipeline
 
 COLUMNS = ("code", "name", "type", "status", "materials", "score", "rank")
-WIDTHS = {"code": 10, "name": 36, "type": 8, "status": 12, "materials": 6, "score": 7, "rank": 5}
+WIDTHS = {"code": 10, "name": 36, "materials": 6, "score": 7, "rank": 5}  # type and status: their longest word
 INLINE_LOAD_BYTES = 2_000_000  # below this a reload takes a few milliseconds: no worker needed
 
 
@@ -62,9 +63,9 @@ class DashboardScreen(ActionScreen):
         table = self.query_one("#units", DataTable)
         labels = {"code": t("col.code"), "name": t("col.name"), "type": t("col.type"), "status": t("col.status"),
                   "materials": t("col.materials_short"), "score": t("col.total"), "rank": t("col.rank")}
-        for key in COLUMNS:
+        for key, width in column_widths(labels).items():
             # Fixed widths: DataTable then need not measure 2,000 rows on every refill.
-            table.add_column(labels[key], key=key, width=WIDTHS[key])
+            table.add_column(labels[key], key=key, width=width)
         self.reload()
         self.set_interval(2.0, self.poll_changes)
         table.focus()
@@ -315,6 +316,13 @@ class DashboardScreen(ActionScreen):
                 self.app.switch_user(values["user"])
 
         self.app.push_screen(FormDialog(t("tui.switch_user"), [Field("user", t("col.user"), choices=choices)]), go)
+
+
+def column_widths(labels: dict[str, str]) -> dict[str, int]:
+    """Each column's width in cells: the type and status columns as wide as their longest word
+    in the interface language (a CJK character takes two cells), so that none is cut."""
+    words = {"type": [t(f"type.{k}") for k in UNIT_TYPES], "status": [t(f"status.{k}") for k in STATUSES]}
+    return {key: WIDTHS.get(key) or max(cell_len(w) for w in [labels[key], *words[key]]) for key in COLUMNS}
 
 
 def account_label(account: views.Account) -> Text:
