@@ -7,7 +7,7 @@ from rich.cells import cell_len
 
 from modelunit.demo import DEMO_PASSWORD
 from modelunit.i18n import set_lang
-from tests.test_tui import app_for
+from tests.test_tui import app_for, open_unit, show_tab
 
 SIZE = (120, 36)
 
@@ -40,3 +40,14 @@ async def test_under_lang_en_the_longest_status_fits_too(demo_db):
         await pilot.pause()
         assert "nomination withdrawn" in line_with(pilot.app, "D04")
         assert "department" in line_with(pilot.app, "D04")
+
+
+# ----------------------------------------------------------------------------- the unit page
+
+
+async def test_a_unit_clerk_is_told_the_scores_wait_for_the_award(demo_db):
+    async with app_for(demo_db, "clerk.d02", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await open_unit(pilot, "D02")
+        await show_tab(pilot, "inspection")
+        assert line_with(pilot.app, "命名授牌前不能查看考察评分")

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from modelunit.domain import history
+from modelunit.domain import history, titles
 from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 from modelunit.numbers import fmt
@@ -43,8 +43,8 @@ class HistoryPane(Pane):
             [t("col.certificate"), t("col.campaign"), t("col.awarded"), t("col.valid_until"), t("col.status"),
              t("col.note")],
             [[ti["certificate"], ti["campaign"], ti["awarded"], ti["valid_until"], t(f"title.{ti['status']}"),
-              t("title.due", due=ti["rectify_due"]) if ti["status"] == "rectifying"
-              else t("title.ban", until=ti["ban_until"]) if ti["status"] == "revoked" else ""]
+              t("title.due", due=ti["rectify_due"]) if ti["status"] == titles.RECTIFYING
+              else t("title.ban", until=ti["ban_until"]) if ti["status"] == titles.REVOKED else ""]
              for ti in h.titles]), id="history-titles")
         yield Static(Text(t("history.gaps"), style="bold"))
         yield Static(_table(

@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Label, Select, Static, TextArea
 
 from modelunit.domain import assignment, sheets, users, vetoes
-from modelunit.domain.models import ASSESSABLE
+from modelunit.domain.models import ASSESSABLE, Status
 from modelunit.i18n import t
 from modelunit.numbers import fmt
 from modelunit.tui.app import Step
@@ -28,7 +28,7 @@ class InspectionPane(FormPane):
         elif role == "admin":
             yield from self.compose_office()
         else:
-            yield Static(t("score.hidden_until_award") if self.detail.entry.status != "awarded" else "")
+            yield Static(t("score.hidden_until_award") if self.detail.entry.status != Status.AWARDED else "")
 
     # -- an inspector's own sheet -------------------------------------------------------
 
