@@ -18,8 +18,8 @@ from modelunit.domain.context import Context
 from modelunit.domain.progress import InspectorProgress, UnitProgress, lack_texts, progress
 from modelunit.export.columns import Col
 from modelunit.export.labels import cn_date, stage_name, status_name, zh
+from modelunit.export.pages import Book, Sheet, title_block  # the printed-list machinery
 from modelunit.export.report import collect
-from modelunit.export.workbook import _Book, _Sheet, _title_block  # the workbook's printed-list machinery
 from modelunit.storage.exports import atomic_target, check_target
 
 LACKS_WIDTH = 34  # the 尚缺 column wraps inside this width
@@ -33,21 +33,21 @@ def export_reminders(ctx: Context, path: str, missing_only: bool = False) -> str
     if missing_only:
         view = view.missing_only()
     with atomic_target(ctx.db, path, (OSError, XlsxWriterException)) as tmp:
-        book = _Book(tmp, report)
+        book = Book(tmp, report)
         _units_sheet(book, book.sheet(zh("wb.reminder.sheet")), view.units)
         _inspectors_sheet(book, book.sheet(zh("wb.reminder.inspectors")), view.inspectors)
         book.wb.close()
     return os.path.abspath(path)
 
 
-def _subtitle(book: _Book) -> str:
+def _subtitle(book: Book) -> str:
     c = book.report.campaign
     due = {"selfcheck": c.selfcheck_due, "nomination": c.nomination_due}.get(c.stage)
     return zh("wb.reminder.as_of", date=cn_date(today().isoformat()), stage=stage_name(c.stage),
               due=zh("wb.reminder.due", due=cn_date(due)) if due else "")
 
 
-def _units_sheet(book: _Book, sh: _Sheet, units: list[UnitProgress]) -> None:
+def _units_sheet(book: Book, sh: Sheet, units: list[UnitProgress]) -> None:
     cols: list[Col] = [
         Col(zh("col.seq"), lambda x: x[0]),
         Col(zh("col.code"), lambda x: x[1].code),
@@ -59,14 +59,14 @@ def _units_sheet(book: _Book, sh: _Sheet, units: list[UnitProgress]) -> None:
         Col(zh("col.lacks"), lambda x: "\n".join(lack_texts(x[1], zh)), fmt="wrap", width=LACKS_WIDTH),
     ]
     title = zh("wb.reminder.title", campaign=book.report.campaign.title)
-    header_row = _title_block(book, sh, title, [_subtitle(book)], len(cols))
+    header_row = title_block(book, sh, title, [_subtitle(book)], len(cols))
     end = sh.table(header_row, cols, list(enumerate(units, start=1)))
     if not units:
         sh.note_rows(end, [zh("wb.reminder.none")])
     sh.finish(landscape=False, fill_col=7)
 
 
-def _inspectors_sheet(book: _Book, sh: _Sheet, inspectors: list[InspectorProgress]) -> None:
+def _inspectors_sheet(book: Book, sh: Sheet, inspectors: list[InspectorProgress]) -> None:
     cols: list[Col] = [
         Col(zh("col.seq"), lambda x: x[0]),
         Col(zh("col.inspector"), lambda x: x[1].name),
@@ -76,6 +76,6 @@ def _inspectors_sheet(book: _Book, sh: _Sheet, inspectors: list[InspectorProgres
         Col(zh("col.pending"), lambda x: "、".join(x[1].pending), fmt="wrap", width=40),
     ]
     title = zh("wb.reminder.title", campaign=book.report.campaign.title)
-    header_row = _title_block(book, sh, title, [_subtitle(book)], len(cols))
+    header_row = title_block(book, sh, title, [_subtitle(book)], len(cols))
     sh.table(header_row, cols, list(enumerate(inspectors, start=1)))
     sh.finish(landscape=False, fill_col=5)

@@ -15,12 +15,11 @@ its key columns repeated on each.  Everything a sheet holds lies inside its prin
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
 from modelunit.domain import models
@@ -34,143 +33,19 @@ from modelunit.export.labels import (
     stage_name,
     status_name,
     type_name,
-    yes_no,
     zh,
 )
+from modelunit.export.pages import LINE_PT, Book, Sheet, campaign_lines, closing, line_count, title_block, type_of
 from modelunit.export.report import Report, collect, criterion_averages
-from modelunit.export.widths import SAMPLE_ROWS, ColumnWidths, display_width, header_width, line_capacity
+from modelunit.export.widths import header_width
 from modelunit.numbers import r2
 from modelunit.storage.exports import atomic_target, check_target
 
 SHEET_KEYS = ("summary", "detail", "self", "progress", "publicity", "objections", "award", "charts")
 SHEETS = tuple(zh(f"wb.sheet.{key}") for key in SHEET_KEYS)  # the contract's eight, in order
 OVER_RATING = Fraction(1, 10)  # self-score above the inspected score by more than 10% of the points
-LINE_PT = 13.5  # the height of one line of 10 pt text
 
 Progress = Callable[[int, int], None]
-
-
-class _Sheet:
-    """A worksheet with typed cell writing, CJK-aware column widths and the office's page setup."""
-
-    def __init__(self, book: _Book, name: str) -> None:
-        self.book = book
-        self.ws = book.wb.add_worksheet(name)
-        self.title = zh("wb.sheet_title", campaign=book.report.campaign.title, sheet=name)
-        self.widths = ColumnWidths()
-        self.header_row: int | None = None
-        self.last_col = 0
-
-    def cell(self, row: int, col: int, value: object, fmt: str | None = None) -> None:
-        ws, f = self.ws, self.book.f
-        measure = row < SAMPLE_ROWS
-        if value is None or value == "":
-            ws.write_blank(row, col, None, f[fmt or "text"])
-            return
-        if isinstance(value, str):
-            ws.write_string(row, col, value, f[fmt or "text"])
-            if measure:
-                self.widths.see(col, value)
-            return
-        if isinstance(value, bool):
-            self.cell(row, col, yes_no(value), fmt)
-            return
-        if isinstance(value, (Decimal, Fraction, float)):
-            rounded = r2(value) if not isinstance(value, float) else value
-            ws.write_number(row, col, float(rounded), f[fmt or "num"])
-            if measure:
-                self.widths.see(col, f"{rounded:.2f}")
-            return
-        if isinstance(value, int):
-            ws.write_number(row, col, value, f[fmt or "int"])
-            if measure:
-                self.widths.see(col, str(value))
-            return
-        self.cell(row, col, str(value), fmt)
-
-    def table(self, row0: int, cols: Sequence[Col[Any]], records: Iterable[Any],
-              fmt_of: Callable[[Any, object, str | None], str | None] | None = None) -> int:
-        """Write the header at ``row0`` and a row per record below; returns the row after the last."""
-        self.header_row = row0
-        self.last_col = max(self.last_col, len(cols) - 1)
-        for col, spec in enumerate(cols):
-            self.ws.write_string(row0, col, spec.header, self.book.f["head"])
-            self.widths.header(col, spec.header)
-            if spec.width is not None:
-                self.widths.fix(col, spec.width)
-        row = row0 + 1
-        for record in records:
-            lines = 1
-            for col, spec in enumerate(cols):
-                value = spec.value(record)
-                fmt = fmt_of(record, value, spec.fmt) if fmt_of else spec.fmt
-                self.cell(row, col, value, fmt)
-                if spec.width is not None and isinstance(value, str):
-                    lines = max(lines, _lines(value, spec.width))
-            if lines > 1:
-                self.ws.set_row(row, LINE_PT * lines + 2)
-            row += 1
-        return row
-
-    def note_rows(self, row: int, lines: list[str], fmt: str = "closing_note") -> int:
-        """Full-width wrapped lines under a table (inside the print area); returns the row after them."""
-        widths = self.widths.final()
-        page = sum(widths.get(c, 8.43) for c in range(self.last_col + 1))
-        for text in lines:
-            if self.last_col:
-                self.ws.merge_range(row, 0, row, self.last_col, text, self.book.f[fmt])
-            else:
-                self.ws.write_string(row, 0, text, self.book.f[fmt])
-            self.ws.set_row(row, LINE_PT * _lines(text, page, font_pt=11) + 4)
-            row += 1
-        return row
-
-    def finish(self, landscape: bool, key_cols: int = 0, header_note: str = "", repeat_header: bool = True,
-               fill_col: int | None = None) -> None:
-        """Widths, page setup and print area.  ``key_cols`` columns repeat on each page of a wide sheet;
-        ``fill_col`` widens to fill the page across (a list with its title and closing lines)."""
-        ws = self.ws
-        if fill_col is not None:
-            widths = self.widths.final()
-            spare = formats.page_units(landscape) - sum(formats.column_px(widths.get(c, 8.43)) / 7
-                                                       for c in range(self.last_col + 1))
-            if spare > 0:
-                self.widths.fix(fill_col, widths.get(fill_col, 8.43) + int(spare))
-        widths = self.widths.apply(ws)
-        if self.header_row is not None and self.widths.headers:
-            ws.set_row(self.header_row, LINE_PT * self.widths.header_lines(widths) + 4)
-        span = [widths.get(c, 8.43) for c in range(self.last_col + 1)]
-        fits = formats.print_scale(span, landscape) * formats.BODY_PT >= formats.MIN_PRINT_PT
-        drill = self.book.report.drill
-        head = formats.header_text(f"{self.book.drill_mark}{self.title}　{header_note}".strip())
-        # A space after the size code: "&11" followed by "2026年…" would read as size 112026.
-        footer = (f"&L{formats.header_text(zh('wb.footer.audit', hash=self.book.report.audit_head[:16]))}"
-                  + (f"&C{zh('wb.drill_footer')}" if drill else "") + f"&R{zh('wb.footer.page')}")
-        formats.page_setup(ws, landscape=landscape, header=f'&C&"黑体,Bold"&11 {head}', footer=footer,
-                           header_row=self.header_row if repeat_header else None, fit_width=fits,
-                           repeat_cols=(0, key_cols - 1) if key_cols and not fits else None)
-        ws.print_area(0, 0, max(self.header_row or 0, ws.dim_rowmax or 0),
-                      max(self.last_col, ws.dim_colmax or 0))
-
-
-def _lines(text: str, width: float, font_pt: float = formats.BODY_PT) -> int:
-    """Lines ``text`` takes wrapped in a column ``width`` units wide (rather one too many than text cut off)."""
-    capacity = max(1, line_capacity(width, font_pt) - 2)
-    return sum(max(1, -(-display_width(part) // capacity)) for part in (text or "").split("\n"))
-
-
-class _Book:
-    def __init__(self, path: str, report: Report) -> None:
-        self.report = report
-        self.wb = xlsxwriter.Workbook(path, {**formats.WORKBOOK_OPTIONS, "constant_memory": False})
-        # A drill's every title, page header and footer says so (DESIGN §6).
-        self.drill_mark = zh("wb.drill") if report.drill else ""
-        self.wb.set_properties({"title": self.drill_mark + report.campaign.title, "subject": zh("wb.subject"),
-                                "comments": f"audit {report.audit_head}"})
-        self.f = formats.Formats(self.wb)
-
-    def sheet(self, name: str) -> _Sheet:
-        return _Sheet(self, name)
 
 
 def export_workbook(ctx: Context, path: str, progress: Progress | None = None) -> str:
@@ -183,7 +58,7 @@ def export_workbook(ctx: Context, path: str, progress: Progress | None = None) -
 
 
 def write_report(report: Report, path: str, progress: Progress | None = None) -> None:
-    book = _Book(path, report)
+    book = Book(path, report)
     steps = [_summary, _detail, _self_vs_inspected, _progress, _publicity_list, _objections, _award_list, _charts]
     for i, (name, step) in enumerate(zip(SHEETS, steps, strict=True), start=1):
         step(book, book.sheet(name))
@@ -201,7 +76,7 @@ def _criterion_col(title: str, cid: str) -> Col:
     return Col(title, lambda r: r.criteria[cid], width=header_width(title, 7, shortest_line=6, lines=4))
 
 
-def _summary(book: _Book, sh: _Sheet) -> None:
+def _summary(book: Book, sh: Sheet) -> None:
     rep, cs = book.report, book.report.cs
     quota = rep.campaign.quota
 
@@ -294,7 +169,7 @@ def _tie_lines(rep: Report) -> list[str]:
             for tie in rep.tally.ties]
 
 
-def _detail(book: _Book, sh: _Sheet) -> None:
+def _detail(book: Book, sh: Sheet) -> None:
     rep, cs = book.report, book.report.cs
     lines = [(c.title, it.id, float(it.points), False) for c in cs.criteria for it in c.items]
     lines += [(zh("wb.bonus_line"), b.id, float(b.points), True) for b in cs.bonuses]
@@ -333,7 +208,7 @@ def _field(i: int) -> Callable[[tuple], Any]:
     return lambda rec: rec[i]
 
 
-def _self_vs_inspected(book: _Book, sh: _Sheet) -> None:
+def _self_vs_inspected(book: Book, sh: Sheet) -> None:
     rep, cs = book.report, book.report.cs
 
     def records():
@@ -365,7 +240,7 @@ def _self_vs_inspected(book: _Book, sh: _Sheet) -> None:
     sh.finish(landscape=True, key_cols=2, header_note=zh("wb.over_note", pct=int(OVER_RATING * 100)))
 
 
-def _progress(book: _Book, sh: _Sheet) -> None:
+def _progress(book: Book, sh: Sheet) -> None:
     rep, cs = book.report, book.report.cs
     c = rep.campaign
 
@@ -426,38 +301,7 @@ def _material_count(rep: Report, cid: str) -> Callable[[models.Entry], int]:
     return lambda e: rep.materials_by_criterion(e).get(cid, 0)
 
 
-def _title_block(book: _Book, sh: _Sheet, title: str, lines: list[str], width: int) -> int:
-    """The list's title and subtitle lines over a portrait page (the title wraps rather than runs off)."""
-    title = book.drill_mark + title
-    sh.ws.merge_range(0, 0, 0, width - 1, title, book.f["title"])
-    sh.ws.set_row(0, 24 * _lines(title, formats.page_units(False), font_pt=16) + 8)
-    for i, line in enumerate(lines, start=1):
-        sh.ws.merge_range(i, 0, i, width - 1, line, book.f["subtitle"])
-    return len(lines) + 2  # one empty row before the header
-
-
-def _campaign_lines(rep: Report) -> list[str]:
-    c = rep.campaign
-    parts = [p for p in (c.issuer, c.approval_ref) if p]
-    return ["　".join(parts)] if parts else []
-
-
-def _closing(book: _Book, sh: _Sheet, row: int, lines: list[str], notes: Sequence[str] = ()) -> int:
-    """Notes (wrapped, full width) and the 落款 lines under a printed list, one empty row below it."""
-    row = sh.note_rows(row + 1, list(notes)) if notes else row + 1
-    row += 1 if notes else 0
-    for line in lines:
-        sh.ws.merge_range(row, 0, row, sh.last_col, line, book.f["closing"])
-        row += 1
-    return row
-
-
-def _type_of(rep: Report, code: str) -> str:
-    unit = rep.units.get(code)
-    return type_name(unit.type) if unit else ""
-
-
-def _publicity_list(book: _Book, sh: _Sheet) -> None:
+def _publicity_list(book: Book, sh: Sheet) -> None:
     """The 公示 notice: what is published, for how long, how to object and to whom, signed by the issuer."""
     rep = book.report
     c = rep.campaign
@@ -478,7 +322,7 @@ def _publicity_list(book: _Book, sh: _Sheet) -> None:
         Col(zh("col.seq"), lambda x: x[0]),
         Col(zh("col.code"), lambda x: x[1].unit),
         Col(zh("col.name"), lambda x: rep.name(x[1].unit), fmt="wrap"),
-        Col(zh("wb.col.unit_type"), lambda x: _type_of(rep, x[1].unit)),
+        Col(zh("wb.col.unit_type"), lambda x: type_of(rep, x[1].unit)),
         Col(zh("wb.col.inspection_total"), lambda x: rows[x[1].unit].total if x[1].unit in rows else None),
         Col(zh("wb.col.remark"), remark),
     ]
@@ -487,7 +331,7 @@ def _publicity_list(book: _Book, sh: _Sheet) -> None:
                     days=rep.cs.publicity_days)
     else:
         period = zh("wb.publicity.not_started")
-    header_row = _title_block(book, sh, zh("wb.publicity.title", title=c.title), _campaign_lines(rep) + [period],
+    header_row = title_block(book, sh, zh("wb.publicity.title", title=c.title), campaign_lines(rep) + [period],
                               len(cols))
     end = sh.table(header_row, cols, published, starred)
     notes = []
@@ -495,7 +339,7 @@ def _publicity_list(book: _Book, sh: _Sheet) -> None:
         notes.append(zh("wb.publicity.bonus_note"))
     notes += [zh("wb.publicity.how", issuer=c.issuer or zh("wb.publicity.the_office"), days=rep.cs.publicity_days),
               zh("wb.publicity.real_name"), *_contact_lines(c)]
-    _closing(book, sh, end, [c.issuer or "", cn_date(c.publicity_start) if c.publicity_start else ""], notes)
+    closing(book, sh, end, [c.issuer or "", cn_date(c.publicity_start) if c.publicity_start else ""], notes)
     sh.finish(landscape=False, fill_col=2)
 
 
@@ -508,7 +352,7 @@ def _contact_lines(c: models.Campaign) -> list[str]:
                                ("email", c.contact_email))]
 
 
-def _objections(book: _Book, sh: _Sheet) -> None:
+def _objections(book: Book, sh: Sheet) -> None:
     rep = book.report
     cols: list[Col] = [
         Col(zh("col.id"), lambda o: o.id),
@@ -532,7 +376,7 @@ def _objections(book: _Book, sh: _Sheet) -> None:
     sh.finish(landscape=True, key_cols=3, header_note=note)
 
 
-def _award_list(book: _Book, sh: _Sheet) -> None:
+def _award_list(book: Book, sh: Sheet) -> None:
     rep = book.report
     c = rep.campaign
     rows = {r.code: r for r in rep.tally.rows}
@@ -542,14 +386,14 @@ def _award_list(book: _Book, sh: _Sheet) -> None:
         Col(zh("col.certificate"), lambda x: x[1].certificate),
         Col(zh("col.code"), lambda x: x[1].unit),
         Col(zh("col.name"), lambda x: rep.name(x[1].unit), fmt="wrap"),
-        Col(zh("wb.col.unit_type"), lambda x: _type_of(rep, x[1].unit)),
+        Col(zh("wb.col.unit_type"), lambda x: type_of(rep, x[1].unit)),
         Col(zh("wb.col.inspection_total"), lambda x: rows[x[1].unit].total if x[1].unit in rows else None),
         Col(zh("wb.col.award_date"), lambda x: x[1].awarded_at),
     ]
-    lines = _campaign_lines(rep) + [_decision_line(c)]
-    header_row = _title_block(book, sh, zh("wb.award.title", title=c.title), lines, len(cols))
+    lines = campaign_lines(rep) + [_decision_line(c)]
+    header_row = title_block(book, sh, zh("wb.award.title", title=c.title), lines, len(cols))
     end = sh.table(header_row, cols, awarded)
-    _closing(book, sh, end, [c.issuer or "", cn_date(c.award_date) if c.award_date else ""])
+    closing(book, sh, end, [c.issuer or "", cn_date(c.award_date) if c.award_date else ""])
     sh.finish(landscape=False, fill_col=3)
 
 
@@ -563,7 +407,7 @@ def _decision_line(c: models.Campaign) -> str:
               date=cn_date(c.decision_date or c.award_date))
 
 
-def _charts(book: _Book, sh: _Sheet) -> None:
+def _charts(book: Book, sh: Sheet) -> None:
     """Three tables side by side over the charts drawn from them, stacked down a portrait page."""
     rep, cs = book.report, book.report.cs
     averages = criterion_averages(rep.tally, cs)
@@ -611,7 +455,8 @@ def _charts(book: _Book, sh: _Sheet) -> None:
             for j, r in enumerate(candidates):
                 ws.write_number(row1 + i, 1 + j, float(Fraction(r.criteria[c.id]) / c.points), f["pct"])
         widths = sh.widths.final()
-        ws.set_row(row1, LINE_PT * max(_lines(r.name, widths.get(1 + j, 8.43)) for j, r in enumerate(candidates)) + 4)
+        ws.set_row(row1, LINE_PT * max(line_count(r.name, widths.get(1 + j, 8.43))
+                                       for j, r in enumerate(candidates)) + 4)
         row1 += len(cs.criteria) + 2
     radar = book.wb.add_chart({"type": "radar", "subtype": "with_markers"})
     top = max(n, len(bands)) + 2
