@@ -197,6 +197,11 @@ def _scores(ctx, cs: CriteriaSet, code: str, inspectors: list[str], level: Fract
     sheets.import_scores(ctx, _rows(rows), "scores.csv")
 
 
+# Where the public may object to a unit on the 公示 notice.
+CONTACTS = {"contact_phone": "0000-12345678", "contact_address": "某某区人民路1号区政府法制办公室（邮编000000）",
+            "contact_email": "fzb@example.gov.cn"}
+
+
 def _batch1(ctx, real_today: date, folder: Path) -> None:
     year = real_today.year - 1
     start = date(year, 3, 1)
@@ -205,7 +210,7 @@ def _batch1(ctx, real_today: date, folder: Path) -> None:
         c = campaigns.create_campaign(ctx, campaigns.CampaignSpec(
             year=year, batch=1, criteria_path=str(CRITERIA_FILE), quota=2,
             selfcheck_due=date(year, 4, 30).isoformat(), nomination_due=date(year, 6, 15).isoformat(),
-            issuer="某某区人民政府法制办公室", approval_ref=f"区法制办〔{year}〕12号"))
+            issuer="某某区人民政府法制办公室", approval_ref=f"区法制办〔{year}〕12号", **CONTACTS))
     ctx = context.Context(ctx.db, ctx.actor, c.id)
     cs = records.criteria_of(c)
     chosen = {"D01": Fraction(95, 100), "S01": Fraction(94, 100), "T03": Fraction(85, 100)}
@@ -245,9 +250,7 @@ def _batch2(ctx, real_today: date, folder: Path) -> None:
             year=year, batch=2, criteria_path=str(CRITERIA_FILE), quota=5,
             selfcheck_due=(begin + timedelta(days=20)).isoformat(),
             nomination_due=(begin + timedelta(days=40)).isoformat(),
-            issuer="某某区人民政府法制办公室", approval_ref=f"区法制办〔{year}〕8号",
-            contact_phone="0000-12345678", contact_address="某某区人民路1号区政府法制办公室（邮编000000）",
-            contact_email="fzb@example.gov.cn"))
+            issuer="某某区人民政府法制办公室", approval_ref=f"区法制办〔{year}〕8号", **CONTACTS))
     ctx = context.Context(ctx.db, ctx.actor, c.id)
     cs = records.criteria_of(c)
     with _on(begin + timedelta(days=15)):
@@ -300,7 +303,9 @@ def _batch2(ctx, real_today: date, folder: Path) -> None:
         pub_start -= timedelta(days=1)
     with _on(pub_start):
         publicity.start_publicity(ctx)
-        upheld = publicity.add_objection(ctx, "D04", "群众反映该局一起违法建设拆除程序不规范", source="来信")
-        publicity.add_objection(ctx, "D03", "来电反映办证窗口存在推诿现象", source="12345热线")
+        upheld = publicity.add_objection(ctx, "D04", "群众反映该局一起违法建设拆除程序不规范", source="来信",
+                                         objector="王某某", organisation="某某社区居民", contact="1390000xxxx")
+        publicity.add_objection(ctx, "D03", "来电反映办证窗口存在推诿现象", source="12345热线",
+                                objector="李某", organisation="某某有限公司", contact="0000-87654321")
     with _on(real_today):
         publicity.resolve_objection(ctx, upheld.id, upheld=True, note="经核查属实，相关行政行为已被复议撤销")
