@@ -480,6 +480,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wb.sheet.objections": ("异议", "Objections"),
     "wb.sheet.award": ("授牌名单", "Award list"),
     "wb.sheet.charts": ("图表", "Charts"),
+    "wb.sheet.decision": ("命名决定", "Naming decision"),
     "wb.sheet_title": ("{campaign}　{sheet}", "{campaign}  {sheet}"),
     "wb.drill": ("【演练】", "[DRILL] "),
     "wb.drill_footer": ("演练数据，不作正式文件", "drill data, not an official document"),
@@ -572,6 +573,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wb.award.decision": ("审定：{by}　命名决定：{ref}　命名日期：{date}",
                           "approved by {by}, decision {ref}, named on {date}"),
     "wb.award.not_yet": ("尚未命名授牌", "not yet named"),
+    "wb.decision.title": ("关于命名{year}年度依法行政示范单位的决定", "Decision naming the {year} model units"),
+    "wb.decision.to": ("各乡镇人民政府、街道办事处，区政府各部门，各有关单位：",
+                       "To the township governments, street offices, district departments and units concerned:"),
+    "wb.decision.body": ("　　为深入推进依法行政、加快建设法治政府，{organiser}组织开展了{campaign}活动。经单位自查完善、"
+                         "自荐申报，考察组听取汇报、现场查看，考察认定{publicity}，{by}审定，决定命名以下{count}个单位为"
+                         "“依法行政示范单位”，称号有效期{years}年，至{until}止。名单如下：",
+                         "{organiser} ran the campaign {campaign}. After the units' self-check and nomination, the "
+                         "inspection (report heard, site visit){publicity} and approval by {by}, the {count} units "
+                         "below are named model units of law-based administration, the title valid for {years} "
+                         "years, until {until}:"),
+    "wb.decision.publicity": ("，并于{start}至{end}公示{days}个工作日", " and publicity from {start} to {end} "
+                              "({days} working days)"),
+    "wb.decision.group": ("{num}、{type}（{count}个）", "{num}. {type} ({count})"),
+    "wb.decision.numerals": ("一二三四五六七八九十", "123456789X"),
+    "wb.decision.closing": ("　　希望被命名的单位珍惜荣誉，巩固和深化创建成果，充分发挥示范带动作用。示范单位称号实行动态管理，"
+                            "年度复查不合格的限期整改，整改不到位或者发生否决事项的撤销命名。各单位要以示范单位为榜样，"
+                            "对照验收标准查找差距，推动依法行政工作再上新台阶。",
+                            "The units named should cherish the honour, consolidate what they achieved and set an "
+                            "example. Titles are managed: a unit failing its yearly re-check rectifies by a due date, "
+                            "and a title is revoked when rectification fails or a veto item occurs. Every unit should "
+                            "measure itself against the criteria and take law-based administration further."),
+    "wb.decision.undecided": ("（尚未审定）", " (not yet decided)"),
+    "wb.decision.the_body": ("审定机关", "the approving body"),
+    "wb.decision.not_yet": ("尚未审定命名。命名授牌（award）记录审定机关、命名决定文号和日期后，本表即为可打印归档的命名决定。",
+                            "Not yet decided. Once the award records the approving body, the decision's number and "
+                            "its date, this sheet is the naming decision, ready to print and file."),
+    "wb.decision.recheck": ("年度复查不作命名决定；复查结论见汇总表。",
+                            "A re-check makes no naming decision; its results are in the summary."),
     "wb.chart.average": ("各标准平均得分", "Average score per criterion"),
     "wb.chart.bands": ("总分分布", "Totals"),
     "wb.chart.radar": ("拟命名单位各标准得分率", "Candidates' score rate per criterion"),

@@ -61,7 +61,7 @@ def header_row(ws) -> int:
 def test_sheets_are_named_and_ordered_as_the_contract_says(awarded, tmp_path):
     path = export_workbook(awarded.ctx(), str(tmp_path / "out.xlsx"))
     wb = openpyxl.load_workbook(path)
-    assert list(SHEETS) == ["汇总", "评分明细", "自查对比", "进度", "公示名单", "异议", "授牌名单", "图表"]
+    assert list(SHEETS) == ["汇总", "评分明细", "自查对比", "进度", "公示名单", "异议", "授牌名单", "图表", "命名决定"]
     assert wb.sheetnames == list(SHEETS)
 
 

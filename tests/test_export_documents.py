@@ -12,7 +12,7 @@ import pytest
 
 from modelunit.domain import sheets
 from tests.conftest import copy_world
-from tests.printing import printed_pt
+from tests.printing import fitted, printed_pt
 
 EVIL = "=cmd|' /C calc'!A0"
 MARKUP = "[bold]粗体[/bold]"
@@ -149,3 +149,40 @@ def test_the_award_list_carries_the_decision(run):
     ws = run["after"]["授牌名单"]
     assert "审定：某某区人民政府　命名决定：区政府〔2024〕45号　命名日期：2024年3月12日" in texts(ws)
     assert "尚未命名授牌" in texts(run["before"]["授牌名单"])
+
+
+def test_the_naming_decision_follows_the_charts_and_waits_for_the_award(run):
+    for book in run.values():
+        assert book.sheetnames[book.sheetnames.index("图表") + 1] == "命名决定"
+    before = texts(run["before"]["命名决定"])
+    assert before[0] == "关于命名2024年度依法行政示范单位的决定（尚未审定）" and before[1].startswith("尚未审定命名")
+    assert len(before) == 2
+
+
+def test_the_naming_decision_is_a_document_to_file(run):
+    ws = run["after"]["命名决定"]
+    lines = texts(ws)
+    assert lines[:2] == ["关于命名2024年度依法行政示范单位的决定", "区政府〔2024〕45号"]
+    body = next(t for t in lines if t.lstrip("　").startswith("为深入推进依法行政"))
+    assert f"{ISSUER}组织开展了2024年第1批依法行政示范单位创建活动" in body
+    assert "并于2024年3月4日至2024年3月6日公示3个工作日，某某区人民政府审定，决定命名以下3个单位" in body
+    assert "称号有效期3年，至2027年3月11日止" in body
+    # The named units grouped by type, 区直部门 first, numbered through, with their certificates.
+    start = lines.index("序号")
+    assert lines[start:start + 3] == ["序号", "单位名称", "证书编号"]
+    groups = [t for t in lines if t[:2] in ("一、", "二、", "三、", "四、")]
+    assert groups == ["一、区直部门（1个）", "二、乡镇（1个）", "三、街道（1个）"]
+    listed = [[c.value for c in row] for row in ws.iter_rows() if isinstance(row[0].value, int)]
+    assert [name for _, name, _ in listed] == ["区教育局", "城关镇人民政府", "东风街道办事处"]
+    assert [seq for seq, _, _ in listed] == [1, 2, 3]
+    assert sorted(cert for _, _, cert in listed) == ["2024-01-001", "2024-01-002", "2024-01-003"]
+    assert lines[-2:] == ["某某区人民政府", "2024年3月12日"]
+    assert not any("2024-03" in t for t in lines)
+
+
+def test_the_naming_decision_prints_on_one_a4_page(run):
+    ws = run["after"]["命名决定"]
+    assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "portrait"
+    assert fitted(ws) and printed_pt(ws) >= 8
+    assert ws.print_title_rows is None  # a document, not a table
+    assert ws.print_area == "'命名决定'!$A$1:$C$" + str(ws.max_row)

@@ -6,12 +6,12 @@ import openpyxl
 
 from modelunit.domain import context, users
 from modelunit.export.score_sheets import export_score_sheets
-from modelunit.export.workbook import export_workbook
+from modelunit.export.workbook import SHEETS, export_workbook
 from modelunit.storage.database import Database
 from tests.conftest import PASSWORD, SMALL_CRITERIA, World, create_campaign
 from tests.helpers import to_inspection
 
-TITLED = {"公示名单", "授牌名单"}  # sheets that open with a printed title
+TITLED = {"公示名单", "授牌名单", "命名决定"}  # sheets that open with a printed title
 
 
 def all_text(wb) -> list[str]:
@@ -44,5 +44,5 @@ def test_a_real_database_exports_without_the_drill_mark(tmp_path):
     real.criteria.write_text(SMALL_CRITERIA, encoding="utf-8")
     create_campaign(real)
     wb = openpyxl.load_workbook(export_workbook(context.Context(db, real.ctx().actor), str(tmp_path / "r.xlsx")))
-    assert len(wb.sheetnames) == 8
+    assert len(wb.sheetnames) == len(SHEETS)
     assert not any("演练" in text for text in all_text(wb))
