@@ -24,7 +24,8 @@ ALIASES = {
     "联系人": "contact", "电话": "phone", "联系电话": "phone", "单位": "unit", "考核要点": "item", "要点": "item",
     "分数": "score", "得分": "score", "备注": "note", "考察人员": "inspector", "标准": "criterion",
     "路径": "path", "文件": "path", "标题": "title", "指标": "indicator", "满意度": "score",
-    "申报材料": "document",
+    "申报材料": "document", "用户名": "name", "账号": "name", "姓名": "real_name", "角色": "role",
+    "联系方式": "contact",
 }
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 
+from modelunit import csvio
 from modelunit.cli.main import DEFAULT_DB, db_path, password_from_env_or_prompt
 from modelunit.cli.output import emit, err, json_value, out
 from modelunit.domain import (
@@ -55,6 +56,8 @@ def open_session(args) -> Context:
         raise BadInput("usage.need_user")
     password = password_from_env_or_prompt("MODELUNIT_PASSWORD", t("auth.prompt", name=args.user))
     actor = users.sign_in(db, args.user, password)
+    if actor.must_change:  # an initial password opens nothing but its own change
+        raise Refused("auth.must_change", name=actor.name)
     return Context(db=db, actor=actor, campaign_id=args.campaign)
 
 
@@ -206,8 +209,84 @@ def cmd_user_unlock(args, ctx) -> None:
 
 @handler("user", "list")
 def cmd_user_list(args, ctx) -> None:
-    emit("table", [t("col.user"), t("col.type"), t("col.unit")],
-         [[u.name, t(f"role.{u.role}"), u.unit or ""] for u in users.list_users(ctx)])
+    emit("table", [t("col.user"), t("col.real_name"), t("col.type"), t("col.unit"), t("col.contact"),
+                   t("col.status")],
+         [[u.name, u.real_name, t(f"role.{u.role}"), u.unit or "", u.contact, _user_state(u)]
+          for u in users.list_users(ctx)])
+
+
+def _user_state(user) -> str:
+    return t("user.state.disabled") if user.disabled else t("user.state.initial") if user.must_change else ""
+
+
+@handler("user", "import")
+def cmd_user_import(args, ctx) -> None:
+    """Initial passwords are shown once: on stdout, or in a new file only its creator may read."""
+    target = None
+    if args.passwords:
+        target = _new_private_file(args.passwords)
+    try:
+        rows = csvio.read_rows(args.file, ("name", "role"), ("real_name", "unit", "contact"))
+        issued = users.import_users(ctx, rows, args.file)
+    except BaseException:
+        if target is not None:
+            target.close()
+            os.unlink(args.passwords)
+        raise
+    lines = [[u.name, u.real_name, t(f"role.{u.role}"), u.unit or "", pw] for u, pw in issued]
+    header = [t("col.user"), t("col.real_name"), t("col.type"), t("col.unit"), t("col.initial_password")]
+    if target is not None:
+        with target:
+            csvio.write_csv(target, header, lines)
+        out(t("user.imported_file", count=len(issued), path=os.path.abspath(args.passwords)))
+    else:
+        out(t("user.imported", count=len(issued)))
+        emit("table", header, lines)
+
+
+def _new_private_file(path: str):
+    """A new file, readable and writable by its creator only (never an existing file)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise BadInput("user.passwords_exists", path=path) from None
+    except OSError as e:
+        raise BadInput("export.unwritable", path=path, detail=e.strerror or str(e)) from None
+    return os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
+
+
+@handler("user", "disable")
+def cmd_user_disable(args, ctx) -> None:
+    users.set_disabled(ctx, args.name, True)
+    out(t("user.disabled", name=args.name))
+
+
+@handler("user", "enable")
+def cmd_user_enable(args, ctx) -> None:
+    users.set_disabled(ctx, args.name, False)
+    out(t("user.enabled", name=args.name))
+
+
+@handler("user", "reset-password")
+def cmd_user_reset_password(args, ctx) -> None:
+    password = users.reset_password(ctx, args.name)
+    out(t("user.reset", name=args.name))
+    out(password)  # last line alone: the new initial password, shown this once
+
+
+@handler("passwd", needs_session=False)
+def cmd_passwd(args, _ctx) -> None:
+    db = Database(db_path(args))
+    if not db.exists():
+        raise BadInput("usage.no_db", path=db.path)
+    check_clock(db.snapshot())
+    if not args.user:
+        raise BadInput("usage.need_user")
+    old = password_from_env_or_prompt("MODELUNIT_PASSWORD", t("auth.prompt", name=args.user))
+    new = password_from_env_or_prompt("MODELUNIT_NEW_PASSWORD", t("auth.prompt_changed", name=args.user),
+                                      confirm=True)
+    users.change_password(db, args.user, old, new)
+    out(t("user.passwd_changed", name=args.user))
 
 
 @handler("unit", "import")

@@ -98,6 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--unit")
     user.add_parser("list")
     user.add_parser("unlock", help="lift a sign-in lockout").add_argument("name")
+    uimp = user.add_parser("import", help="add users from a CSV (name,real_name,role[,unit,contact]) with "
+                                          "initial passwords, changed at first sign-in")
+    uimp.add_argument("file")
+    uimp.add_argument("--passwords", metavar="FILE.csv",
+                      help="write the initial passwords to this new file (readable by you only) instead of stdout")
+    user.add_parser("disable", help="a user who may no longer sign in").add_argument("name")
+    user.add_parser("enable", help="let a disabled user sign in again").add_argument("name")
+    user.add_parser("reset-password", help="a new initial password, printed once").add_argument("name")
+    sub.add_parser("passwd", help="change your own password (MODELUNIT_PASSWORD: the old one, "
+                                  "MODELUNIT_NEW_PASSWORD: the new one, else prompts)")
 
     unit = sub.add_parser("unit", help="units").add_subparsers(dest="action", required=True, parser_class=_Parser)
     unit.add_parser("import").add_argument("file")

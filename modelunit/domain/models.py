@@ -112,6 +112,15 @@ class User:
     password_hash: str
     unit: str | None = None
     created_at: str = ""
+    real_name: str = ""  # shown beside the login name on sheets, in the workbook and the audit view
+    contact: str = ""
+    disabled: bool = False  # a disabled user cannot sign in; the record and its history stay
+    must_change: bool = False  # an initial password (user import, reset-password): change it first
+
+    @property
+    def display(self) -> str:
+        """``zhang（张伟）`` where a real name is known, else the login name."""
+        return f"{self.name}（{self.real_name}）" if self.real_name else self.name
 
 
 @dataclass

@@ -1,7 +1,9 @@
-"""Users: the first admin of a new database, signing in, adding and listing users."""
+"""Users: the first admin of a new database, signing in, adding, importing and listing users,
+disabling them and their passwords (initial ones, resets, changes)."""
 
 from __future__ import annotations
 
+import secrets
 import unicodedata
 from datetime import datetime
 
@@ -11,6 +13,7 @@ from modelunit.domain.context import Context
 from modelunit.domain.models import ROLES, User, from_dict, to_dict
 from modelunit.domain.permissions import require
 from modelunit.domain.records import unit_of
+from modelunit.domain.rows import Row, RowProblems, cell
 from modelunit.errors import BadInput, Refused
 from modelunit.storage import passwords, signins
 from modelunit.storage.database import SCHEMA_VERSION, Database
@@ -97,6 +100,9 @@ def sign_in(db: Database, name: str, password: str) -> User:
                       until=until.strftime("%Y-%m-%d %H:%M"))
     assert user is not None
     signins.clear(db.path, db.lock_path, name)
+    if user.disabled:  # told only to whoever knows the password
+        db.log_refusal({"at": now(), "user": name, "command": "sign-in", "error": "auth.disabled"})
+        raise Refused("auth.disabled", name=name)
     return user
 
 
@@ -144,3 +150,124 @@ def _check_name(name: str) -> None:
     if not name or not name.strip() or any(ch in name for ch in ",|\n\r\t") or len(name) > 64 \
             or any(ch != " " and unicodedata.category(ch)[0] in "CZ" for ch in name):
         raise BadInput("user.bad_name", name=name)
+
+
+# ----------------------------------------------------------------------------- people
+
+ROLE_WORDS = {"admin": "admin", "管理员": "admin", "法制办": "admin", "法制办管理员": "admin",
+              "inspector": "inspector", "考察组": "inspector", "考察组成员": "inspector", "考察人员": "inspector",
+              "unit": "unit", "clerk": "unit", "填报员": "unit", "单位填报员": "unit"}
+# Initial passwords: no 0/O, 1/l/I, so that one read aloud or copied from paper is typed right.
+_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def initial_password() -> str:
+    """A random initial password (12 characters, about 70 bits), to be changed at first sign-in."""
+    while True:
+        word = "".join(secrets.choice(_ALPHABET) for _ in range(12))
+        if any(c.isdigit() for c in word) and any(c.isalpha() for c in word):
+            return word
+
+
+def import_users(ctx: Context, rows: list[Row], label: str) -> list[tuple[User, str]]:
+    """Add users from rows ``name,real_name,role[,unit,contact]``, all or nothing, each with a fresh
+    initial password that must be changed at first sign-in; returns each user with its password
+    (to be shown once: only its hash is stored)."""
+    require(ctx.actor, "user.add")
+    problems = RowProblems(label)
+    wanted: list[tuple[int, User]] = []
+    seen: set[str] = set()
+    snap = ctx.db.snapshot()
+    for line, row in rows:
+        name, role_word, unit = cell(row, "name"), cell(row, "role"), cell(row, "unit")
+        try:
+            _check_name(name)
+        except BadInput as e:
+            problems.add(line, e)
+            continue
+        role = ROLE_WORDS.get(role_word) or ROLE_WORDS.get(role_word.lower())
+        if role is None:
+            problems.add(line, BadInput("user.bad_role", role=role_word))
+        elif role == "unit" and not unit:
+            problems.add(line, BadInput("user.unit_required"))
+        elif name in seen:
+            problems.add(line, BadInput("user.duplicate", name=name))
+        elif snap.users.get(name) is not None:
+            problems.add(line, BadInput("user.exists", name=name))
+        elif unit and snap.units.get(unit) is None:
+            problems.add(line, BadInput("unit.unknown", code=unit))
+        else:
+            seen.add(name)
+            wanted.append((line, User(name=name, role=role, unit=unit or None, password_hash="",
+                                      real_name=cell(row, "real_name"), contact=cell(row, "contact"),
+                                      must_change=True)))
+    problems.raise_if_any()
+    if not wanted:
+        raise BadInput("csv.empty", path=label)
+    issued = []
+    for _, user in wanted:  # slow on purpose (scrypt): done before the lock is taken
+        password = initial_password()
+        user.password_hash, user.created_at = hash_password(password), now()
+        issued.append((user, password))
+    with ctx.db.transaction() as tx:
+        for user, _ in issued:
+            if tx.users.get(user.name) is not None:  # added by someone else meanwhile
+                raise Refused("user.exists", name=user.name)
+            tx.users.put(user.name, to_dict(user))
+            audit.record(tx, ctx.actor.name, "user.add", None, user.name, None,
+                         {"role": user.role, "unit": user.unit, "real_name": user.real_name, "import": label})
+    return issued
+
+
+def _change_user(ctx: Context, name: str, op: str, change: dict) -> User:
+    require(ctx.actor, "user.add")
+    with ctx.db.transaction() as tx:
+        doc = tx.users.get(name)
+        if doc is None:
+            raise BadInput("user.unknown", name=name)
+        user = from_dict(User, doc)
+        if op == "user.disable":
+            if name == ctx.actor.name:
+                raise Refused("user.disable_self")
+            if user.role == "admin" and not any(
+                    d.get("role") == "admin" and not d.get("disabled") and n != name for n, d in tx.users.items()):
+                raise Refused("user.last_admin", name=name)
+        before = {k: getattr(user, k) for k in change if k != "password_hash"}
+        for key, value in change.items():
+            setattr(user, key, value)
+        tx.users.put(name, to_dict(user))
+        audit.record(tx, ctx.actor.name, op, None, name, before,
+                     {k: v for k, v in change.items() if k != "password_hash"})
+    return user
+
+
+def set_disabled(ctx: Context, name: str, disabled: bool) -> User:
+    """An admin disables (or enables again) a user; never themselves, never the last active admin."""
+    return _change_user(ctx, name, "user.disable" if disabled else "user.enable", {"disabled": disabled})
+
+
+def reset_password(ctx: Context, name: str) -> str:
+    """An admin gives a user a new initial password (returned, to be shown once), changed at first sign-in."""
+    require(ctx.actor, "user.add")
+    password = initial_password()
+    _change_user(ctx, name, "user.reset_password", {"password_hash": hash_password(password), "must_change": True})
+    signins.clear(ctx.db.path, ctx.db.lock_path, name)
+    return password
+
+
+def change_password(db: Database, name: str, old: str, new: str) -> User:
+    """A user changes their own password (the old one proves it is them); clears ``must_change``."""
+    user = sign_in(db, name, old)
+    check_password(name, new)
+    if new == old:
+        raise BadInput("user.password_same")
+    pw_hash = hash_password(new)
+    with db.transaction() as tx:
+        doc = tx.users.get(name)
+        if doc is None:
+            raise BadInput("user.unknown", name=name)
+        user = from_dict(User, doc)
+        user.password_hash, user.must_change = pw_hash, False
+        tx.users.put(name, to_dict(user))
+        audit.record(tx, name, "user.passwd", None, name, None, {"must_change": False})
+    return user

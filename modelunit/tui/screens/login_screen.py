@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label
 
 from modelunit.domain import context, users
-from modelunit.errors import ModelUnitError
+from modelunit.errors import ModelUnitError, Refused
 from modelunit.i18n import t
 from modelunit.storage.database import Database
 
@@ -51,6 +51,8 @@ class LoginScreen(Screen):
     def check(self, name: str, password: str) -> None:
         try:
             user = users.sign_in(self.db, name, password)
+            if user.must_change:  # an initial password opens nothing but its own change
+                raise Refused("auth.must_change", name=user.name)
         except ModelUnitError as err:
             self.app.call_from_thread(self.failed, err.render())
             return
