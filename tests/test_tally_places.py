@@ -16,6 +16,7 @@ from modelunit.domain.criteria import CriteriaSet, Criterion, Item, Scoring
 from modelunit.domain.models import Campaign, from_dict
 from modelunit.domain.tally import TallyInput, compute
 from modelunit.errors import BadInput
+from modelunit.i18n import set_lang
 from tests.conftest import create_campaign
 from tests.helpers import FULL, score, to_inspection
 
@@ -138,6 +139,9 @@ def test_why_a_unit_is_incomplete():
     assert rows["A"].missing == (("tally.missing_sheets", {"done": 2, "need": 3}),
                                  ("tally.missing_assigned", {"assigned": 2}), ("tally.missing_satisfaction", {}))
     assert standings.conclusion_text(rows["A"]) == "未完成（2/3 份评分表已提交；已分配 2 名考察组成员；缺满意度测评）"
+    set_lang("en")
+    assert standings.conclusion_text(rows["A"]) == \
+        "incomplete (2/3 score sheets submitted; 2 inspectors assigned; no satisfaction score)"
     assert rows["B"].missing == () and rows["B"].complete
 
 

@@ -4,9 +4,12 @@ the units table, the tally view, the stage advance's confirmation and the dialog
 from __future__ import annotations
 
 from rich.cells import cell_len
+from textual.widgets import DataTable
 
 from modelunit.demo import DEMO_PASSWORD
+from modelunit.domain import sheets, vetoes
 from modelunit.i18n import set_lang
+from tests.helpers import FULL, score, to_inspection
 from tests.test_tui import app_for, open_unit, show_tab
 
 SIZE = (120, 36)
@@ -51,3 +54,95 @@ async def test_a_unit_clerk_is_told_the_scores_wait_for_the_award(demo_db):
         await open_unit(pilot, "D02")
         await show_tab(pilot, "inspection")
         assert line_with(pilot.app, "命名授牌前不能查看考察评分")
+
+
+# ----------------------------------------------------------------------------- the tally view
+
+
+def tally_lines(app) -> list[str]:
+    """The lines of the ranking, its header first."""
+    region = app.screen.query_one("#tally", DataTable).region
+    return screen_lines(app)[region.y:region.bottom]
+
+
+async def open_tally(pilot):
+    await pilot.pause()
+    await pilot.press("t")
+    await pilot.pause()
+    return pilot.app.screen
+
+
+async def test_the_tally_shows_each_units_total_and_conclusion_without_scrolling(demo_db):
+    async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await open_tally(pilot)
+        header = line_with(pilot.app, "单位代码")
+        assert header.split()[:5] == ["排名", "单位代码", "单位名称", "总分", "结论"]
+        assert line_with(pilot.app, "D06").split()[:5] == ["1", "D06", "区人力资源和社会保障局", "98.00", "否决"]
+        assert line_with(pilot.app, "D02").split()[3:5] == ["97.83", "拟命名"]
+        assert "89.25 未完成（2/3 份评分表已提交）" in line_with(pilot.app, "T01")
+        assert "C1" in header
+        # Scrolled right to the last column, the code, name, total and conclusion stay put.
+        for _ in range(60):
+            await pilot.press("right")
+        await pilot.pause()
+        header = line_with(pilot.app, "单位代码")
+        assert "自评−考察" in header and " C1 " not in header
+        assert line_with(pilot.app, "D06").split()[:5] == ["1", "D06", "区人力资源和社会保障局", "98.00", "否决"]
+
+
+async def test_the_pass_and_quota_lines_are_rules_across_the_table(demo_db):
+    async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await open_tally(pilot)
+        lines = tally_lines(pilot.app)
+        at = {key: next(i for i, line in enumerate(lines) if key in line)
+              for key in ("D04", "名额线", "及格线 90", "D05")}
+        assert at["D04"] < at["名额线"] < at["及格线 90"] < at["D05"]
+        quota = lines[at["名额线"]].rstrip()
+        assert quota.startswith("──────") and quota.endswith("────") and cell_len(quota) >= 110
+        assert "名额线：名额 5，已占 4" in quota  # the vetoed D06 holds no place
+        # The cursor steps over the lines: down from D04 lands on D05.
+        table = pilot.app.screen.query_one("#tally", DataTable)
+        table.move_cursor(row=table.get_row_index("D04"))
+        await pilot.press("down")
+        await pilot.pause()
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "D05"
+        await pilot.press("up")
+        await pilot.pause()
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "D04"
+
+
+async def test_the_quota_line_follows_the_places_not_the_positions(world):
+    to_inspection(world, codes=("U1", "U2", "U4"), quota=1)
+    score(world, "U1", "i1", FULL)
+    score(world, "U1", "i2", FULL)
+    for name in ("i1", "i2"):
+        score(world, "U2", name, {"A1": 5, "A2": 4, "B1": 5, "B2": 4})
+        score(world, "U4", name, {"A1": 4, "A2": 3, "B1": 4, "B2": 4})
+    sheets.submit_scores(world.ctx(), everyone=True)
+    vetoes.veto(world.ctx(), "U1", "V1", "重大违法")
+    async with app_for(world.db, "office").run_test(size=SIZE) as pilot:
+        await open_tally(pilot)
+        order = [key for line in tally_lines(pilot.app) for key in ("U1", "U2", "U4", "名额线", "及格线")
+                 if key in line]
+        assert order == ["U1", "U2", "名额线", "U4"]  # U1, first but vetoed, takes no place
+        assert "名额外" in line_with(pilot.app, "U4") and "否决" in line_with(pilot.app, "U1")
+
+
+async def test_no_toast_from_the_dashboard_covers_the_chart(demo_db):
+    async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        pilot.app.notify("一条在总览上显示的消息")
+        await open_tally(pilot)
+        await pilot.pause()
+        assert not any("一条在总览上显示的消息" in line for line in screen_lines(pilot.app))
+        assert "法制机构发挥职能作用保障" in line_with(pilot.app, "C9 ")
+
+
+async def test_under_lang_en_the_tally_fits_at_120_columns(demo_db):
+    set_lang("en")
+    async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await open_tally(pilot)
+        assert line_with(pilot.app, "Code").split()[:5] == ["Rank", "Code", "Name", "Total", "Conclusion"]
+        assert "89.25 incomplete (2/3 score sheets submitted)" in line_with(pilot.app, "T01")
+        assert "quota line: 5 places, 4 taken" in line_with(pilot.app, "quota line")
+        assert "98.00 vetoed" in line_with(pilot.app, "D06")

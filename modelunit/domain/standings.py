@@ -106,7 +106,8 @@ def conclusion_text(row: tally.TallyRow) -> str:
     word = t(f"conclusion.{row.conclusion}")
     if row.conclusion != "incomplete" or not row.missing:
         return word
-    return word + "（" + "；".join(t(key, **fields) for key, fields in row.missing) + "）"
+    return t("conclusion.missing", word=word,
+             missing=t("conclusion.missing_sep").join(t(key, **fields) for key, fields in row.missing))
 
 
 def quota_text(campaign: Campaign) -> str:
