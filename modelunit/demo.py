@@ -24,9 +24,11 @@ from modelunit.domain import (
     context,
     nomination,
     publicity,
+    recheck,
     records,
     selfcheck,
     sheets,
+    titles,
     units,
     users,
     vetoes,
@@ -161,6 +163,7 @@ def _build(db: Database, shown_path: str) -> DemoInfo:
             info.clerks.append(name)
     with tempfile.TemporaryDirectory() as tmp:
         _batch1(ctx, real_today, Path(tmp))
+        _recheck(ctx, real_today)
         _batch2(ctx, real_today, Path(tmp))
     return info
 
@@ -239,6 +242,41 @@ def _batch1(ctx, real_today: date, folder: Path) -> None:
     with _on(add_working_days(pub_start, cs.publicity_days, set()) + timedelta(days=3)):
         campaigns.advance(ctx)
         publicity.award(ctx, decided_by="某某区人民政府", decision_ref=f"区政府〔{year}〕45号")
+
+
+def _recheck_seed(codes: list[str], wanted: list[str]) -> int:
+    """The first seed whose draw is ``wanted``: the demo's sample is fixed, and anyone can re-draw it."""
+    return next(seed for seed in range(2000, 10000) if recheck.draw(codes, Fraction(50), seed) == wanted)
+
+
+def _recheck(ctx, real_today: date) -> None:
+    """This year's re-check of last year's titles: S01 drawn, inspected and rectifying (a few days
+    left); D01 passes on its self-check, and its title is then revoked for a major illegal case."""
+    start = real_today - timedelta(days=115)  # ends before batch 2 begins (the drill clock runs forward)
+    rng = random.Random(2014)
+    with _on(start):
+        c = campaigns.create_campaign(ctx, campaigns.CampaignSpec(
+            year=start.year, batch=1, criteria_path=str(CRITERIA_FILE), kind="recheck", sample="50",
+            seed=_recheck_seed(["D01", "S01"], ["S01"]), selfcheck_due=(start + timedelta(days=14)).isoformat(),
+            issuer="某某区人民政府法制办公室", approval_ref=f"区法制办〔{start.year}〕3号"))
+    ctx = context.Context(ctx.db, ctx.actor, c.id)
+    cs = records.criteria_of(c)
+    with _on(start + timedelta(days=10)):
+        _selfcheck(ctx, cs, "D01", Fraction(95, 100), rng)
+        _selfcheck(ctx, cs, "S01", Fraction(93, 100), rng)
+        selfcheck.submit_selfcheck(ctx, ["D01", "S01"])
+    team = ["insp.zhang", "insp.li", "insp.wang"]
+    with _on(start + timedelta(days=15)):
+        campaigns.advance(ctx)  # 抽查: the draw
+        assignment.assign(ctx, [("S01", n) for n in team])
+    with _on(start + timedelta(days=25)):
+        _scores(ctx, cs, "S01", team, Fraction(86, 100), rng)
+        sheets.submit_scores(ctx, everyone=True)
+    with _on(start + timedelta(days=30)):
+        campaigns.advance(ctx)  # 复查结论: S01 below the pass line → 限期整改
+    with _on(start + timedelta(days=35)):
+        titles.revoke(ctx, "D01", "因违法强制拆除引发群体性事件，主要负责人被依法问责",
+                      f"区政府〔{start.year}〕18号")
 
 
 def _batch2(ctx, real_today: date, folder: Path) -> None:

@@ -199,7 +199,7 @@ def test_an_interrupted_demo_build_leaves_nothing_half_built(tmp_path, monkeypat
     assert sorted(p.name for p in tmp_path.iterdir()) == []
     monkeypatch.undo()
     demo.build_demo(target)
-    assert demo.is_demo(target) and len(target.snapshot().campaigns) == 2
+    assert demo.is_demo(target) and len(target.snapshot().campaigns) == 3  # two batches and a re-check
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
     # --reset rebuilds over the old demo and keeps no stale evidence beside it.
     demo.build_demo(target, reset=True)

@@ -321,3 +321,29 @@ async def test_the_unit_page_has_a_history_tab_with_titles(world, monkeypatch):
         await show_tab(pilot, "history")
         assert not screen.query("#history-titles")
         assert screen.query_one("#history-denied")
+
+
+def test_the_demo_shows_the_whole_life_of_a_title(demo_db):
+    """Last year's titles: re-checked this year (S01 drawn by a recorded seed, failed, rectifying),
+    D01 revoked and barred from nominating; this year's batch stays the newest campaign."""
+    from fractions import Fraction
+
+    from modelunit.domain import recheck
+    from tests.conftest import run_cli
+
+    def cli(*args):
+        r = run_cli(*args, user="admin", password="demo1234", env={"MODELUNIT_DB": demo_db.path},
+                    cwd=os.path.dirname(demo_db.path))
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+
+    held = {t["unit"]: t for t in json.loads(cli("title", "list", "--format", "json"))}
+    assert held["D01"]["status"] == "revoked" and held["S01"]["status"] == "rectifying"
+    checks = [c for c in demo_db.snapshot().campaigns.values() if c.get("kind") == "recheck"]
+    assert len(checks) == 1 and checks[0]["stage"] == "conclusion"
+    assert recheck.draw(["D01", "S01"], Fraction(50), checks[0]["seed"]) == ["S01"]  # anyone can re-draw it
+    assert "公示中" in cli("unit", "list")  # the default campaign is this year's batch, not the re-check
+    history = cli("unit", "history", "S01")
+    assert "复查" in history and "限期整改" in history
+    block = titles.nomination_block(demo_db.snapshot(), "D01")  # inside the ban: the refusal names the title
+    assert block is not None and held["D01"]["certificate"] in block.render()

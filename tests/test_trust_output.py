@@ -122,3 +122,19 @@ def test_a_score_stored_as_text_does_not_crash_the_tally(world, monkeypatch):
     result = world.cli("tally", env=ENV)
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_reader_that_goes_away_is_not_an_error(world):
+    """`modelunit audit list | head -1`: the pipe closes under the output; no message, no traceback."""
+    import subprocess
+    import sys
+
+    from tests.conftest import PASSWORD, cli_env
+
+    cmd = [sys.executable, "-c", "import sys; from modelunit.cli.main import main; sys.exit(main())",
+           "audit", "list"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            env=cli_env(world.db.path, "office", PASSWORD), cwd=world.dir)
+    proc.stdout.close()  # the reader is gone before the first line
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and err.decode("utf-8") == ""

@@ -329,6 +329,11 @@ def _main(argv: list[str] | None) -> int:
         say(e.render())
         _log(ctx, e, args)
         return e.exit_code
+    except BrokenPipeError:
+        # The reader went away (`modelunit title list | head`): not an error of ours, and nothing to
+        # say to a closed pipe; stdout goes to /dev/null so the interpreter's final flush is quiet too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as e:
         say(t("file.unreadable", path=e.filename or "", detail=e.strerror or str(e)))
         return 2
