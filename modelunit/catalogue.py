@@ -759,6 +759,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tui.award_none": ("尚未命名授牌", "Not awarded yet"),
     "tui.award_all": ("为审定合格单位命名授牌", "Award the approved units"),
     "tui.confirm_award": ("将为 {count} 个审定合格单位编发证书编号，此操作不可撤销。继续吗？", "Number certificates for {count} approved units? This cannot be undone."),
+    "tui.advance_moves": ("将有 {count} 个单位改变状态：", "{count} units will change status:"),
+    "tui.advance_reason_needed": ("须说明理由才能推进：{why}", "a reason is needed to advance: {why}"),
     "tui.confirm_advance": ("进入下一阶段“{stage}”？此操作不可撤销。", "Open the next stage, {stage}? This cannot be undone."),
     "tui.confirm_publicity": ("从今天开始公示？", "Start publicity today?"),
     "tui.tally_title": ("评分汇总", "Tally"),

@@ -13,6 +13,7 @@ from modelunit.demo import DEMO_PASSWORD
 from modelunit.domain import context, users
 from modelunit.storage.database import Database
 from modelunit.tui.app import ModelUnitApp
+from modelunit.tui.dialogs.advance_dialog import AdvanceDialog
 from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
 from modelunit.tui.screens.dashboard_screen import DashboardScreen
 from modelunit.tui.screens.unit_screen import UnitScreen
@@ -261,13 +262,15 @@ async def test_advancing_a_stage_asks_first(world):
     async with app_for(world.db, "office").run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("n")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, ConfirmDialog)
-        await pilot.click("#no")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AdvanceDialog)
+        await pilot.click("#cancel")
         await pilot.pause()
         assert world.db.snapshot().campaigns.get("2024-1")["stage"] == "selfcheck"
         await pilot.press("n")
-        await confirm(pilot)
+        await settle(pilot)
+        await pilot.click("#ok")
+        await settle(pilot)
         assert world.db.snapshot().campaigns.get("2024-1")["stage"] == "nomination"
         assert "自荐申报" in text_of(pilot.app.screen.query_one("#pipeline"))
 

@@ -4,13 +4,14 @@ the units table, the tally view, the stage advance's confirmation and the dialog
 from __future__ import annotations
 
 from rich.cells import cell_len
-from textual.widgets import DataTable
+from textual.widgets import DataTable, TextArea
 
 from modelunit.demo import DEMO_PASSWORD
-from modelunit.domain import sheets, vetoes
+from modelunit.domain import nomination, sheets, vetoes
+from modelunit.tui.dialogs.advance_dialog import AdvanceDialog
 from modelunit.i18n import set_lang
-from tests.helpers import FULL, score, to_inspection
-from tests.test_tui import app_for, open_unit, show_tab
+from tests.helpers import FULL, score, to_inspection, to_nomination
+from tests.test_tui import app_for, open_unit, settle, show_tab
 
 SIZE = (120, 36)
 
@@ -146,3 +147,42 @@ async def test_under_lang_en_the_tally_fits_at_120_columns(demo_db):
         assert "89.25 incomplete (2/3 score sheets submitted)" in line_with(pilot.app, "T01")
         assert "quota line: 5 places, 4 taken" in line_with(pilot.app, "quota line")
         assert "98.00 vetoed" in line_with(pilot.app, "D06")
+
+
+# ----------------------------------------------------------------------------- the stage advance
+
+
+async def test_the_advance_shows_whom_it_moves_and_why_before_it_is_confirmed(world):
+    to_nomination(world, codes=("U1", "U2"), nomination_due="2099-12-31")
+    nomination.nominate(world.ctx(), ["U1"])
+    async with app_for(world.db, "office").run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AdvanceDialog)
+        assert line_with(pilot.app, "进入下一阶段“考察认定”？此操作不可撤销。")
+        assert line_with(pilot.app, "将有 3 个单位改变状态：")
+        assert line_with(pilot.app, "U2 东风街道办事处 → 未申报：未申报")
+        assert line_with(pilot.app, "U3 区卫生局 → 未申报：未提交自查")
+        assert line_with(pilot.app, "U4 区教育局 → 未申报：未提交自查")
+        assert not any("U1 城关镇人民政府 →" in line for line in screen_lines(pilot.app))  # nominated: it stays
+        assert line_with(pilot.app, "须说明理由才能推进：“自荐申报”阶段截止日期 2099-12-31 未到")
+        await pilot.click("#cancel")
+        await pilot.pause()
+        assert world.db.snapshot().campaigns.get("2024-1")["stage"] == "nomination"
+
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.click("#ok")  # no reason typed: the dialog stays and asks for it
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, AdvanceDialog)
+        assert pilot.app.focused is pilot.app.screen.query_one("#reason", TextArea)
+        await pilot.press(*"材料已齐")
+        await pilot.click("#ok")
+        await settle(pilot)
+        stored = world.db.snapshot()
+        assert stored.campaigns.get("2024-1")["stage"] == "inspection"
+        assert {e["unit"]: e["status"] for e in stored.entries.values()} == {
+            "U1": "nominated", "U2": "not_nominated", "U3": "not_nominated", "U4": "not_nominated"}
+        assert stored.campaigns.get("2024-1")["stage_log"][-1]["reason"] == "材料已齐"
+        assert "考察认定" in line_with(pilot.app, "③")

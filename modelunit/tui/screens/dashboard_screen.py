@@ -256,9 +256,9 @@ class DashboardScreen(ActionScreen):
         self.app.push_screen(ExportDialog(self.ctx, os.path.abspath(f"{c.id}-汇总.xlsx")))
 
     def action_advance(self) -> None:
-        from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
-
-        nxt = campaigns.next_stage(self.board.campaign) or self.board.campaign.stage
+        """The dry run first (in a worker: at the publicity step it is a whole tally), then its list
+        of moves to confirm; the advance asks for the very stage shown, so nothing else opens."""
+        from modelunit.tui.dialogs.advance_dialog import AdvanceDialog
 
         def advanced(result) -> None:
             if result:
@@ -267,11 +267,19 @@ class DashboardScreen(ActionScreen):
                     self.notify(t("campaign.moved", status=t(f"status.{status}"), units=", ".join(codes)))
             self.reload()
 
-        def go(ok: bool | None) -> None:
-            if ok:
-                self.app.perform([Step("campaign advance", campaigns.advance, (self.ctx,))], then=advanced)
+        def ask(plan: campaigns.AdvancePlan | None) -> None:
+            if not plan:
+                return
+            names = {r.code: r.name for r in self.board.rows} if self.board else {}
 
-        self.app.push_screen(ConfirmDialog(t("tui.confirm_advance", stage=t(f"stage.{nxt}"))), go)
+            def go(reason: str | None) -> None:
+                if reason is not None:
+                    self.app.perform([Step("campaign advance", campaigns.advance, (self.ctx,),
+                                           {"reason": reason, "to": plan.target})], then=advanced)
+
+            self.app.push_screen(AdvanceDialog(plan, names), go)
+
+        self.app.perform([Step("campaign advance --dry-run", campaigns.preview_advance, (self.ctx,))], then=ask)
 
     def action_start_publicity(self) -> None:
         from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
