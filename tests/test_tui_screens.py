@@ -8,8 +8,8 @@ from textual.widgets import DataTable, TextArea
 
 from modelunit.demo import DEMO_PASSWORD
 from modelunit.domain import nomination, sheets, vetoes
-from modelunit.tui.dialogs.advance_dialog import AdvanceDialog
 from modelunit.i18n import set_lang
+from modelunit.tui.dialogs.advance_dialog import AdvanceDialog
 from tests.helpers import FULL, score, to_inspection, to_nomination
 from tests.test_tui import app_for, open_unit, settle, show_tab
 
