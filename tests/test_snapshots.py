@@ -47,6 +47,10 @@ def test_tally_screen(snap_compare, fixed_demo):
     assert snap_compare(admin_app(fixed_demo), press=["t"], terminal_size=(120, 36))
 
 
+def test_progress_view(snap_compare, fixed_demo):
+    assert snap_compare(admin_app(fixed_demo), press=["g"], terminal_size=SIZE)
+
+
 def test_unit_page_for_an_inspector(snap_compare, fixed_demo):
     db = fixed_demo
     app = ModelUnitApp(db, context.Context(db, records.user_of(db.snapshot(), "insp.zhang")))

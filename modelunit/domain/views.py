@@ -17,6 +17,7 @@ from modelunit.domain.context import Context
 from modelunit.domain.criteria import CriteriaSet
 from modelunit.domain.models import Campaign, Entry, Objection, Sheet, Stage, Status, Unit, User, from_dict
 from modelunit.domain.permissions import allowed, can_see_unit, require
+from modelunit.domain.progress import selfcheck_entered, selfcheck_submitted
 from modelunit.domain.publicity import awaiting_award, days_left, publicity_started
 from modelunit.domain.records import campaign_of, criteria_of, entries_of
 from modelunit.domain.sheets import sheets_of
@@ -73,6 +74,9 @@ class UnitRow:
     materials_needed: int
     total: object = None  # Decimal, only where the tally is visible
     rank: int | None = None
+    selfcheck_entered: int = 0  # items with a self-score
+    selfcheck_total: int = 0
+    selfcheck_submitted: bool = False
 
 
 @dataclass
@@ -128,13 +132,15 @@ def dashboard(ctx: Context) -> Dashboard:
         unit = units.get(entry.unit)
         total, rank = ranks.get(entry.unit, (None, None))
         rows.append(UnitRow(entry.unit, unit.name if unit else entry.unit, unit.type if unit else "other",
-                            entry.status, evidence_complete(entry, cs), len(cs.criteria), total, rank))
+                            entry.status, evidence_complete(entry, cs), len(cs.criteria), total, rank,
+                            selfcheck_entered(cs, entry), len(cs.items), selfcheck_submitted(entry)))
     due, left = _due(campaign)
     others = sorted(((d["id"], d["title"]) for d in tx.campaigns.values()), key=lambda p: p[0])
     own = next((e for e in visible if e.unit == ctx.actor.unit), None)
     to_award = len(awaiting_award(visible))
     actor = ctx.actor
     offers = {
+        "campaign.view": offer(actor, "campaign.view", campaign),  # the progress view
         "tally.view": offer(actor, "tally.view", campaign, tally_visible(actor, campaign, own)),
         "export": offer(actor, "export", campaign),
         "audit.view": offer(actor, "audit.view", campaign),

@@ -24,6 +24,7 @@ from modelunit.domain.views import Offer
 from modelunit.i18n import t
 
 APP, DASHBOARD, UNIT, TALLY, AUDIT, HELP = "app", "dashboard", "unit", "tally", "audit", "help"
+PROGRESS = "progress"
 IMPORT = "import"  # any of the bulk imports (modelunit.imports), asked of views.bulk_import_offer
 DEMO = "demo"  # switching accounts: only in the demo, which hands the app its accounts
 
@@ -62,6 +63,9 @@ class Action:
 ACTIONS: tuple[Action, ...] = (
     Action("open", "enter", (DASHBOARD,), "open", show=False),
     Action("tally", "t", (DASHBOARD,), "tally", "tally.view"),
+    Action("progress", "g", (DASHBOARD,), "progress", "campaign.view"),
+    Action("missing", "m", (PROGRESS,), "missing"),
+    Action("reminders", "x", (PROGRESS,), "export_reminders", "export"),
     Action("import", "i", (DASHBOARD,), "import_csv", IMPORT),
     Action("export", "x", (DASHBOARD,), "export", "export"),
     Action("audit", "a", (DASHBOARD,), "audit", "audit.view"),
@@ -71,9 +75,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("switch", "u", (DASHBOARD,), "switch_user", DEMO),
     Action("search", "slash", (DASHBOARD,), "search"),
     Action("sort", "s", (DASHBOARD,), "sort"),
-    Action("refresh", "r", (DASHBOARD,), "refresh"),
+    Action("refresh", "r", (DASHBOARD,), "refresh", show=False),  # the dashboard reloads by itself; in help and palette
     Action("save", "ctrl+s", (UNIT,), "save", "save"),
-    Action("back", "escape", (UNIT, TALLY, AUDIT), "back"),
+    Action("back", "escape", (UNIT, TALLY, AUDIT, PROGRESS), "back"),
     Action("close", "escape", (HELP,), "close"),
     Action("help", "f1", (APP,), "help"),
     Action("palette", "ctrl+p", (APP,), "command_palette", show=False, priority=True, palette=False),

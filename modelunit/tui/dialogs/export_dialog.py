@@ -1,6 +1,9 @@
-"""Export the workbook in a worker thread, with a progress bar and a cancel button."""
+"""Export the workbook (or another export, such as the reminder list) in a worker thread, with a
+progress bar and a cancel button."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from textual import work
 from textual.app import ComposeResult
@@ -22,15 +25,20 @@ class ExportCancelled(Exception):
 class ExportDialog(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", t("tui.cancel"), tooltip=t("tui.cancel"), id="dialog.cancel")]
 
-    def __init__(self, ctx: Context, default_path: str) -> None:
+    def __init__(self, ctx: Context, default_path: str,
+                 write: Callable[[Context, str, Callable[[int, int], None]], str] | None = None,
+                 title: str | None = None) -> None:
+        """``write(ctx, path, progress)`` writes the file and returns its path (default: the workbook)."""
         super().__init__()
         self.ctx = ctx
         self.default_path = default_path
+        self.write = write
+        self.title_text = title or t("tui.export_title")
         self.running = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Label(t("tui.export_title"), classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title")
             yield Label(t("tui.export_path"))
             yield Input(self.default_path, id="path")
             yield ProgressBar(total=8, show_eta=False, id="progress")
@@ -59,6 +67,7 @@ class ExportDialog(ModalScreen[str | None]):
     def export(self, path: str) -> None:
         from modelunit.export.workbook import export_workbook
 
+        write = self.write or export_workbook
         worker = get_current_worker()
 
         def progress(done: int, total: int) -> None:
@@ -67,7 +76,7 @@ class ExportDialog(ModalScreen[str | None]):
             self.app.call_from_thread(self.query_one("#progress", ProgressBar).update, total=total, progress=done)
 
         try:
-            written = export_workbook(self.ctx, path, progress)
+            written = write(self.ctx, path, progress)
         except ExportCancelled:
             self.app.call_from_thread(self._finished, None, t("tui.export_cancelled"))
         except ModelUnitError as err:

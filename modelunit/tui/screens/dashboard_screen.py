@@ -23,8 +23,9 @@ from modelunit.tui.actions import DASHBOARD, DEMO, IMPORT, ActionScreen
 from modelunit.tui.app import Step
 from modelunit.tui.widgets.pipeline import StagePipeline
 
-COLUMNS = ("code", "name", "type", "status", "materials", "score", "rank")
-WIDTHS = {"code": 10, "name": 36, "materials": 6, "score": 7, "rank": 5}  # type and status: their longest word
+COLUMNS = ("code", "name", "type", "status", "selfcheck", "materials", "score", "rank")
+# type, status and self-check: as wide as their longest word
+WIDTHS = {"code": 10, "name": 30, "materials": 6, "score": 7, "rank": 5}
 INLINE_LOAD_BYTES = 2_000_000  # below this a reload takes a few milliseconds: no worker needed
 
 
@@ -62,7 +63,8 @@ class DashboardScreen(ActionScreen):
     def on_mount(self) -> None:
         table = self.query_one("#units", DataTable)
         labels = {"code": t("col.code"), "name": t("col.name"), "type": t("col.type"), "status": t("col.status"),
-                  "materials": t("col.materials_short"), "score": t("col.total"), "rank": t("col.rank")}
+                  "selfcheck": t("col.selfcheck_short"), "materials": t("col.materials_short"),
+                  "score": t("col.total"), "rank": t("col.rank")}
         for key, width in column_widths(labels).items():
             # Fixed widths: DataTable then need not measure 2,000 rows on every refill.
             table.add_column(labels[key], key=key, width=width)
@@ -142,7 +144,9 @@ class DashboardScreen(ActionScreen):
                 continue
             rows.append(r)
         key = {"code": lambda r: r.code, "name": lambda r: r.name, "type": lambda r: r.type,
-               "status": lambda r: STATUSES.index(r.status), "materials": lambda r: r.materials_done,
+               "status": lambda r: STATUSES.index(r.status),
+               "selfcheck": lambda r: (r.selfcheck_submitted, r.selfcheck_entered),
+               "materials": lambda r: r.materials_done,
                "score": lambda r: (r.total is None, -(r.total or 0)), "rank": lambda r: (r.rank is None, r.rank or 0)}
         rows.sort(key=key[self.sort_column], reverse=self.sort_reverse)
         return rows
@@ -157,7 +161,9 @@ class DashboardScreen(ActionScreen):
         for r in rows:
             # Text cells: a string cell would be read as markup, and names and codes are user text.
             table.add_row(Text(r.code), Text(r.name), Text(types.get(r.type, r.type)),
-                          Text(statuses.get(r.status, r.status)), Text(f"{r.materials_done}/{r.materials_needed}"),
+                          Text(statuses.get(r.status, r.status)),
+                          Text(selfcheck_cell(r.selfcheck_entered, r.selfcheck_total, r.selfcheck_submitted)),
+                          Text(f"{r.materials_done}/{r.materials_needed}"),
                           Text(fmt(r.total) if r.total is not None else ""), Text(str(r.rank) if r.rank else ""),
                           key=r.code)
         if selected and selected in {r.code for r in rows}:
@@ -238,6 +244,11 @@ class DashboardScreen(ActionScreen):
         from modelunit.tui.screens.tally_screen import TallyScreen
 
         self.app.push_screen(TallyScreen())
+
+    def action_progress(self) -> None:
+        from modelunit.tui.screens.progress_screen import ProgressScreen
+
+        self.app.push_screen(ProgressScreen(), lambda _: self.reload())
 
     def action_audit(self) -> None:
         from modelunit.tui.screens.audit_screen import AuditScreen
@@ -329,8 +340,18 @@ class DashboardScreen(ActionScreen):
 def column_widths(labels: dict[str, str]) -> dict[str, int]:
     """Each column's width in cells: the type and status columns as wide as their longest word
     in the interface language (a CJK character takes two cells), so that none is cut."""
-    words = {"type": [t(f"type.{k}") for k in UNIT_TYPES], "status": [t(f"status.{k}") for k in STATUSES]}
+    words = {"type": [t(f"type.{k}") for k in UNIT_TYPES], "status": [t(f"status.{k}") for k in STATUSES],
+             "selfcheck": [selfcheck_cell(99, 99, False), selfcheck_cell(99, 99, True)]}
     return {key: WIDTHS.get(key) or max(cell_len(w) for w in [labels[key], *words[key]]) for key in COLUMNS}
+
+
+def selfcheck_cell(entered: int, total: int, submitted: bool) -> str:
+    """The units table's short self-check: 已提交, 25/25 待提交 (all entered), or 12/25."""
+    if submitted:
+        return t("tui.self_submitted")
+    if entered == total:
+        return t("tui.self_ready", entered=entered, total=total)
+    return f"{entered}/{total}"
 
 
 def account_label(account: views.Account) -> Text:

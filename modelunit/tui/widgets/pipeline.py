@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from modelunit.domain.models import Stage
+from modelunit.domain.models import Stage, Status
 from modelunit.domain.views import Dashboard
 from modelunit.i18n import t
 
@@ -36,8 +36,14 @@ def stages_text(board: Dashboard) -> Text:
 
 
 def out_text(board: Dashboard) -> Text:
-    parts = [f"{t(f'status.{status}')} {count}" for status, count in board.out_counts.items() if count]
-    return Text("　".join(parts), style="dim")
+    """未申报 (never applied) apart from the units out after applying (未入选, 取消拟命名资格, 已撤销命名)."""
+    never = board.out_counts.get(Status.NOT_NOMINATED, 0)
+    after = {status: count for status, count in board.out_counts.items() if count and status != Status.NOT_NOMINATED}
+    parts = [f"{t('status.not_nominated')} {never}"] if never else []
+    if after:
+        parts.append(t("tui.out_after", count=sum(after.values()),
+                       parts="　".join(f"{t(f'status.{status}')} {count}" for status, count in after.items())))
+    return Text("　│　".join(parts), style="dim")
 
 
 def pipeline_text(board: Dashboard, width: int | None = None) -> Text:
