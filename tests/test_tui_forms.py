@@ -326,7 +326,7 @@ async def test_hostile_texts_are_shown_as_typed_on_every_pane(demo_db):
         texts = [o["text"] for o in demo_db.snapshot().objections.values() if o["unit"] == "D03"]
         assert CLICKS in texts
         table = pilot.app.screen.query_one("#objections", DataTable)
-        assert CLICKS in [str(table.get_row_at(i)[3]) for i in range(table.row_count)]
+        assert CLICKS in [str(table.get_row_at(i)[4]) for i in range(table.row_count)]  # the text column
         assert pilot.app.is_running and isinstance(pilot.app.screen, UnitScreen)
 
 

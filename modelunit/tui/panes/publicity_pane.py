@@ -35,10 +35,13 @@ class PublicityPane(Pane):
         if not self.query("#objections"):
             return
         table = self.query_one("#objections", DataTable)
-        for label in (t("col.id"), t("col.date"), t("col.source"), t("col.text"), t("col.outcome"), t("tui.note")):
+        for label in (t("col.id"), t("col.date"), t("tui.objection.who"), t("col.source"), t("col.text"),
+                      t("col.outcome"), t("tui.note")):
             table.add_column(label)
         for o in self.detail.objections:
-            table.add_row(*plain_cells(o.id, o.date, o.source, o.text, t(f"objection.{o.status}"), o.note), key=o.id)
+            who = "　".join(part for part in (o.objector, o.organisation, o.contact) if part)
+            table.add_row(*plain_cells(o.id, o.date, who, o.source, o.text, t(f"objection.{o.status}"), o.note),
+                          key=o.id)
 
     @on(Button.Pressed, "#obj-add")
     def add(self) -> None:
@@ -49,11 +52,17 @@ class PublicityPane(Pane):
         def go(values: dict | None) -> None:
             if values:
                 self.act("objection add", publicity.add_objection, self.ctx, code, values["text"], values["source"],
-                         done=t("tui.saved"))
+                         values["date"] or None, objector=values["objector"], organisation=values["organisation"],
+                         contact=values["contact"], done=t("tui.saved"))
 
+        # Objections are made in real name: who objected, for which organisation, how to reach them.
         self.app.push_screen(FormDialog(t("tui.add_objection"), [
             Field("text", t("tui.objection.text"), required=True, multiline=True),
-            Field("source", t("tui.objection.source"))]), go)
+            Field("objector", t("tui.objection.objector")),
+            Field("organisation", t("tui.objection.organisation")),
+            Field("contact", t("tui.objection.contact"), beside=True),
+            Field("source", t("tui.objection.source")),
+            Field("date", t("tui.objection.date"), value=today().isoformat(), beside=True)]), go)
 
     @on(Button.Pressed, "#obj-resolve")
     def resolve(self) -> None:
