@@ -17,6 +17,7 @@ from textual.widgets._toast import Toast
 
 from modelunit.demo import DEMO_PASSWORD
 from modelunit.domain import selfcheck, sheets, units
+from modelunit.domain.calendar import today
 from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
 from modelunit.tui.screens.unit_screen import UnitScreen
 from tests.conftest import create_campaign
@@ -252,21 +253,28 @@ async def test_the_evidence_table_status_column_holds_a_status(demo_db):
         assert all(titles)
 
 
-async def test_an_objection_is_typed_on_several_lines(demo_db):
+async def test_an_objection_is_typed_on_several_lines_with_who_objected(demo_db):
     async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         await open_unit(pilot, "S02")
         await show_tab(pilot, "publicity")
         await click(pilot, "#obj-add")
         dialog = pilot.app.screen
+        assert dialog.query_one("#f-date", Input).value == today().isoformat()
         dialog.query_one("#f-text", TextArea).focus()
         await pilot.press(*"第一行", "enter", *"第二行")
-        dialog.query_one("#f-source", Input).focus()
-        await pilot.press(*"来信")
-        await pilot.click("#ok")
+        for field, typed in (("objector", "王某某"), ("organisation", "某某小区业委会"), ("contact", "13800000000"),
+                             ("source", "来信")):
+            dialog.query_one(f"#f-{field}", Input).focus()
+            await pilot.press(*typed)
+        await pilot.click("#ok")  # the whole form fits at 120x36: OK is on the screen
         await settle(pilot)
-        texts = [o["text"] for o in demo_db.snapshot().objections.values() if o["unit"] == "S02"]
-        assert texts == ["第一行\n第二行"]
+        stored = [o for o in demo_db.snapshot().objections.values() if o["unit"] == "S02" and o["source"] == "来信"]
+        assert [(o["text"], o["objector"], o["organisation"], o["contact"]) for o in stored] == [
+            ("第一行\n第二行", "王某某", "某某小区业委会", "13800000000")]
+        table = pilot.app.screen.query_one("#objections", DataTable)
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert any("王某某　某某小区业委会　13800000000" in row for row in rows)  # the 异议人 column
 
 
 # ----------------------------------------------------------------------------- user text is never markup

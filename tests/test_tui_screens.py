@@ -4,15 +4,14 @@ the units table, the tally view, the stage advance's confirmation and the dialog
 from __future__ import annotations
 
 from rich.cells import cell_len
-from textual.widgets import Button, DataTable, Input, TextArea
+from textual.widgets import DataTable, TextArea
 
 from modelunit.demo import DEMO_PASSWORD
 from modelunit.domain import nomination, sheets, vetoes
-from modelunit.domain.calendar import today
 from modelunit.i18n import set_lang
 from modelunit.tui.dialogs.advance_dialog import AdvanceDialog
 from tests.helpers import FULL, score, to_inspection, to_nomination
-from tests.test_tui import app_for, click, open_unit, settle, show_tab
+from tests.test_tui import app_for, open_unit, settle, show_tab
 
 SIZE = (120, 36)
 
@@ -188,31 +187,3 @@ async def test_the_advance_shows_whom_it_moves_and_why_before_it_is_confirmed(wo
         assert stored.campaigns.get("2024-1")["stage_log"][-1]["reason"] == "材料已齐"
         assert "考察认定" in line_with(pilot.app, "③")
 
-
-# ----------------------------------------------------------------------------- dialogs
-
-
-async def test_an_objection_records_who_objected_on_a_form_that_fits(demo_db):
-    async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE, notifications=True) as pilot:
-        await pilot.pause()
-        await open_unit(pilot, "S02")
-        await show_tab(pilot, "publicity")
-        await click(pilot, "#obj-add")
-        dialog = pilot.app.screen
-        assert dialog.query_one("#f-date", Input).value == today().isoformat()
-        dialog.query_one("#f-text", TextArea).focus()
-        await pilot.press(*"窗口服务态度差", "enter", *"多次投诉未处理")
-        for field, typed in (("objector", "王某某"), ("organisation", "某某小区业委会"), ("contact", "13800000000"),
-                             ("source", "来信")):
-            dialog.query_one(f"#f-{field}", Input).focus()
-            await pilot.press(*typed)
-        ok = dialog.query_one("#ok", Button)
-        ok.scroll_visible(animate=False)
-        await pilot.pause()
-        assert line_with(pilot.app, "确定")  # the OK button is reachable on a 36-line terminal
-        ok.press()
-        await settle(pilot)
-        stored = [o for o in demo_db.snapshot().objections.values() if o["unit"] == "S02" and o["source"] == "来信"]
-        assert [(o["text"], o["objector"], o["organisation"], o["contact"]) for o in stored] == [
-            ("窗口服务态度差\n多次投诉未处理", "王某某", "某某小区业委会", "13800000000")]
-        assert "王某某　某某小区业委会　13800000000" in line_with(pilot.app, "王某某")
