@@ -10,6 +10,7 @@ from modelunit.demo import DEMO_PASSWORD
 from modelunit.domain import nomination, sheets, vetoes
 from modelunit.i18n import set_lang
 from modelunit.tui.dialogs.advance_dialog import AdvanceDialog
+from tests.conftest import create_campaign
 from tests.helpers import FULL, score, to_inspection, to_nomination
 from tests.test_tui import app_for, open_unit, settle, show_tab
 
@@ -187,3 +188,16 @@ async def test_the_advance_shows_whom_it_moves_and_why_before_it_is_confirmed(wo
         assert stored.campaigns.get("2024-1")["stage_log"][-1]["reason"] == "材料已齐"
         assert "考察认定" in line_with(pilot.app, "③")
 
+
+
+async def test_the_self_check_opens_with_its_total_in_view_and_the_cursor_in_the_first_box(world):
+    create_campaign(world)
+    async with app_for(world.db, "clerk1").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_unit(pilot, "U1")
+        await show_tab(pilot, "selfcheck")
+        assert line_with(pilot.app, "自评合计 0.00 / 20（已填 0/4 项）")
+        assert pilot.app.focused is screen.query_one("#self-A1")
+        await pilot.press("5")
+        await pilot.pause()
+        assert line_with(pilot.app, "自评合计 5.00 / 20（已填 1/4 项）")

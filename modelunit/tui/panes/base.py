@@ -69,7 +69,8 @@ class FormPane(Pane):
         field = form.first_field() if form is not None else None
         focused = self.screen.focused
         if field is not None and (focused is None or self not in focused.ancestors):
-            field.focus()
+            # Not scrolled to: it is near the top, and scrolling would hide the total line above it.
+            field.focus(scroll_visible=False)
 
     def refused(self, err: ItemErrors | None) -> None:
         form = next(iter(self.query(ScoreSheetForm)), None)
