@@ -107,6 +107,31 @@ def test_inspection_progress_per_unit_and_per_inspector(world):
                                                                                                   ["U1", "U2"])
 
 
+def test_a_team_short_of_inspectors_is_named_to_the_office_and_the_inspector(world):
+    to_inspection(world, codes=("U1",), team=("i1",))  # min_inspectors is 2
+    office = by_code(progress.progress(world.ctx()))["U1"]
+    assert office.missing == ["inspectors", "sheets"]
+    assert progress.lack_texts(office) == ["考察组 1/2 人", "评分表已交 0/2"]
+    own = by_code(progress.progress(world.ctx("i1")))["U1"]
+    assert progress.lack_texts(own) == ["考察组 1/2 人", "评分表已交 0/1"]  # their own sheet is theirs to submit
+
+
+def test_application_documents_not_filed_are_named(world, monkeypatch):
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
+    text = world.criteria.read_text(encoding="utf-8").replace(
+        "criteria:\n", "application:\n  documents: [申报表, 自评报告]\ncriteria:\n", 1)
+    world.criteria.write_text(text, encoding="utf-8")
+    to_nomination(world, codes=("U1",))
+    f = world.dir / "form.txt"
+    f.write_text("申报表", encoding="utf-8")
+    nomination.add_materials(world.ctx(), [nomination.MaterialRequest("U1", str(f), document="申报表")])
+    row = by_code(progress.progress(world.ctx()))["U1"]
+    assert row.documents_missing == ["自评报告"] and row.missing == ["documents", "nomination"]
+    assert progress.lack_texts(row) == ["申报材料缺 自评报告", "尚未申报"]
+    table = ok(world.cli("progress")).stdout
+    assert "申报材料" in table and " 1/2 " in table
+
+
 def test_an_inspector_sees_their_units_and_only_their_own_sheet(world):
     to_inspection(world, codes=("U1", "U2"), team=("i1", "i2"))
     score(world, "U1", "i2", {"A1": 5, "A2": 4, "B1": 5, "B2": 5})

@@ -648,30 +648,14 @@ def _csv_value(value) -> str:
 
 
 def _progress_table(view, shown) -> None:
-    from modelunit.domain.progress import lack_texts
+    from modelunit.domain.progress import inspector_header, inspector_row, table_header, table_row
 
-    cs, creation = view.criteria, view.campaign.kind == "creation"
-    header = [t("col.code"), t("col.name"), t("col.status"), t("col.selfcheck"), t("col.evidence")]
-    header += [t("col.documents")] * bool(cs.documents) + [t("col.nomination")] * creation
-    header += [t("col.sheets"), t("col.lacks")]
-    rows = []
-    for r in shown.units:
-        row = [r.code, r.name, _status(r.status), r.selfcheck_text(),
-               f"{len(cs.criteria) - len(r.evidence_missing)}/{len(cs.criteria)}"]
-        if cs.documents:
-            row.append(f"{len(cs.documents) - len(r.documents_missing)}/{len(cs.documents)}")
-        if creation:
-            row.append(t(f"nomination.{r.nomination}"))
-        sheets = "" if r.sheets_submitted is None else f"{r.sheets_submitted}/{r.sheets_needed}"
-        rows.append(row + [sheets if r.inspectors_assigned else "", "；".join(lack_texts(r))])
-    emit("table", header, rows)
+    emit("table", table_header(view), [table_row(view, r) for r in shown.units])
     out(t("progress.summary", total=len(view.units), missing=sum(1 for r in view.units if r.missing)))
     if shown.inspectors:
         out()
         out(t("progress.inspectors"))
-        emit("table", [t("col.inspector"), t("col.assigned"), t("col.entered"), t("col.submitted"),
-                       t("col.pending")],
-             [[i.name, i.assigned, i.entered, i.submitted, ", ".join(i.pending)] for i in shown.inspectors])
+        emit("table", inspector_header(), [inspector_row(i) for i in shown.inspectors])
 
 
 @handler("export")

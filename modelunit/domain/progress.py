@@ -55,6 +55,7 @@ class UnitProgress:
     review_request: str
     review_due: str | None
     inspectors_assigned: int
+    inspectors_needed: int  # min_inspectors
     sheets_entered: int | None  # sheets with every item scored; None where the actor may not see sheets
     sheets_submitted: int | None
     sheets_needed: int  # min_inspectors; 1 for an inspector (their own sheet)
@@ -152,7 +153,7 @@ def _unit_progress(campaign: Campaign, cs: CriteriaSet, entry: Entry, unit: Unit
         nomination=_nomination_state(entry) if creation else None,
         nomination_late=entry.nomination_late or (nominating and is_past(due)),
         review_request=entry.review_request if returned else "", review_due=entry.review_due if returned else None,
-        inspectors_assigned=len(entry.inspectors),
+        inspectors_assigned=len(entry.inspectors), inspectors_needed=cs.scoring.min_inspectors,
         sheets_entered=None if sheets is None else sum(1 for s in sheets if not sheet_missing(cs, s)),
         sheets_submitted=None if sheets is None else sum(1 for s in sheets if s.submitted),
         sheets_needed=need)
@@ -193,7 +194,7 @@ def _lacks(campaign: Campaign, cs: CriteriaSet, entry: Entry, row: UnitProgress)
             lacks.append("documents")
         lacks.append("review" if entry.status == models.RETURNED else "nomination")
     elif entry.status in (models.NOMINATED, models.SAMPLED) and stage == Stage.INSPECTION:
-        if row.inspectors_assigned < cs.scoring.min_inspectors:
+        if row.inspectors_assigned < row.inspectors_needed:
             lacks.append("inspectors")
         if row.sheets_submitted is not None and row.sheets_submitted < row.sheets_needed:
             lacks.append("sheets")
@@ -216,7 +217,7 @@ def lack_texts(row: UnitProgress, tr: Callable[..., str] = t) -> list[str]:
             due = tr("lack.due", due=row.review_due) if row.review_due else ""
             texts.append(tr("lack.review", request=row.review_request, due=due))
         elif lack == "inspectors":
-            texts.append(tr("lack.inspectors", count=row.inspectors_assigned, need=row.sheets_needed))
+            texts.append(tr("lack.inspectors", count=row.inspectors_assigned, need=row.inspectors_needed))
         elif lack == "sheets":
             texts.append(tr("lack.sheets", count=row.sheets_submitted, need=row.sheets_needed))
         else:
@@ -235,11 +236,42 @@ def selfcheck_text(entered: int, total: int, submitted: bool, tr: Callable[..., 
     return f"{entered}/{total}"
 
 
+def table_header(view: Progress, tr: Callable[..., str] = t) -> list[str]:
+    """The columns of the progress table (the command's and the dashboard's): documents only where the
+    criteria name some, the nomination only in a creation campaign."""
+    cs = view.criteria
+    return ([tr("col.code"), tr("col.name"), tr("col.status"), tr("col.selfcheck"), tr("col.evidence")]
+            + [tr("col.documents")] * bool(cs.documents) + [tr("col.nomination")] * (view.campaign.kind == "creation")
+            + [tr("col.sheets"), tr("col.lacks")])
+
+
+def table_row(view: Progress, row: UnitProgress, tr: Callable[..., str] = t) -> list[str]:
+    """One unit's cells under :func:`table_header`."""
+    cs = view.criteria
+    cells = [row.code, row.name, tr(f"status.{row.status}"), row.selfcheck_text(tr),
+             f"{len(cs.criteria) - len(row.evidence_missing)}/{len(cs.criteria)}"]
+    if cs.documents:
+        cells.append(f"{len(cs.documents) - len(row.documents_missing)}/{len(cs.documents)}")
+    if view.campaign.kind == "creation":
+        cells.append(tr(f"nomination.{row.nomination}"))
+    shown = row.sheets_submitted is not None and row.inspectors_assigned
+    return cells + [f"{row.sheets_submitted}/{row.sheets_needed}" if shown else "", "；".join(lack_texts(row, tr))]
+
+
+def inspector_header(tr: Callable[..., str] = t) -> list[str]:
+    return [tr("col.inspector"), tr("col.assigned"), tr("col.entered"), tr("col.submitted"), tr("col.pending")]
+
+
+def inspector_row(row: InspectorProgress) -> list[str]:
+    return [row.name, str(row.assigned), str(row.entered), str(row.submitted), "、".join(row.pending)]
+
+
 # The JSON keys of one unit's progress and one inspector's, in order (modelunit progress --format json|csv).
 UNIT_KEYS = ("code", "name", "type", "contact", "phone", "status", "selfcheck_entered", "selfcheck_total",
              "selfcheck_submitted", "selfcheck_late", "selfcheck_missing", "evidence", "evidence_missing",
              "documents_missing", "nomination", "nomination_late", "review_request", "review_due",
-             "inspectors_assigned", "sheets_entered", "sheets_submitted", "sheets_needed", "missing")
+             "inspectors_assigned", "inspectors_needed", "sheets_entered", "sheets_submitted", "sheets_needed",
+             "missing")
 INSPECTOR_KEYS = ("name", "assigned", "entered", "submitted", "pending")
 
 

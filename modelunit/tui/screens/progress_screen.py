@@ -41,13 +41,9 @@ class ProgressScreen(ActionScreen):
             self.query_one("#progress-info", Static).update(Text(err.render()))
             return
         units = self.query_one("#progress-units", DataTable)
-        cs, creation = self.view.criteria, self.view.campaign.kind == "creation"
-        labels = [t("col.code"), t("col.name"), t("col.status"), t("col.selfcheck"), t("col.evidence")]
-        labels += [t("col.documents")] * bool(cs.documents) + [t("col.nomination")] * creation
-        for label in labels + [t("col.sheets"), t("col.lacks")]:
+        for label in progress.table_header(self.view):
             units.add_column(label)
-        for label in (t("col.inspector"), t("col.assigned"), t("col.entered"), t("col.submitted"),
-                      t("col.pending")):
+        for label in progress.inspector_header():
             self.query_one("#progress-inspectors", DataTable).add_column(label)
         self.fill()
         units.focus()
@@ -56,27 +52,17 @@ class ProgressScreen(ActionScreen):
         if self.view is None:
             return
         view = self.view.missing_only() if self.missing_only else self.view
-        cs, creation = view.criteria, view.campaign.kind == "creation"
         units = self.query_one("#progress-units", DataTable)
         units.clear()
         for r in view.units:
             # Text cells: names, requests and contacts are user text, never markup.
-            cells = [r.code, r.name, t(f"status.{r.status}"), r.selfcheck_text(),
-                     f"{len(cs.criteria) - len(r.evidence_missing)}/{len(cs.criteria)}"]
-            if cs.documents:
-                cells.append(f"{len(cs.documents) - len(r.documents_missing)}/{len(cs.documents)}")
-            if creation:
-                cells.append(t(f"nomination.{r.nomination}"))
-            sheets = f"{r.sheets_submitted}/{r.sheets_needed}" if r.sheets_submitted is not None \
-                and r.inspectors_assigned else ""
+            *cells, lacks = progress.table_row(view, r)
             style = "bold red" if r.overdue else ("yellow" if r.missing else "")
-            row = [Text(c) for c in cells] + [Text(sheets), Text("；".join(progress.lack_texts(r)), style=style)]
-            units.add_row(*row, key=r.code)
+            units.add_row(*[Text(c) for c in cells], Text(lacks, style=style), key=r.code)
         team = self.query_one("#progress-inspectors", DataTable)
         team.clear()
         for i in view.inspectors:
-            team.add_row(Text(i.name), Text(str(i.assigned)), Text(str(i.entered)), Text(str(i.submitted)),
-                         Text("、".join(i.pending)), key=i.name)
+            team.add_row(*[Text(c) for c in progress.inspector_row(i)], key=i.name)
         shown = self.query_one("#inspectors-title", Static)
         shown.display = team.display = bool(view.inspectors) or bool(self.view.inspectors)
         lacking = sum(1 for r in self.view.units if r.missing)
