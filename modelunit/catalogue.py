@@ -428,6 +428,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit.no_digests": ("审计记录尚无数据摘要（旧版本数据库）；下一次更改起开始记录",
                          "no entry carries a data digest yet (an older database); the next change starts them"),
     # --- demo
+    # --- serve: the dashboard in a browser
+    "serve.bad_port": ("端口无效：{port}（应为 1–65535）", "invalid port: {port} (1-65535)"),
+    "serve.bad_host": ("无法使用地址 {host}：{detail}", "cannot use the address {host}: {detail}"),
+    "serve.bad_url": ("--public-url 应以 http:// 或 https:// 开头：{url}", "--public-url must begin with http:// or https://: {url}"),
+    "serve.bad_idle": ("--idle-minutes 应大于 0：{minutes}", "--idle-minutes must be more than 0: {minutes}"),
+    "serve.cannot_listen": ("无法在 {host}:{port} 监听：{detail}", "cannot listen on {host}:{port}: {detail}"),
+    "serve.listening": ("仪表盘已在 {url} 提供（数据库 {db}；每个浏览器会话须单独登录；Ctrl+C 停止）", "serving the dashboard on {url} (database {db}; every browser session signs in; Ctrl+C stops)"),
+    "serve.idle_signed_out": ("长时间未操作，已退出登录", "signed out after a long time without input"),
     "demo.not_demo": ("{path} 不是演示数据库，演示不会使用或覆盖它；请用 --db 指定另一个文件", "{path} is not a demo database: the demo will not use or overwrite it; give another file with --db"),
     "demo.built": ("演示数据库已建立：{path}", "demo database built: {path}"),
     "demo.accounts": ("演示账号（密码均为 {password}）：管理员 {admin}；考察组 {inspectors}；单位填报员 {units}",

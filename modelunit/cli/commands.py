@@ -734,6 +734,11 @@ def cmd_demo(args, _ctx) -> None:
         out(t("demo.exists", path=db.path))
     # The demo opens already signed in as its admin: it made the account itself, so the
     # (deliberately slow) password check would only delay the first screen.
+    if args.serve:
+        from modelunit.serve import serve
+
+        serve(db, args.host, args.port, args.public_url, demo=True, idle_minutes=args.idle_minutes)
+        return
     ctx = Context(db, user_of(db.snapshot(), DEMO_ADMIN))
     if args.no_tui or not sys.stdout.isatty():
         args.format = "table"
@@ -760,3 +765,15 @@ def run_tui(args) -> int:
 
     run_app(db, ctx)
     return 0
+
+
+@handler("serve", needs_session=False)
+def cmd_serve(args, _ctx) -> None:
+    """The dashboard in browsers: every session signs in itself, whatever this shell holds."""
+    db = Database(db_path(args))
+    if not db.exists():
+        raise BadInput("usage.no_db", path=db.path)
+    check_clock(db.snapshot())
+    from modelunit.serve import serve
+
+    serve(db, args.host, args.port, args.public_url, campaign=args.campaign, idle_minutes=args.idle_minutes)

@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="build a demo campaign and open it")
     demo.add_argument("--reset", action="store_true")
     demo.add_argument("--no-tui", action="store_true")
+    demo.add_argument("--serve", action="store_true", help="serve the demo to a browser (see serve)")
+    add_listen_options(demo)
+
+    srv = sub.add_parser("serve", help="serve the dashboard to browsers: each session signs in")
+    add_listen_options(srv)
 
     init = sub.add_parser("init", help="create a database with its first admin")
     init.add_argument("--admin", required=True)
@@ -246,6 +251,15 @@ def build_parser() -> argparse.ArgumentParser:
     al.add_argument("--limit", type=int, metavar="N", help="only the newest N entries (0: all, the default)")
     aud.add_parser("verify").add_argument("--anchor", help="a hash printed earlier: prove it is still in the chain")
     return p
+
+
+def add_listen_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("--public-url", help="the address browsers use, e.g. https://modelunit.example.gov.cn "
+                                        "behind a reverse proxy (default http://HOST:PORT)")
+    p.add_argument("--idle-minutes", type=float, default=30.0,
+                   help="a browser session without input this long is signed out (default 30)")
 
 
 def password_from_env_or_prompt(env: str, prompt: str, confirm: bool = False) -> str:
