@@ -196,6 +196,16 @@ def confirm_rectified(ctx: Context, unit: str, note: str) -> Title:
     return title
 
 
+def revoke_preview(ctx: Context, unit: str, on: str | None = None) -> tuple[Title, date]:
+    """What :func:`revoke` would do, for its confirmation: the title it takes away and the day the
+    reapply ban would end.  Nothing is written."""
+    require(ctx.actor, "title.revoke")
+    tx = ctx.db.snapshot()
+    title = _held_title(tx, unit)
+    day = given_date(on, "--date", parse_date(title.awarded)) if on else today()
+    return title, ban_until(day, criteria_of(campaign_of(tx, title.campaign)).naming)
+
+
 def revoke(ctx: Context, unit: str, reason: str, decision_ref: str, on: str | None = None) -> Title:
     """撤销命名: at any time, with a reason and the decision's reference; starts the reapply ban."""
     require(ctx.actor, "title.revoke")

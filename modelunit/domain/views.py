@@ -147,6 +147,9 @@ def dashboard(ctx: Context) -> Dashboard:
         "campaign.advance": offer(actor, "campaign.advance", campaign, next_stage(campaign) is not None),
         "publicity.start": offer(actor, "publicity.start", campaign, not publicity_started(campaign)),
         "award": offer(actor, "award", campaign, to_award > 0),
+        "title.view": offer(actor, "title.view", campaign),
+        # Another campaign to open (the picker): a view permission, offered when there is more than one.
+        "campaign.pick": offer(actor, "campaign.view", campaign, len(others) > 1),
     }
     return Dashboard(campaign, cs, counts, out, due, left, rows, others, offers, to_award)
 

@@ -25,6 +25,7 @@ from modelunit.i18n import t
 
 APP, DASHBOARD, UNIT, TALLY, AUDIT, HELP = "app", "dashboard", "unit", "tally", "audit", "help"
 PROGRESS = "progress"
+TITLES = "titles"
 IMPORT = "import"  # any of the bulk imports (modelunit.imports), asked of views.bulk_import_offer
 DEMO = "demo"  # switching accounts: only in the demo, which hands the app its accounts
 
@@ -72,12 +73,17 @@ ACTIONS: tuple[Action, ...] = (
     Action("advance", "n", (DASHBOARD,), "advance", "campaign.advance"),
     Action("publicity", "p", (DASHBOARD,), "start_publicity", "publicity.start"),
     Action("award", "w", (DASHBOARD,), "award", "award"),
+    Action("titles", "l", (DASHBOARD,), "titles", "title.view"),
+    Action("campaigns", "c", (DASHBOARD,), "campaigns", "campaign.pick"),
     Action("switch", "u", (DASHBOARD,), "switch_user", DEMO),
     Action("search", "slash", (DASHBOARD,), "search"),
-    Action("sort", "s", (DASHBOARD,), "sort"),
-    Action("refresh", "r", (DASHBOARD,), "refresh", show=False),  # the dashboard reloads by itself; in help and palette
+    # Sorting and reloading stay off the footer (it must fit 120 columns); F1 and the palette list them.
+    Action("sort", "s", (DASHBOARD,), "sort", show=False),
+    Action("refresh", "r", (DASHBOARD,), "refresh", show=False),
     Action("save", "ctrl+s", (UNIT,), "save", "save"),
-    Action("back", "escape", (UNIT, TALLY, AUDIT, PROGRESS), "back"),
+    Action("revoke", "v", (TITLES,), "revoke", "title.revoke"),
+    Action("rectified", "f", (TITLES,), "rectified", "title.rectified"),
+    Action("back", "escape", (UNIT, TALLY, AUDIT, PROGRESS, TITLES), "back"),
     Action("close", "escape", (HELP,), "close"),
     Action("help", "f1", (APP,), "help"),
     Action("palette", "ctrl+p", (APP,), "command_palette", show=False, priority=True, palette=False),

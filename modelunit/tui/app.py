@@ -80,6 +80,14 @@ class ModelUnitApp(App[None]):
         self.open_dashboard()
         self.notify(t("tui.switched", name=name, role=t(f"role.{user.role}")))
 
+    def switch_campaign(self, campaign_id: str) -> None:
+        """Show another campaign (a batch or a re-check) to the same signed-in user."""
+        assert self.ctx is not None
+        self.ctx = Context(self.db, self.ctx.actor, campaign_id)
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.open_dashboard()
+
     def perform(self, steps: list[Step], done: str | None = None,
                 then: Callable[[Any], None] | None = None) -> None:
         """Run domain actions one after another in a worker thread, so a save of a large

@@ -119,8 +119,11 @@ class DashboardScreen(ActionScreen):
         self.import_offer = views.bulk_import_offer(self.ctx.actor, board.campaign,
                                                     [spec.action for spec in IMPORTS.values()])
         c = board.campaign
-        self.query_one("#campaign-line", Static).update(Text(
-            t("tui.campaign_line", title=c.title, issuer=c.issuer, ref=c.approval_ref, criteria=board.criteria.id)))
+        line = t("tui.campaign_line", title=c.title, issuer=c.issuer, ref=c.approval_ref, criteria=board.criteria.id)
+        if c.kind == "recheck":  # the sample with its seed, so anyone can re-draw it
+            line += "　" + (t("tui.sample_line", units=", ".join(c.sample), seed=c.seed, percent=c.sample_percent)
+                           if c.sample else t("tui.sample_pending", percent=c.sample_percent))
+        self.query_one("#campaign-line", Static).update(Text(line))
         self.query_one("#pipeline", StagePipeline).show(board)
         self.fill_table()
         self.refresh_bindings()
@@ -249,6 +252,26 @@ class DashboardScreen(ActionScreen):
         from modelunit.tui.screens.progress_screen import ProgressScreen
 
         self.app.push_screen(ProgressScreen(), lambda _: self.reload())
+
+    def action_titles(self) -> None:
+        from modelunit.tui.screens.titles_screen import TitlesScreen
+
+        self.app.push_screen(TitlesScreen(), lambda _: self.reload())
+
+    def action_campaigns(self) -> None:
+        from modelunit.tui.dialogs.form_dialog import Field, FormDialog
+
+        if self.board is None:
+            return
+        current = self.board.campaign.id
+        choices = [(f"{cid}　{title}", cid) for cid, title in self.board.others]
+
+        def go(values: dict | None) -> None:
+            if values and values["campaign"] != current:
+                self.app.switch_campaign(values["campaign"])
+
+        self.app.push_screen(FormDialog(t("tui.pick_campaign"),
+                                        [Field("campaign", t("col.campaign"), value=current, choices=choices)]), go)
 
     def action_audit(self) -> None:
         from modelunit.tui.screens.audit_screen import AuditScreen

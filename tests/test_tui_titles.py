@@ -1,0 +1,136 @@
+"""The dashboard's titles view (动态管理) and campaign picker, pressed through as the office and a clerk."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.widgets import DataTable, Input, Select, Static, TextArea
+
+from modelunit.demo import DEMO_PASSWORD
+from modelunit.domain import records, titles
+from modelunit.domain.calendar import today
+from modelunit.tui.dialogs.confirm_dialog import ConfirmDialog
+from modelunit.tui.screens.titles_screen import TitlesScreen
+from tests.test_tui import app_for, settle, text_of
+
+SIZE = (120, 36)
+
+
+def cells(screen) -> dict[str, list[str]]:
+    table = screen.query_one("#titles", DataTable)
+    return {str(row.value): [str(c) for c in table.get_row(row.value)] for row in table.rows}
+
+
+def select_row(screen, code: str) -> None:
+    table = screen.query_one("#titles", DataTable)
+    table.move_cursor(row=table.get_row_index(code))
+
+
+async def test_the_office_sees_every_title_with_days_left_and_the_ban(demo_db):
+    async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, TitlesScreen)
+        rows = cells(pilot.app.screen)
+        held = {r.unit: r for r in titles.list_titles(pilot.app.ctx)}
+        left = (date.fromisoformat(held["S01"].rectify_due) - today()).days
+        assert rows["S01"][6] == "限期整改" and f"剩 {left} 天" in rows["S01"][7]
+        assert rows["D01"][6] == "已撤销" and held["D01"].ban_until in rows["D01"][7]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, TitlesScreen)
+
+
+async def test_confirming_a_rectification_makes_the_title_valid_again(demo_db):
+    async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("l")
+        await pilot.pause()
+        select_row(pilot.app.screen, "D01")
+        await pilot.pause()
+        assert pilot.app.screen.check_action("rectified", ()) is None  # a revoked title: not now
+        select_row(pilot.app.screen, "S01")
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        pilot.app.screen.query_one("#f-note", TextArea).focus()
+        await pilot.press(*"执法案卷已重新评查合格")
+        await pilot.click("#ok")
+        await settle(pilot)
+        title = titles.current_title(demo_db.snapshot(), "S01")
+        assert title is not None and title.status(today()) == titles.VALID
+        assert cells(pilot.app.screen)["S01"][6] == "有效"
+        last = max(demo_db.snapshot().audit.values(), key=lambda e: e["seq"])
+        assert (last["action"], last["target"], last["user"]) == ("title.rectified", "S01", "admin")
+
+
+async def test_revoking_asks_with_the_end_of_the_ban_and_records_the_decision(demo_db):
+    async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("l")
+        await pilot.pause()
+        select_row(pilot.app.screen, "S01")
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        dialog.query_one("#f-reason", TextArea).focus()
+        await pilot.press(*"[b]整改[/b]逾期未完成")  # user text: never markup
+        dialog.query_one("#f-decision_ref", Input).value = "区政府〔2026〕30号"  # 〔〕 has no key to press
+        await pilot.click("#ok")
+        await pilot.pause()
+        confirm = pilot.app.screen
+        assert isinstance(confirm, ConfirmDialog)
+        c = records.campaign_of(demo_db.snapshot(), titles.current_title(demo_db.snapshot(), "S01").campaign)
+        ban = titles.ban_until(today(), records.criteria_of(c).naming).isoformat()
+        question = text_of(confirm.query_one("#question", Static))
+        assert ban in question and "2025-01-002" in question
+        before = demo_db.snapshot().titles.get("S01") or {}
+        await pilot.press("escape")  # not yet: nothing changes
+        await settle(pilot)
+        assert (demo_db.snapshot().titles.get("S01") or {}) == before
+        await pilot.press("v")
+        await pilot.pause()
+        pilot.app.screen.query_one("#f-reason", TextArea).focus()
+        await pilot.press(*"[b]整改[/b]逾期未完成")
+        pilot.app.screen.query_one("#f-decision_ref", Input).value = "区政府〔2026〕30号"
+        await pilot.click("#ok")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await settle(pilot)
+        held = {r.unit: r for r in titles.list_titles(pilot.app.ctx)}
+        assert held["S01"].status == titles.REVOKED and held["S01"].ban_until == ban
+        stored = [t for t in demo_db.snapshot().titles.values() if t["unit"] == "S01"][0]
+        assert stored["revoke_reason"] == "[b]整改[/b]逾期未完成" and stored["decision_ref"] == "区政府〔2026〕30号"
+        assert f"禁止申报至 {ban}" in cells(pilot.app.screen)["S01"][7]
+
+
+async def test_a_clerk_sees_only_their_own_units_titles_and_cannot_revoke(demo_db):
+    async with app_for(demo_db, "clerk.d02", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("l")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, TitlesScreen)
+        assert cells(screen) == {}  # D02 holds no title; others' titles are not shown
+        assert "还没有命名的称号" in text_of(screen.query_one("#titles-status", Static))
+        assert screen.check_action("revoke", ()) is False and screen.check_action("rectified", ()) is False
+
+
+async def test_the_campaign_picker_opens_the_recheck_with_its_sample_and_seed(demo_db):
+    async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await settle(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        recheck_id = next(c["id"] for c in demo_db.snapshot().campaigns.values() if c.get("kind") == "recheck")
+        pilot.app.screen.query_one("#f-campaign", Select).value = recheck_id
+        await pilot.click("#ok")
+        await settle(pilot)
+        c = records.campaign_of(demo_db.snapshot(), recheck_id)
+        line = text_of(pilot.app.screen.query_one("#campaign-line", Static))
+        assert c.title in line and f"抽查：S01（随机种子 {c.seed}，比例 50%）" in line
+        pipeline = text_of(pilot.app.screen.query_one("#pipeline"))
+        assert "复查结论" in pipeline and "公示" not in pipeline  # the re-check's own stages
+        assert pilot.app.ctx.campaign_id == recheck_id
