@@ -74,7 +74,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("publicity", "p", (DASHBOARD,), "start_publicity", "publicity.start"),
     Action("award", "w", (DASHBOARD,), "award", "award"),
     Action("titles", "l", (DASHBOARD,), "titles", "title.view"),
-    Action("campaigns", "c", (DASHBOARD,), "campaigns", "campaign.pick"),
+    Action("campaigns", "c", (DASHBOARD,), "campaigns", "campaign.pick", show=False),  # F1 and the palette
     Action("switch", "u", (DASHBOARD,), "switch_user", DEMO),
     Action("search", "slash", (DASHBOARD,), "search"),
     # Sorting and reloading stay off the footer (it must fit 120 columns); F1 and the palette list them.
