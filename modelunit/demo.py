@@ -186,6 +186,12 @@ def _selfcheck(ctx, cs: CriteriaSet, code: str, level: Fraction, rng: random.Ran
     rows = [{"unit": code, "item": it.id,
              "score": plain(_score(rng, it.points, min(Fraction(1), level + Fraction(3, 100)), cs.scoring.step))}
             for it in cs.items]
+    # What a unit writes beside its self-scores: the indicator it reports, and a word on the first item.
+    for row, it in zip(rows, cs.items):
+        if it.indicator:
+            row["indicator"] = plain(it.indicator.target)
+            row["note"] = "数据见年度统计台账"
+    rows[0]["note"] = "重大行政决策目录已公布，决策事项均经合法性审查"
     selfcheck.import_selfcheck(ctx, _rows(rows), "selfcheck.csv")
 
 
@@ -197,6 +203,10 @@ def _scores(ctx, cs: CriteriaSet, code: str, inspectors: list[str], level: Fract
                          "score": plain(_score(rng, it.points, level, cs.scoring.step))})
         if level > Fraction(93, 100):
             rows.append({"unit": code, "inspector": name, "item": cs.bonuses[0].id, "score": "1"})
+    # The first inspector says why they took points off the lowest-scored item.
+    lowest = min(zip(rows, cs.items), key=lambda pair: Fraction(pair[0]["score"]) / pair[1].points)
+    if Fraction(lowest[0]["score"]) < lowest[1].points:
+        lowest[0]["note"] = "部分台账资料不完整，酌情扣分"
     sheets.import_scores(ctx, _rows(rows), "scores.csv")
 
 

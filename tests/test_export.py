@@ -61,7 +61,8 @@ def header_row(ws) -> int:
 def test_sheets_are_named_and_ordered_as_the_contract_says(awarded, tmp_path):
     path = export_workbook(awarded.ctx(), str(tmp_path / "out.xlsx"))
     wb = openpyxl.load_workbook(path)
-    assert list(SHEETS) == ["汇总", "评分明细", "自查对比", "进度", "公示名单", "异议", "授牌名单", "图表", "命名决定"]
+    assert list(SHEETS) == ["汇总", "评分明细", "自查对比", "进度", "公示名单", "异议", "授牌名单", "图表", "命名决定",
+                           "自查说明", "问题与整改", "考察记录", "评分说明"]
     assert wb.sheetnames == list(SHEETS)
 
 

@@ -83,7 +83,8 @@ def run(template_dir, tmp_path_factory):
     cli("award", "--decided-by", "某某区人民政府", "--decision-ref", "区政府〔2024〕45号", "--date", "2024-03-12",
         today="2024-03-12")
     cli("export", str(d / "after.xlsx"), today="2024-03-12")
-    return {name: openpyxl.load_workbook(d / f"{name}.xlsx") for name in ("before", "after")}
+    cli("export", str(d / "may.xlsx"), today="2024-05-06")  # U1's rectification is due 2024-04-30
+    return {name: openpyxl.load_workbook(d / f"{name}.xlsx") for name in ("before", "after", "may")}
 
 
 def texts(ws) -> list[str]:
@@ -127,13 +128,18 @@ def test_the_notice_says_where_and_how_to_object(run):
     assert printed_pt(ws) >= 8
 
 
-def test_a_contact_not_recorded_is_a_blank_to_fill_in(world, tmp_path, monkeypatch):
+def test_a_contact_not_recorded_is_a_blank_and_empty_records_say_so(world, tmp_path, monkeypatch):
     monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
     _ok(world.cli("campaign", "create", "--year", "2024", "--batch", "1", "--criteria", str(world.criteria),
                   "--contact-phone", "0000-1", env={"MODELUNIT_TODAY": "2024-03-01"}))
     _ok(world.cli("export", str(tmp_path / "o.xlsx"), env={"MODELUNIT_TODAY": "2024-03-01"}))
-    lines = texts(openpyxl.load_workbook(tmp_path / "o.xlsx")["公示名单"])
+    book = openpyxl.load_workbook(tmp_path / "o.xlsx")
+    lines = texts(book["公示名单"])
     assert "联系电话：0000-1" in lines and "电子邮箱：________________" in lines
+    # A campaign just created: the records after 命名决定 say they are empty, above their legend.
+    for name, words in (("自查说明", "尚无自查说明。"), ("问题与整改", "尚未登记问题与整改事项。"),
+                        ("考察记录", "尚无听取汇报、现场查看记录。"), ("评分说明", "尚无评分说明。")):
+        assert texts(book[name])[-2:][0] == words and texts(book[name])[-1].startswith("注："), name
 
 
 def test_the_objections_sheet_names_the_objector(run):
@@ -153,7 +159,8 @@ def test_the_award_list_carries_the_decision(run):
 
 def test_the_naming_decision_follows_the_charts_and_waits_for_the_award(run):
     for book in run.values():
-        assert book.sheetnames[book.sheetnames.index("图表") + 1] == "命名决定"
+        after = book.sheetnames[book.sheetnames.index("图表"):]
+        assert after == ["图表", "命名决定", "自查说明", "问题与整改", "考察记录", "评分说明"]
     before = texts(run["before"]["命名决定"])
     assert before[0] == "关于命名2024年度依法行政示范单位的决定（尚未审定）" and before[1].startswith("尚未审定命名")
     assert len(before) == 2
@@ -186,3 +193,49 @@ def test_the_naming_decision_prints_on_one_a4_page(run):
     assert fitted(ws) and printed_pt(ws) >= 8
     assert ws.print_title_rows is None  # a document, not a table
     assert ws.print_area == "'命名决定'!$A$1:$C$" + str(ws.max_row)
+
+
+def test_the_self_check_notes_list_what_units_explained(run):
+    ws = run["after"]["自查说明"]
+    rows = table(ws, "单位代码")
+    assert {(r["单位代码"], r["考核要点"]) for r in rows} == {("U1", "A1"), ("U1", "B2"), ("U2", "B2"), ("U4", "B2")}
+    a1 = next(r for r in rows if r["考核要点"] == "A1")
+    assert (a1["单位名称"], a1["要点内容"], a1["分值"], a1["自评得分"], a1["说明"]) == (
+        "城关镇人民政府", "程序", 6, 6, EVIL)
+    b2 = next(r for r in rows if (r["单位代码"], r["考核要点"]) == ("U2", "B2"))
+    assert (b2["指标"], b2["指标实际值"], b2["说明"]) == ("正确率（目标100%）", 98, None)
+    plain(ws, EVIL)
+
+
+def test_gaps_and_rectification_with_their_state(run):
+    rows = table(run["after"]["问题与整改"], "单位代码")
+    assert [(r["单位代码"], r["考核要点"], r["问题"], r["整改措施"], r["期限"], r["状态"]) for r in rows] == [
+        ("U1", "A1", EVIL, MARKUP, "2024年4月30日", "未整改"),
+        ("U4", "B1", "执法人员培训不足", "组织专题培训", None, "未整改")]
+    may = run["may"]["问题与整改"]
+    assert [r["状态"] for r in table(may, "单位代码")] == ["未整改（逾期）", "未整改"]
+    assert any("截至2024年5月6日" in t and "逾期" in t for t in texts(may))
+    plain(may, EVIL)
+    plain(may, MARKUP)
+
+
+def test_inspection_records_and_score_notes(run):
+    (rec,) = table(run["after"]["考察记录"], "单位代码")
+    assert (rec["单位代码"], rec["考察人员"], rec["听取汇报"], rec["现场查看"], rec["已提交"]) == (
+        "U1", "i1", "听取主要负责人汇报", EVIL, "是")
+    (note,) = table(run["after"]["评分说明"], "单位代码")
+    assert (note["考察人员"], note["考核要点"], note["要点内容"], note["分值"], note["评分"], note["说明"]) == (
+        "i1", "A1", "程序", 6, 6, MARKUP)
+    plain(run["after"]["考察记录"], EVIL)
+
+
+@pytest.mark.parametrize("name", ["自查说明", "问题与整改", "考察记录", "评分说明"])
+def test_the_records_print_on_a4_with_their_header_and_legend(run, name):
+    ws = run["after"][name]
+    assert ws.page_setup.paperSize == 9 and printed_pt(ws) >= 8
+    assert ws.print_title_rows == "$1:$1"
+    legend = [c for (c,) in ws.iter_rows(min_col=1, max_col=1)
+              if isinstance(c.value, str) and c.value.startswith("注：")]
+    assert len(legend) == 1 and legend[0].row <= ws.max_row
+    assert ws.print_area.endswith(f"${ws.max_row}")
+

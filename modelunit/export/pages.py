@@ -2,7 +2,7 @@
 A4 page setup, and the title block and 落款 of a printed list.
 
 Shared by the campaign workbook (:mod:`modelunit.export.workbook`), its documents
-(:mod:`modelunit.export.documents`, :mod:`modelunit.export.records`) and the reminder list.
+(:mod:`modelunit.export.documents`, :mod:`modelunit.export.notes`) and the reminder list.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The campaign workbook (DESIGN §7): the contract's eight sheets an office can print and file, then
-the 命名决定 (:mod:`modelunit.export.documents`).
+the 命名决定 (:mod:`modelunit.export.documents`) and what the units and inspectors wrote
+(:mod:`modelunit.export.notes`).
 
 Sheet names, their order and the header rows are a contract.  Each table is a list of
 column specs (:class:`~modelunit.export.columns.Col`); its words come from the catalogue, in
@@ -25,7 +26,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 
 from modelunit.domain import models
 from modelunit.domain.context import Context
-from modelunit.export import formats
+from modelunit.export import formats, notes
 from modelunit.export.columns import Col
 from modelunit.export.documents import naming_decision
 from modelunit.export.labels import (
@@ -44,7 +45,8 @@ from modelunit.numbers import r2
 from modelunit.storage.exports import atomic_target, check_target
 
 # The contract's eight, in order, then the documents and records DESIGN §7 lets follow 图表.
-SHEET_KEYS = ("summary", "detail", "self", "progress", "publicity", "objections", "award", "charts", "decision")
+SHEET_KEYS = ("summary", "detail", "self", "progress", "publicity", "objections", "award", "charts",
+              "decision", "selfcheck_notes", "gaps", "records", "score_notes")
 SHEETS = tuple(zh(f"wb.sheet.{key}") for key in SHEET_KEYS)
 OVER_RATING = Fraction(1, 10)  # self-score above the inspected score by more than 10% of the points
 
@@ -63,7 +65,7 @@ def export_workbook(ctx: Context, path: str, progress: Progress | None = None) -
 def write_report(report: Report, path: str, progress: Progress | None = None) -> None:
     book = Book(path, report)
     steps = [_summary, _detail, _self_vs_inspected, _progress, _publicity_list, _objections, _award_list, _charts,
-             naming_decision]
+             naming_decision, notes.selfcheck_notes, notes.gaps, notes.inspection_records, notes.score_notes]
     for i, (name, step) in enumerate(zip(SHEETS, steps, strict=True), start=1):
         step(book, book.sheet(name))
         if progress:
