@@ -435,6 +435,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "serve.bad_idle": ("--idle-minutes 应大于 0：{minutes}", "--idle-minutes must be more than 0: {minutes}"),
     "serve.cannot_listen": ("无法在 {host}:{port} 监听：{detail}", "cannot listen on {host}:{port}: {detail}"),
     "serve.listening": ("仪表盘已在 {url} 提供（数据库 {db}；每个浏览器会话须单独登录；Ctrl+C 停止）", "serving the dashboard on {url} (database {db}; every browser session signs in; Ctrl+C stops)"),
+    "tui.export_download": ("文件名（由浏览器下载保存）", "File name (your browser downloads it)"),
+    "tui.export_delivered": ("已发送到浏览器下载：{name}", "sent to your browser: {name}"),
     "serve.idle_signed_out": ("长时间未操作，已退出登录", "signed out after a long time without input"),
     "demo.not_demo": ("{path} 不是演示数据库，演示不会使用或覆盖它；请用 --db 指定另一个文件", "{path} is not a demo database: the demo will not use or overwrite it; give another file with --db"),
     "demo.built": ("演示数据库已建立：{path}", "demo database built: {path}"),

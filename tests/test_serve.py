@@ -5,9 +5,12 @@ exactly as its page's JavaScript does (keys in as ``stdin``, the terminal stream
 
 from __future__ import annotations
 
+import io
+import json
 import signal
 
 import aiohttp
+import openpyxl
 import pytest
 
 from tests.conftest import PASSWORD, create_campaign, run_cli
@@ -72,11 +75,22 @@ async def test_every_session_signs_in_itself_and_stays_its_own(world):
         assert process.wait(timeout=20) == 0
 
 
-async def test_the_demo_serves_signed_in_as_its_admin(demo_db):
+async def test_the_demo_serves_signed_in_as_its_admin_and_the_workbook_downloads(demo_db):
     with served(command="demo --serve", db=demo_db.path) as (url, _):
         async with aiohttp.ClientSession() as http:
             tab = await open_session(http, url)
             await tab.wait_for("admin（法制办管理员）")
+            await tab.settle("x")
+            await tab.wait_for("文件名（由浏览器下载保存）")
+            await tab.type("\r")
+            while not any("deliver_file_start" in text for text in tab.texts):
+                await tab._read(30)
+            [key] = [json.loads(text)[1] for text in tab.texts if "deliver_file_start" in text]
+            async with http.get(f"{url}/download/{key}") as response:
+                assert response.status == 200
+                assert "attachment" in response.headers["Content-Disposition"]
+                data = await response.read()
+            assert openpyxl.load_workbook(io.BytesIO(data)).sheetnames[0] == "汇总"
             await tab.ws.close()
 
 

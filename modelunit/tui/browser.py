@@ -31,7 +31,13 @@ class BrowserApp(ModelUnitApp):
         self.last_input = time.monotonic()
 
     def on_mount(self) -> None:
-        super().on_mount()
+        if self.ctx is None:
+            super().on_mount()
+        else:
+            # Signed in from the start (the demo): open the dashboard once the first frame is out.
+            # Pushed during the web driver's start-up, its Header updated a title it had not
+            # composed yet (NoMatches: HeaderTitle) and the session died.
+            self.set_timer(0.1, super().on_mount)
         self.set_interval(min(IDLE_CHECK_SECONDS, self.idle_seconds / 2), self.sign_out_if_idle)
 
     async def on_event(self, event: events.Event) -> None:

@@ -3,6 +3,8 @@ progress bar and a cancel button."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable
 
 from textual import work
@@ -16,6 +18,7 @@ from textual.worker import get_current_worker
 from modelunit.domain.context import Context
 from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
+from modelunit.tui.delivery import deliver, download_name, in_browser, staging_path
 
 
 class ExportCancelled(Exception):
@@ -35,12 +38,18 @@ class ExportDialog(ModalScreen[str | None]):
         self.write = write
         self.title_text = title or t("tui.export_title")
         self.running = False
+        self.browser = False  # set when the dialog is shown: under textual-serve the file goes to the browser
 
     def compose(self) -> ComposeResult:
+        self.browser = in_browser(self.app)
         with Vertical(classes="dialog wide"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Label(t("tui.export_path"))
-            yield Input(self.default_path, id="path")
+            if self.browser:  # the file goes to the browser: a name, never a path on the server
+                yield Label(t("tui.export_download"))
+                yield Input(os.path.basename(self.default_path), id="path")
+            else:
+                yield Label(t("tui.export_path"))
+                yield Input(self.default_path, id="path")
             yield ProgressBar(total=8, show_eta=False, id="progress")
             yield Label("", id="status", markup=False)
             with Horizontal(classes="buttons"):
@@ -61,7 +70,8 @@ class ExportDialog(ModalScreen[str | None]):
         self.running = True
         self.query_one("#go", Button).disabled = True
         self.query_one("#status", Label).update(t("tui.export_running"))
-        self.export(self.query_one("#path", Input).value.strip())
+        typed = self.query_one("#path", Input).value.strip()
+        self.export(staging_path(download_name(typed, self.default_path)) if self.browser else typed)
 
     @work(thread=True, exclusive=True, group="export")
     def export(self, path: str) -> None:
@@ -75,6 +85,7 @@ class ExportDialog(ModalScreen[str | None]):
                 raise ExportCancelled()
             self.app.call_from_thread(self.query_one("#progress", ProgressBar).update, total=total, progress=done)
 
+        written = None
         try:
             written = write(self.ctx, path, progress)
         except ExportCancelled:
@@ -83,7 +94,17 @@ class ExportDialog(ModalScreen[str | None]):
             self.ctx.refused(err, "export")
             self.app.call_from_thread(self._finished, None, err.render())
         else:
-            self.app.call_from_thread(self._finished, written, t("tui.export_done", path=written))
+            if self.browser:
+                self.app.call_from_thread(self._delivered, written)
+            else:
+                self.app.call_from_thread(self._finished, written, t("tui.export_done", path=written))
+        finally:
+            if self.browser and written is None:
+                shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+
+    def _delivered(self, path: str) -> None:
+        deliver(self.app, path)
+        self._finished(path, t("tui.export_delivered", name=os.path.basename(path)))
 
     def _finished(self, path: str | None, message: str) -> None:
         self.running = False

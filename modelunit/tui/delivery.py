@@ -1,0 +1,42 @@
+"""Files the dashboard makes for its user: a path in a terminal, a download in a browser.
+
+Under ``modelunit serve`` the user sits at another machine, so a path on the server is of no use
+to them and must not be theirs to choose (the service account can write where they cannot).
+There an export is written into a private temporary folder under a plain file name, handed to
+the browser with Textual's ``App.deliver_binary`` and removed; in a terminal nothing changes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+from textual.app import App
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def in_browser(app: App) -> bool:
+    """True when the app runs under textual-serve (its driver is Textual's web driver)."""
+    return app.is_web
+
+
+def download_name(typed: str, default: str) -> str:
+    """The file name the browser saves: what was typed without any folder, else the default's name."""
+    name = os.path.basename(typed.strip().replace("\\", "/")) or os.path.basename(default)
+    return name if name.lower().endswith(".xlsx") else name + ".xlsx"
+
+
+def staging_path(name: str) -> str:
+    """Where an export for the browser is written: a fresh folder only this account can read."""
+    return os.path.join(tempfile.mkdtemp(prefix="modelunit-download-"), name)
+
+
+def deliver(app: App, path: str) -> None:
+    """Send the written file to the browser, then remove it from the server (the open handle that
+    Textual streams from outlives the name)."""
+    try:
+        app.deliver_binary(path, save_filename=os.path.basename(path), mime_type=XLSX)
+    finally:
+        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
