@@ -9,8 +9,10 @@ is checked against what the commands printed and stored.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
+import stat
 import subprocess
 
 import openpyxl
@@ -66,7 +68,8 @@ def test_the_whole_campaign_example_runs_to_the_award_and_the_recheck(tmp_path):
     # After the README's blocks, read back what a user would look at (the session's exports still hold).
     check = ("\nmodelunit --campaign 2027-1 tally --format json > tally.json"
              "\nmodelunit title list --format json > titles.json"
-             "\nmodelunit --campaign 2027-1 unit list --format json > units.json\n")
+             "\nmodelunit --campaign 2027-1 unit list --format json > units.json"
+             "\nmodelunit user list > users.txt\n")
     r = run_script(campaign_script() + check, folder)
     assert r.returncode == 0, failed(r)
     assert "Traceback" not in r.stderr
@@ -87,6 +90,10 @@ def test_the_whole_campaign_example_runs_to_the_award_and_the_recheck(tmp_path):
     for t in titles.values():
         assert t["certificate"] in readme and t["valid_until"] in readme
 
+    # The people came from a file: real names listed, initial passwords in a file only its creator reads.
+    people = (folder / "users.txt").read_text(encoding="utf-8")
+    assert "张伟" in people and "陈刚" in people
+    assert stat.S_IMODE(os.stat(folder / "初始密码.csv").st_mode) == 0o600
     # What the steps printed: why T01 was not selected, the re-check draw, the audit intact.
     assert "未入选（未达标）：T01" in r.stdout
     assert re.search(r"种子 2028.*S01", r.stdout)
