@@ -865,6 +865,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cmd.rectified": ("确认整改完成", "Confirm a rectification"),
     "help.titles": ("每个单位历年获得的称号和状态；限期整改的显示期限和剩余天数，已撤销的显示禁止再申报的截止日期。",
                     "Every title units hold or held; rectifying ones show their due date and days left, revoked ones the end of the reapply ban."),
+    "tui.not_eligible": ("不可申报", "not eligible"),
     "tui.titles_title": ("称号与动态管理", "Titles and dynamic management"),
     "tui.title_days_left": ("整改期限 {due}，剩 {days} 天", "rectify by {due}, {days} days left"),
     "tui.title_overdue": ("整改期限 {due}，已过 {days} 天", "rectify by {due}, {days} days overdue"),

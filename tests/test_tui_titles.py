@@ -85,7 +85,8 @@ async def test_revoking_asks_with_the_end_of_the_ban_and_records_the_decision(de
         c = records.campaign_of(demo_db.snapshot(), titles.current_title(demo_db.snapshot(), "S01").campaign)
         ban = titles.ban_until(today(), records.criteria_of(c).naming).isoformat()
         question = text_of(confirm.query_one("#question", Static))
-        assert ban in question and "2025-01-002" in question
+        certificate = titles.current_title(demo_db.snapshot(), "S01").certificate
+        assert ban in question and certificate in question
         before = demo_db.snapshot().titles.get("S01") or {}
         await pilot.press("escape")  # not yet: nothing changes
         await settle(pilot)
@@ -134,3 +135,24 @@ async def test_the_campaign_picker_opens_the_recheck_with_its_sample_and_seed(de
         pipeline = text_of(pilot.app.screen.query_one("#pipeline"))
         assert "复查结论" in pipeline and "公示" not in pipeline  # the re-check's own stages
         assert pilot.app.ctx.campaign_id == recheck_id
+
+
+async def test_units_that_may_not_nominate_are_marked_and_told_why(demo_db):
+    """This year's batch: D01 (title revoked, banned) and S01 (title held) read 不可申报; the
+    nomination tab names the title and the date, and offers no nomination."""
+    from textual.widgets import Button
+
+    from tests.test_tui import open_unit, show_tab
+
+    async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#units", DataTable)
+        status = {str(row.value): str(table.get_row(row.value)[3]) for row in table.rows}
+        assert status["D01"] == "不可申报" and status["S01"] == "不可申报"
+        assert status["D07"] == "未申报"  # never titled: simply did not apply
+        screen = await open_unit(pilot, "D01")
+        await show_tab(pilot, "nomination")
+        why = text_of(screen.query_one("#nomination-blocked", Static))
+        held = {r.unit: r for r in titles.list_titles(pilot.app.ctx)}["D01"]
+        assert held.certificate in why and held.ban_until in why
+        assert screen.query_one("#nominate", Button).disabled

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from modelunit.domain import models, titles
 from modelunit.domain.calendar import parse_date, today
 from modelunit.domain.campaigns import next_stage
 from modelunit.domain.context import Context
@@ -77,6 +78,7 @@ class UnitRow:
     selfcheck_entered: int = 0  # items with a self-score
     selfcheck_total: int = 0
     selfcheck_submitted: bool = False
+    blocked: bool = False  # a creation campaign's unit that may not nominate (a held title, a ban)
 
 
 @dataclass
@@ -133,7 +135,8 @@ def dashboard(ctx: Context) -> Dashboard:
         total, rank = ranks.get(entry.unit, (None, None))
         rows.append(UnitRow(entry.unit, unit.name if unit else entry.unit, unit.type if unit else "other",
                             entry.status, evidence_complete(entry, cs), len(cs.criteria), total, rank,
-                            selfcheck_entered(cs, entry), len(cs.items), selfcheck_submitted(entry)))
+                            selfcheck_entered(cs, entry), len(cs.items), selfcheck_submitted(entry),
+                            bool(nomination_blocked(tx, campaign, entry))))
     due, left = _due(campaign)
     others = sorted(((d["id"], d["title"]) for d in tx.campaigns.values()), key=lambda p: p[0])
     own = next((e for e in visible if e.unit == ctx.actor.unit), None)
@@ -163,6 +166,19 @@ class UnitDetail:
     sheets: list[Sheet]  # the sheets the actor may see
     objections: list[Objection]
     can: dict[str, bool]
+    blocked: str = ""  # why the unit may not nominate in this creation campaign (DESIGN §3), or ""
+
+
+# The statuses in which a unit could still nominate, or did not: where a title or a ban explains why not.
+BEFORE_NOMINATION = (models.REGISTERED, models.SELFCHECK_SUBMITTED, models.NOT_NOMINATED)
+
+
+def nomination_blocked(tx, campaign: Campaign, entry: Entry) -> str:
+    """Why ``entry``'s unit may not nominate here (its title or reapply ban, in words), or ""."""
+    if campaign.kind == "recheck" or entry.status not in BEFORE_NOMINATION:
+        return ""
+    block = titles.nomination_block(tx, entry.unit)
+    return block.render() if block is not None else ""
 
 
 ACTIONS = ("selfcheck.edit", "selfcheck.submit", "material.add", "material.supplement", "nominate",
@@ -188,7 +204,8 @@ def unit_detail(ctx: Context, code: str) -> UnitDetail:
         objections = []
     can = {a: allowed(ctx.actor, a, campaign, entry) for a in ACTIONS}
     return UnitDetail(campaign, criteria_of(campaign), unit_of(tx, code), entry,
-                      sorted(sheets, key=lambda s: s.inspector), sorted(objections, key=lambda o: int(o.id)), can)
+                      sorted(sheets, key=lambda s: s.inspector), sorted(objections, key=lambda o: int(o.id)), can,
+                      nomination_blocked(tx, campaign, entry))
 
 
 @dataclass

@@ -24,6 +24,8 @@ class NominationPane(Pane):
             late = t("tui.late_mark") if e.nomination_late else ""
             by = t("tui.by_mark", by=e.recommended_by) if e.recommended_by else ""
             yield Static(t("tui.nominated_info", date=e.nominated_at, late=late, by=by), classes="totals", markup=False)
+        if d.blocked:  # a held title or a reapply ban: the unit may not nominate, and is told why
+            yield Static(d.blocked, id="nomination-blocked", classes="section warning", markup=False)
         if e.status == models.RETURNED:
             # The office's words are shown as they were written: plain text, never markup.
             yield Static(t("tui.review_request", due=e.review_due or d.campaign.nomination_due or "—"),
@@ -33,7 +35,7 @@ class NominationPane(Pane):
         yield DataTable(id="evidence", cursor_type="row")
         nominated = e.status in models.NOMINATED_STATUSES
         can_add = d.can["material.supplement"] if nominated else d.can["material.add"]
-        can_nominate = d.can["nominate"] and e.status in (models.SELFCHECK_SUBMITTED, models.RETURNED)
+        can_nominate = d.can["nominate"] and e.status in (models.SELFCHECK_SUBMITTED, models.RETURNED) and not d.blocked
         late = is_past((e.review_due if e.status == models.RETURNED else None) or d.campaign.nomination_due)
         is_admin = self.ctx.actor.role == "admin"
         with Horizontal(classes="buttons"):

@@ -164,7 +164,8 @@ class DashboardScreen(ActionScreen):
         for r in rows:
             # Text cells: a string cell would be read as markup, and names and codes are user text.
             table.add_row(Text(r.code), Text(r.name), Text(types.get(r.type, r.type)),
-                          Text(statuses.get(r.status, r.status)),
+                          Text(t("tui.not_eligible") if r.blocked else statuses.get(r.status, r.status),
+                               style="dim" if r.blocked else ""),
                           Text(selfcheck_cell(r.selfcheck_entered, r.selfcheck_total, r.selfcheck_submitted)),
                           Text(f"{r.materials_done}/{r.materials_needed}"),
                           Text(fmt(r.total) if r.total is not None else ""), Text(str(r.rank) if r.rank else ""),
@@ -363,7 +364,8 @@ class DashboardScreen(ActionScreen):
 def column_widths(labels: dict[str, str]) -> dict[str, int]:
     """Each column's width in cells: the type and status columns as wide as their longest word
     in the interface language (a CJK character takes two cells), so that none is cut."""
-    words = {"type": [t(f"type.{k}") for k in UNIT_TYPES], "status": [t(f"status.{k}") for k in STATUSES],
+    words = {"type": [t(f"type.{k}") for k in UNIT_TYPES],
+             "status": [t(f"status.{k}") for k in STATUSES] + [t("tui.not_eligible")],
              "selfcheck": [selfcheck_cell(99, 99, False), selfcheck_cell(99, 99, True)]}
     return {key: WIDTHS.get(key) or max(cell_len(w) for w in [labels[key], *words[key]]) for key in COLUMNS}
 
