@@ -4,7 +4,8 @@ textual-serve runs one dashboard process per browser tab (its websocket), so eac
 its own sign-in and nothing of one session can reach another's.  This module adds what the
 office needs around it: every session starts at the sign-in screen (the password and user
 variables of whoever started the server are removed from the sessions' environment), the
-listening address is checked before anything starts.  It never imports Textual: the
+listening address is checked before anything starts, and the one-time upload links of
+:mod:`modelunit.uploads` are served by the same process.  It never imports Textual: the
 sessions do, each in its own process.
 """
 
@@ -26,6 +27,7 @@ from textual_serve.server import Server, to_int
 from modelunit.errors import BadInput
 from modelunit.i18n import get_lang, t
 from modelunit.storage.database import Database
+from modelunit.uploads import UPLOAD_META, UploadDesk
 
 log = logging.getLogger("modelunit.serve")
 
@@ -88,12 +90,33 @@ class SessionService(AppService):
         return environment
 
 
+    async def on_meta(self, data: bytes) -> None:
+        import json
+
+        meta = json.loads(data)
+        if meta.get("type") == UPLOAD_META:  # from the session's own process, never from the browser
+            self.server.uploads.offer(self.app_service_id, meta)
+            return
+        await super().on_meta(data)
+
+    async def stop(self) -> None:
+        self.server.uploads.forget_session(self.app_service_id)  # a closed tab's upload links die with it
+        await super().stop()
+
+
 class DashboardServer(Server):
-    """textual-serve's server, starting each browser tab's process as a :class:`SessionService`."""
+    """textual-serve's server, starting each browser tab's process as a :class:`SessionService`,
+with the upload routes of :class:`UploadDesk`."""
 
     def __init__(self, db: Database, command: str, host: str, port: int, public_url: str) -> None:
         super().__init__(command, host=host, port=port, title="modelunit", public_url=public_url)
         self.db = db
+        self.uploads = UploadDesk(db)
+
+    async def _make_app(self) -> web.Application:
+        app = await super()._make_app()
+        self.uploads.add_routes(app)
+        return app
 
     async def on_startup(self, app: web.Application) -> None:
         self.console.print(t("serve.listening", url=self.public_url, db=self.db.path),

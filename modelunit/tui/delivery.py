@@ -40,3 +40,18 @@ def deliver(app: App, path: str) -> None:
         app.deliver_binary(path, save_filename=os.path.basename(path), mime_type=XLSX)
     finally:
         shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+
+
+def upload_link(app: App, user: str, campaign: str | None, unit: str, criterion: str = "", document: str = "",
+                title: str = "", reason: str = "") -> str:
+    """Ask the server (textual-serve's process, through the web driver's meta channel) for a one-time
+    link that files one browser file for ``unit`` as ``user``; the link to show."""
+    import secrets
+
+    from modelunit.uploads import UPLOAD_META
+
+    token = secrets.token_urlsafe(32)
+    app._driver.write_meta({"type": UPLOAD_META, "token": token, "user": user, "campaign": campaign or "",
+                            "unit": unit, "criterion": criterion, "document": document, "title": title,
+                            "reason": reason})
+    return f"{getattr(app, 'public_url', '')}/upload/{token}"

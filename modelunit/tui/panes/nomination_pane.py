@@ -10,6 +10,7 @@ from textual.widgets import Button, DataTable, Static
 from modelunit.domain import models, nomination
 from modelunit.domain.calendar import is_past
 from modelunit.i18n import t
+from modelunit.tui.delivery import in_browser
 from modelunit.tui.panes.base import Pane
 from modelunit.tui.widgets.plain import plain_cells
 
@@ -74,8 +75,10 @@ class NominationPane(Pane):
         choices += [(f"{t('tui.document')} {name}", DOC + name) for name in self.detail.criteria.documents]
         supplement = self.detail.entry.status in models.NOMINATED_STATUSES
 
+        browser = in_browser(self.app)  # the file is on the user's machine: an upload link, not a server path
+
         def picked(path: str | None) -> None:
-            if not path:
+            if not path and not browser:
                 return
             fields = [Field("criterion", t("tui.criterion"), value=current or "", choices=choices),
                       Field("title", t("tui.material_title"))]
@@ -86,6 +89,9 @@ class NominationPane(Pane):
                 if values:
                     picked_id = values["criterion"]
                     document = picked_id[len(DOC):] if picked_id.startswith(DOC) else ""
+                    if browser:
+                        self.offer_upload("" if document else picked_id, document, values)
+                        return
                     req = nomination.MaterialRequest(self.detail.unit.code, path, "" if document else picked_id,
                                                      values["title"], document=document)
                     self.act("material add", nomination.add_materials, self.ctx, [req],
@@ -93,7 +99,18 @@ class NominationPane(Pane):
 
             self.app.push_screen(FormDialog(t("tui.add_material"), fields), go)
 
-        self.app.push_screen(FileDialog(), picked)
+        if browser:
+            picked(None)
+        else:
+            self.app.push_screen(FileDialog(), picked)
+
+    def offer_upload(self, criterion: str, document: str, values: dict) -> None:
+        from modelunit.tui.delivery import upload_link
+        from modelunit.tui.dialogs.upload_dialog import UploadLinkDialog
+
+        link = upload_link(self.app, self.ctx.actor.name, self.ctx.campaign_id, self.detail.unit.code, criterion,
+                           document, values["title"], values.get("reason", ""))
+        self.app.push_screen(UploadLinkDialog(link))
 
     @on(Button.Pressed, "#nominate")
     def nominate(self) -> None:

@@ -1,0 +1,164 @@
+"""One-time upload links (``modelunit serve``): a browser file filed as evidence through the same domain
+function, permission and audit as anywhere else; expired, used, oversize and wrong-unit uploads refused."""
+
+from __future__ import annotations
+
+import hashlib
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from textual.widgets import Static
+
+from modelunit.domain import campaigns, selfcheck
+from modelunit.uploads import UploadDesk
+from tests.conftest import create_campaign
+from tests.helpers import self_score
+
+TOKEN = "t" * 43
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def nomination_stage(world):
+    create_campaign(world)
+    self_score(world, "U1")
+    selfcheck.submit_selfcheck(world.ctx(), ["U1"])
+    campaigns.advance(world.ctx())  # 自荐申报: clerks file their evidence
+    return world
+
+
+async def desk_client(world, **kw) -> tuple[UploadDesk, TestClient, Clock]:
+    clock = Clock()
+    desk = UploadDesk(world.db, clock=clock, **kw)
+    app = web.Application()
+    desk.add_routes(app)
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    return desk, client, clock
+
+
+def offer(desk: UploadDesk, user: str = "clerk1", unit: str = "U1", token: str = TOKEN, **kw) -> None:
+    assert desk.offer("session-1", {"type": "modelunit_upload", "token": token, "user": user, "unit": unit,
+                                    "criterion": "A", **kw})
+
+
+def form(data: bytes, name: str = "台账.pdf") -> aiohttp.FormData:
+    body = aiohttp.FormData()
+    body.add_field("file", data, filename=name, content_type="application/pdf")
+    return body
+
+
+async def test_an_upload_is_filed_as_the_user_and_audited(nomination_stage):
+    world = nomination_stage
+    desk, client, _ = await desk_client(world)
+    try:
+        offer(desk, title="决策台账")
+        page = await client.get(f"/upload/{TOKEN}")
+        assert page.status == 200 and "单位 U1，A；以 clerk1 的身份提交" in await page.text()
+        done = await client.post(f"/upload/{TOKEN}", data=form(b"%PDF-1.4 evidence"))
+        assert done.status == 200 and "已收到并存档：台账.pdf" in await done.text()
+        again = await client.post(f"/upload/{TOKEN}", data=form(b"%PDF-1.4 evidence"))
+        assert again.status == 410 and "已使用" in await again.text()  # a link works once
+    finally:
+        await client.close()
+    [material] = world.entry("U1")["materials"]
+    assert (material["name"], material["title"], material["criterion"], material["added_by"]) == \
+        ("台账.pdf", "决策台账", "A", "clerk1")
+    assert material["sha256"] == hashlib.sha256(b"%PDF-1.4 evidence").hexdigest()
+    entries = world.db.snapshot().audit.values()
+    assert any(e["action"] == "material.add" and e["user"] == "clerk1" and e["target"] == "U1" for e in entries)
+
+
+async def test_an_expired_or_unknown_link_is_refused(nomination_stage):
+    world = nomination_stage
+    before = world.raw()
+    desk, client, clock = await desk_client(world)
+    try:
+        offer(desk)
+        clock.now += 10 * 60 + 1
+        late = await client.post(f"/upload/{TOKEN}", data=form(b"late"))
+        assert late.status == 410 and "已过期" in await late.text()
+        unknown = await client.get("/upload/" + "x" * 43)
+        assert unknown.status == 410
+    finally:
+        await client.close()
+    assert world.raw() == before
+
+
+async def test_an_oversize_file_is_refused_and_nothing_stored(nomination_stage):
+    world = nomination_stage
+    before = world.raw()
+    desk, client, _ = await desk_client(world, max_bytes=1024 * 1024)
+    try:
+        offer(desk)
+        big = await client.post(f"/upload/{TOKEN}", data=form(b"x" * (1024 * 1024 + 1)))
+        assert big.status == 413 and "文件过大：上限 1 MB" in await big.text()
+    finally:
+        await client.close()
+    assert world.raw() == before
+    assert not [p for p in world.dir.rglob("*") if p.is_file() and p.stat().st_size > 1024 * 1024]
+
+
+async def test_a_link_for_another_unit_is_refused_by_the_domain(nomination_stage):
+    world = nomination_stage
+    before = world.raw()
+    desk, client, _ = await desk_client(world)
+    try:
+        offer(desk, user="clerk1", unit="U2")  # clerk1 is U1's clerk
+        refused = await client.post(f"/upload/{TOKEN}", data=form(b"not mine"))
+        assert refused.status == 403 and "U2" in await refused.text()
+    finally:
+        await client.close()
+    assert world.raw() == before
+    assert "material add (upload)" in (world.dir / "mu.log").read_text(encoding="utf-8")
+
+
+async def test_a_closed_session_takes_its_links_with_it(nomination_stage):
+    desk, client, _ = await desk_client(nomination_stage)
+    try:
+        offer(desk)
+        desk.forget_session("session-1")
+        assert (await client.get(f"/upload/{TOKEN}")).status == 410
+    finally:
+        await client.close()
+
+
+def test_a_malformed_request_for_a_link_is_dropped(world):
+    desk = UploadDesk(world.db)
+    assert desk.offer("s", {"token": "short", "user": "clerk1", "unit": "U1"}) is None
+    assert desk.offer("s", {"token": TOKEN, "user": ["clerk1"], "unit": "U1"}) is None
+    assert desk.grants == {}
+
+
+async def test_in_a_browser_adding_a_material_shows_an_upload_link(nomination_stage, monkeypatch):
+    from modelunit.tui.dialogs.upload_dialog import UploadLinkDialog
+    from modelunit.tui.panes import nomination_pane
+    from tests.test_tui import SIZE, open_unit, settle
+    from tests.test_tui_progress import app_as
+
+    sent = []
+    monkeypatch.setattr(nomination_pane, "in_browser", lambda app: True)
+    app = app_as(nomination_stage.db, "clerk1")
+    async with app.run_test(size=SIZE) as pilot:
+        monkeypatch.setattr(app._driver, "write_meta", sent.append, raising=False)
+        app.public_url = "https://modelunit.example"
+        await open_unit(pilot, "U1")
+        pane = pilot.app.screen.query_one(nomination_pane.NominationPane)
+        pane.add_material()
+        await settle(pilot)
+        await pilot.click("#ok")  # the form: criterion (the first), title
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, UploadLinkDialog)
+        link = str(pilot.app.screen.query_one("#link", Static).render())
+    [meta] = sent
+    assert meta["type"] == "modelunit_upload" and (meta["user"], meta["unit"]) == ("clerk1", "U1")
+    assert link == f"https://modelunit.example/upload/{meta['token']}"
