@@ -671,6 +671,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wb.notes.scores_legend": ("注：考察人员对所评分数的说明（如扣分理由）；分数为该考察人员所评。",
                                "Note: what an inspector wrote beside a score (why points were taken off)."),
     "wb.notes.scores_none": ("尚无评分说明。", "No score notes yet."),
+    "wb.sheet.recheck": ("复查结果", "Re-check results"),
+    "wb.col.sampled": ("是否抽查", "Inspected"),
+    "wb.col.recheck_result": ("复查结论", "Result"),
+    "wb.col.rectify_due": ("整改期限", "Rectify by"),
+    "wb.recheck.title": ("{title}复查结果", "{title}: results"),
+    "wb.recheck.drawn": ("随机抽中", "drawn"),
+    "wb.recheck.added": ("管理员增加", "added by the office"),
+    "wb.recheck.pending": ("尚未作出", "not yet"),
+    "wb.recheck.rectified": ("已整改", "rectified"),
+    "wb.recheck.percent": ("抽查比例：{percent}%（复查单位{enrolled}个，抽取{count}个）",
+                           "Sample: {percent}% ({enrolled} units enrolled, {count} drawn)"),
+    "wb.recheck.seed": ("随机种子：{seed}", "Seed: {seed}"),
+    "wb.recheck.sample": ("抽中单位：{units}", "Units drawn: {units}"),
+    "wb.recheck.not_drawn": ("抽中单位：尚未抽取（进入抽查阶段时抽取）",
+                             "Units drawn: not yet (drawn when inspection opens)"),
+    "wb.recheck.sample_added": ("管理员另加：{units}", "Added by the office: {units}"),
+    "wb.recheck.how": ("复核方法：将全部复查单位代码按字符串顺序排列为列表 codes，取 n = min(len(codes), max(1, ⌈{percent} × len(codes) ÷ 100⌉))"
+                       "（精确计算，不用浮点），在 Python 3 中执行 sorted(random.Random({seed}).sample(codes, n))，"
+                       "所得即抽中单位，任何人均可复算。",
+                       "To re-draw: sort all enrolled unit codes as strings into a list codes, take n = min(len(codes), "
+                       "max(1, ⌈{percent} × len(codes) / 100⌉)) (exactly, not in floating point) and run "
+                       "sorted(random.Random({seed}).sample(codes, n)) in Python 3: the result is the units drawn."),
+    "wb.recheck.legend": ("注：抽查单位按考察评分认定，符合评定条件（不计名额）为合格；未抽查单位须已提交自查且自评总分不低于{line}分。"
+                          "进入复查结论阶段时确定结论，不合格单位的称号进入限期整改。",
+                          "Note: an inspected unit passes if eligible by its inspection (quota ignored); any other "
+                          "unit if it submitted its self-check with a self total of at least {line}. Results are "
+                          "fixed when the conclusion stage opens; a failing unit's title goes into rectification."),
     "wb.chart.average": ("各标准平均得分", "Average score per criterion"),
     "wb.chart.bands": ("总分分布", "Totals"),
     "wb.chart.radar": ("拟命名单位各标准得分率", "Candidates' score rate per criterion"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from modelunit.domain import audit, models
@@ -14,6 +14,7 @@ from modelunit.domain.records import campaign_of, criteria_of, entries_of
 from modelunit.domain.sheets import sheets_of
 from modelunit.domain.standings import compute_tally
 from modelunit.domain.tally import Tally
+from modelunit.domain.titles import Title
 from modelunit.domain.units import evidence_complete
 
 PUBLISHED = (models.IN_PUBLICITY, models.APPROVED, models.AWARDED, models.WITHDRAWN)
@@ -31,6 +32,7 @@ class Report:
     audit_head: str
     audit_count: int
     drill: bool = False  # a practice database: every page says 演练
+    titles: dict[str, Title] = field(default_factory=dict)  # a re-check: each unit's title it re-checks
 
     def name(self, code: str) -> str:
         unit = self.units.get(code)
@@ -77,4 +79,6 @@ def collect(ctx: Context) -> Report:
         sheets=dict(sheets_of(tx, campaign)),
         objections=sorted((from_dict(Objection, d) for d in tx.objections.values()
                            if d["campaign"] == campaign.id), key=lambda o: int(o.id)),
-        audit_head=head["hash"], audit_count=head["seq"], drill=ctx.db.is_drill())
+        audit_head=head["hash"], audit_count=head["seq"], drill=ctx.db.is_drill(),
+        titles={code: from_dict(Title, doc) for code, key in campaign.recheck_titles.items()
+                if (doc := tx.titles.get(key)) is not None})

@@ -39,6 +39,7 @@ from modelunit.export.labels import (
     zh,
 )
 from modelunit.export.pages import LINE_PT, Book, Sheet, campaign_lines, closing, line_count, title_block, type_of
+from modelunit.export.recheck import recheck_results
 from modelunit.export.report import Report, collect, criterion_averages
 from modelunit.export.widths import header_width
 from modelunit.numbers import r2
@@ -48,6 +49,7 @@ from modelunit.storage.exports import atomic_target, check_target
 SHEET_KEYS = ("summary", "detail", "self", "progress", "publicity", "objections", "award", "charts",
               "decision", "selfcheck_notes", "gaps", "records", "score_notes")
 SHEETS = tuple(zh(f"wb.sheet.{key}") for key in SHEET_KEYS)
+RECHECK_SHEET = zh("wb.sheet.recheck")  # a re-check campaign's results, after all of these
 OVER_RATING = Fraction(1, 10)  # self-score above the inspected score by more than 10% of the points
 
 Progress = Callable[[int, int], None]
@@ -66,7 +68,11 @@ def write_report(report: Report, path: str, progress: Progress | None = None) ->
     book = Book(path, report)
     steps = [_summary, _detail, _self_vs_inspected, _progress, _publicity_list, _objections, _award_list, _charts,
              naming_decision, notes.selfcheck_notes, notes.gaps, notes.inspection_records, notes.score_notes]
-    for i, (name, step) in enumerate(zip(SHEETS, steps, strict=True), start=1):
+    names = list(SHEETS)
+    if report.campaign.kind == "recheck":
+        names.append(RECHECK_SHEET)
+        steps.append(recheck_results)
+    for i, (name, step) in enumerate(zip(names, steps, strict=True), start=1):
         step(book, book.sheet(name))
         if progress:
             progress(i, len(steps))
