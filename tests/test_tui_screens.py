@@ -10,6 +10,7 @@ from modelunit.demo import DEMO_PASSWORD
 from modelunit.domain import nomination, sheets, vetoes
 from modelunit.i18n import set_lang
 from modelunit.tui.dialogs.advance_dialog import AdvanceDialog
+from modelunit.tui.widgets.wrapped_text import NO_END, NO_START, wrap_cjk
 from tests.conftest import create_campaign
 from tests.helpers import FULL, score, to_inspection, to_nomination
 from tests.test_tui import app_for, open_unit, settle, show_tab
@@ -201,3 +202,23 @@ async def test_the_self_check_opens_with_its_total_in_view_and_the_cursor_in_the
         await pilot.press("5")
         await pilot.pause()
         assert line_with(pilot.app, "自评合计 5.00 / 20（已填 1/4 项）")
+
+
+def test_chinese_text_never_starts_a_line_with_a_closing_mark():
+    text = "建立重大行政决策规则并编制决策事项目录，把公众参与、专家论证作为必经环节；依法举行听证（5 分）"
+    for width in range(8, 60):
+        lines = wrap_cjk(text, width)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost
+        assert all(cell_len(line) <= width + 2 for line in lines)
+        assert not any(line[:1] in NO_START for line in lines[1:]), (width, lines)
+        assert not any(line[-1:] in NO_END for line in lines), (width, lines)
+
+
+async def test_the_nine_measures_items_wrap_without_a_comma_at_a_line_start(demo_db):
+    async with app_for(demo_db, "clerk.d02", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await open_unit(pilot, "D02")
+        await show_tab(pilot, "selfcheck")
+        texts = [line.strip() for line in screen_lines(pilot.app)[5:-1]]
+        assert any("［措施］" in line for line in texts)
+        assert not [line for line in texts if line and line[0] in "，。、；：）"]

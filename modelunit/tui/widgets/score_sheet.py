@@ -23,6 +23,7 @@ from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 from modelunit.numbers import fmt, parse_number, plain
 from modelunit.tui.widgets.score_input import NumberValidator, ScoreInput, safe_id
+from modelunit.tui.widgets.wrapped_text import WrappedText
 
 
 @dataclass
@@ -98,7 +99,7 @@ class ScoreSheetForm(Vertical):
     def item_row(self, item_id: str, text: str, indicator: bool) -> ComposeResult:
         s, p, key = self.stored, self.prefix, safe_id(item_id)
         with Horizontal(classes="item-row"):
-            yield Static(text, classes="item-text", markup=False)
+            yield WrappedText(text, classes="item-text")  # no line starts with ，or ；
             yield ScoreInput(self.cs, item_id, s.scores.get(item_id, ""), p, allow_bonus=self.with_bonuses,
                              disabled=not self.editable)
             if indicator:
