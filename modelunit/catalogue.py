@@ -13,6 +13,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "usage.no_db": ("未找到数据库 {path}；请先运行 modelunit init 或 modelunit demo",
                     "no database at {path}; run modelunit init or modelunit demo first"),
     "usage.not_utf8": ("输入不是有效的 UTF-8 文本：{what}", "not valid UTF-8 text: {what}"),
+    "cli.drill": ("【演练】演练数据库：日期可设定，结果不作正式依据", "[DRILL] a practice database: its clock may be set, its results are not official"),
     "interrupted": ("已中断，未做任何更改", "interrupted; nothing was changed"),
     "internal": ("内部错误：{detail}（未做任何更改）", "internal error: {detail} (nothing was changed)"),
     # --- auth
@@ -259,6 +260,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.initial_password": ("初始密码", "Initial password"),
     "user.added": ("已添加用户 {name}（{role}）", "added user {name} ({role})"),
     "db.created": ("已创建数据库 {path}，管理员 {name}", "created database {path} with admin {name}"),
+    "db.created_drill": ("【演练】已创建演练数据库 {path}，管理员 {name}（日期可用 MODELUNIT_TODAY 设定，报表和导出均标“演练”）", "[DRILL] created practice database {path} with admin {name} (MODELUNIT_TODAY may set its clock; its reports and exports say DRILL)"),
     "unit.unknown": ("未知单位：{code}", "unknown unit: {code}"),
     "unit.not_in_campaign": ("单位 {code} 未参加活动 {campaign}", "unit {code} is not in campaign {campaign}"),
     "unit.bad_code": ("单位代码无效：“{code}”（字母、数字、. _ -，最长32位）", "bad unit code '{code}' (letters, digits, . _ -, up to 32)"),

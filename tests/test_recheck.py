@@ -136,7 +136,9 @@ def test_recheck_through_the_cli(world, monkeypatch):
     assert world.cli("recheck", "add", "NOPE", env=env).returncode == 2 and world.raw() == before
     assert world.cli("recheck", "add", other, env=env).returncode == 0
     shown = world.cli("--lang", "en", "recheck", "sample", env=env)
-    assert shown.stdout.splitlines() == [f"sample (seed {seed}, 50%): {expected[0]}", f"added by the office: {other}"]
+    drill, *lines = shown.stdout.splitlines()  # the test database is a drill: the listing says so first
+    assert drill.startswith("[DRILL]")
+    assert lines == [f"sample (seed {seed}, 50%): {expected[0]}", f"added by the office: {other}"]
     hist = json.loads(world.cli("unit", "history", "U1", "--format", "json", env=env).stdout)
     assert [(p["campaign"], p["kind"], p["sampled"]) for p in hist["campaigns"]] == [
         ("2024-1", "creation", False), ("2025-R1", "recheck", True)]

@@ -10,16 +10,9 @@ import pytest
 from modelunit.domain import sheets
 from modelunit.errors import Refused
 from tests.helpers import FULL, score, to_inspection
+from tests.test_trust_clock import _one_line
 
 TODAY = {"MODELUNIT_TODAY": "2024-03-01"}
-
-
-def _one_line(result, code: int) -> str:
-    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def _audit_rows(result) -> list[str]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
 from modelunit import csvio
+from modelunit.cli import output
 from modelunit.cli.main import DEFAULT_DB, db_path, password_from_env_or_prompt
-from modelunit.cli.output import emit, err, json_value, out
+from modelunit.cli.output import emit, err, out, out_json
 from modelunit.domain import (
     assignment,
     audit,
@@ -39,9 +39,11 @@ from modelunit.storage.database import Database
 HANDLERS: dict = {}
 
 
-def handler(command: str, action: str | None = None, needs_session: bool = True):
+def handler(command: str, action: str | None = None, needs_session: bool = True, report: bool = False):
+    """Register a command; a ``report`` (a table, CSV or JSON listing) says 演练 in a drill database."""
     def register(fn):
         fn.needs_session = needs_session
+        fn.report = report
         HANDLERS[(command, action)] = fn
         return fn
     return register
@@ -61,6 +63,11 @@ def open_session(args) -> Context:
     return Context(db=db, actor=actor, campaign_id=args.campaign)
 
 
+def mark_drill() -> None:
+    """A drill database's report says so on its first line, or on stderr above JSON and CSV (DESIGN §6)."""
+    output.mark_drill(t("cli.drill"))
+
+
 def _status(key: str | None) -> str:
     return t(f"status.{key}") if key else ""
 
@@ -75,7 +82,7 @@ def cmd_init(args, _ctx) -> None:
                                            confirm=True)
     db = Database(path)
     users.init_database(db, args.admin, password, drill=args.drill)
-    out(t("db.created", path=db.path, name=args.admin))
+    out(t("db.created_drill" if args.drill else "db.created", path=db.path, name=args.admin))
 
 
 @handler("criteria", "check", needs_session=False)
@@ -147,7 +154,7 @@ def _recheck_created(ctx, c, enrolled: int) -> None:
                 out(t("recheck.from_left_out", units=", ".join(left)))
 
 
-@handler("campaign", "list")
+@handler("campaign", "list", report=True)
 def cmd_campaign_list(args, ctx) -> None:
     rows = [[c.id, c.title, c.year, c.batch, t(f"stage.{c.stage}"), c.quota or "", c.criteria["id"]]
             for c in campaigns.list_campaigns(ctx)]
@@ -207,7 +214,7 @@ def cmd_user_unlock(args, ctx) -> None:
     out(t("user.unlocked" if had else "user.not_locked", name=args.name))
 
 
-@handler("user", "list")
+@handler("user", "list", report=True)
 def cmd_user_list(args, ctx) -> None:
     emit("table", [t("col.user"), t("col.real_name"), t("col.type"), t("col.unit"), t("col.contact"),
                    t("col.status")],
@@ -294,7 +301,7 @@ def cmd_unit_import(args, ctx) -> None:
     out(run_import(ctx, "units", args.file))
 
 
-@handler("unit", "list")
+@handler("unit", "list", report=True)
 def cmd_unit_list(args, ctx) -> None:
     views = units.list_units(ctx)
     records = [{"code": v.code, "name": v.name, "type": v.type, "status": v.status, "certificate": v.certificate,
@@ -316,11 +323,11 @@ def cmd_unit_list(args, ctx) -> None:
     emit(args.format, header, rows, records)
 
 
-@handler("unit", "history")
+@handler("unit", "history", report=True)
 def cmd_unit_history(args, ctx) -> None:
     h = history.unit_history(ctx, args.unit)
     if args.format == "json":
-        out(json.dumps(json_value(h.record()), ensure_ascii=False, indent=2))
+        out_json(h.record())
         return
     out(t("history.header", unit=h.unit, name=h.name))
     emit("table", [t("col.campaign"), t("col.kind"), t("col.year"), t("col.status"), t("col.conclusion"),
@@ -381,7 +388,7 @@ def cmd_material_import(args, ctx) -> None:
     out(run_import(ctx, "materials", args.file))
 
 
-@handler("material", "verify")
+@handler("material", "verify", report=True)
 def cmd_material_verify(args, ctx) -> None:
     records = nomination.verify_materials(ctx, args.unit)
     emit("table", [t("col.unit"), "criterion", t("col.title"), "sha256", t("col.status")],
@@ -437,7 +444,7 @@ def cmd_score_submit(args, ctx) -> None:
         out(why.render())
 
 
-@handler("score", "list")
+@handler("score", "list", report=True)
 def cmd_score_list(args, ctx) -> None:
     records = sheets.list_scores(ctx, args.unit)
     header = ["unit", "inspector", "item", "score", "submitted"]
@@ -479,7 +486,7 @@ def _tally_record(r) -> dict:
             "quota_rank": r.quota_rank, "conclusion": r.conclusion}
 
 
-@handler("tally")
+@handler("tally", report=True)
 def cmd_tally(args, ctx) -> None:
     campaign, result = standings.view_tally(ctx)
     cs = criteria_of(campaign)
@@ -547,7 +554,7 @@ def cmd_objection_resolve(args, ctx) -> None:
     out(t("objection.resolved", id=objection.id, status=t(f"objection.{objection.status}")))
 
 
-@handler("objection", "list")
+@handler("objection", "list", report=True)
 def cmd_objection_list(args, ctx) -> None:
     emit("table", [t("col.id"), t("col.unit"), t("col.date"), t("col.source"), t("col.text"), t("col.outcome")],
          [[o.id, o.unit, o.date, o.source, o.text, t(f"objection.{o.status}")]
@@ -572,7 +579,7 @@ def cmd_recheck_add(args, ctx) -> None:
         out(t("recheck.added", unit=code))
 
 
-@handler("recheck", "sample")
+@handler("recheck", "sample", report=True)
 def cmd_recheck_sample(args, ctx) -> None:
     c = recheck.sample_of(ctx)
     drawn = [code for code in c.sample if code not in c.sample_added]
@@ -581,7 +588,7 @@ def cmd_recheck_sample(args, ctx) -> None:
         out(t("recheck.sample_added", units=", ".join(c.sample_added)))
 
 
-@handler("title", "list")
+@handler("title", "list", report=True)
 def cmd_title_list(args, ctx) -> None:
     rows = titles.list_titles(ctx)
     records = [r.record() for r in rows]
@@ -610,7 +617,7 @@ def cmd_title_revoke(args, ctx) -> None:
           ref=title.decision_ref, until=title.ban_until))
 
 
-@handler("progress")
+@handler("progress", report=True)
 def cmd_progress(args, ctx) -> None:
     """Who is missing what; xlsx: the reminder list an office sends to the units."""
     from modelunit.domain import progress
@@ -630,7 +637,7 @@ def cmd_progress(args, ctx) -> None:
         record = {"campaign": view.campaign.id, "stage": view.campaign.stage,
                   "units": [progress.unit_record(r) for r in shown.units],
                   "inspectors": [progress.inspector_record(r) for r in shown.inspectors]}
-        out(json.dumps(json_value(record), ensure_ascii=False, indent=2))
+        out_json(record)
     elif args.format == "csv":
         keys = list(progress.UNIT_KEYS)
         emit("csv", keys, [[_csv_value(progress.unit_record(r)[k]) for k in keys] for r in shown.units])
@@ -676,7 +683,7 @@ def cmd_export(args, ctx) -> None:
 # ----------------------------------------------------------------------------- audit
 
 
-@handler("audit", "list")
+@handler("audit", "list", report=True)
 def cmd_audit_list(args, ctx) -> None:
     session_require_audit(ctx)
     rows = audit.entries(ctx.db.snapshot(), limit=args.limit)
@@ -725,6 +732,7 @@ def cmd_demo(args, _ctx) -> None:
         raise Refused("demo.not_demo", path=db.path)  # never the working database, not even with --reset
     if db.exists() and not args.reset:
         check_clock(db.snapshot())
+    mark_drill()  # the demo is a drill
     if args.reset or not db.exists():
         info = build_demo(db, reset=args.reset)
         out(t("demo.built", path=db.path))

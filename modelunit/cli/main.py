@@ -320,7 +320,9 @@ def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     set_lang(args.lang)
-    from modelunit.cli import commands
+    from modelunit.cli import commands, output
+
+    output.mark_drill(None)  # set again below for a drill database
 
     ctx = None
     try:
@@ -329,6 +331,8 @@ def _main(argv: list[str] | None) -> int:
         handler = commands.HANDLERS[(args.command, getattr(args, "action", None))]
         if getattr(handler, "needs_session", True):
             ctx = commands.open_session(args)
+            if handler.report and ctx.db.is_drill():
+                commands.mark_drill()
         handler(args, ctx)
         return 0
     except LineErrors as e:

@@ -1,5 +1,6 @@
 """Printing results: tables (tabulate, CJK-aware), CSV with a BOM, and JSON.
 
+A drill database's printout opens with a line that says so (:func:`mark_drill`).
 User text is data, never an instruction to whoever reads the output: a table
 or line printed to a terminal carries no control character, escape sequence
 or bidirectional override from it, JSON escapes them, and a CSV cell that
@@ -51,8 +52,34 @@ def _json_safe(text: str) -> str:
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+# The line a drill database's report opens with (DESIGN §6: every printout says 演练); set by
+# mark_drill for the commands that print a table, CSV or JSON listing, printed once before the
+# first output: on stdout before text and tables, on stderr before JSON and CSV, so that what a
+# program reads from stdout stays valid JSON or CSV.  Messages ("已提交…", ids) are not marked.
+_drill_line: str | None = None
+
+
+def mark_drill(line: str | None) -> None:
+    global _drill_line
+    _drill_line = line
+
+
+def _drill_first(stream) -> None:
+    global _drill_line
+    if _drill_line is not None:
+        stream.write(_drill_line + "\n")
+        _drill_line = None
+
+
 def out(text: str = "") -> None:
+    _drill_first(sys.stdout)
     sys.stdout.write("\n".join(clean(line) for line in text.split("\n")) + "\n")
+
+
+def out_json(value: object) -> None:
+    """One JSON document, indented (a drill's mark goes to stderr: stdout stays valid JSON)."""
+    _drill_first(sys.stderr)
+    sys.stdout.write(_json_safe(json.dumps(json_value(value), ensure_ascii=False, indent=2)) + "\n")
 
 
 def err(line: str) -> None:
@@ -86,6 +113,8 @@ def json_value(value: object) -> object:
 def emit(fmt_name: str, header: list[str], rows: list[list[object]], records: list[dict] | None = None,
          align_numbers: bool = True) -> None:
     """Print rows as a table, as CSV (UTF-8 with BOM) or as JSON ``records``."""
+    if fmt_name in ("json", "csv"):
+        _drill_first(sys.stderr)
     if fmt_name == "json":
         # One element a line: readable, and json's C encoder does it (indent= would use the slow
         # pure-Python one, a tenth of a second on a province's tally).

@@ -10,6 +10,8 @@ from modelunit.errors import BadInput, Refused
 
 # A date given with --date may lie at most this far ahead of today (DESIGN §6).
 MAX_DAYS_AHEAD = 60
+# A self-check gap's rectification (整改) may be due up to a year ahead: the campaign's own cycle.
+MAX_GAP_DAYS_AHEAD = 366
 # The clock a drill may be set to: far enough from date.max that date arithmetic never overflows.
 _CLOCK_RANGE = (date(1970, 1, 1), date(9000, 12, 31))
 
@@ -65,10 +67,11 @@ def opened_on(campaign) -> date:
     return date.fromisoformat(campaign.created_at[:10]) if campaign.created_at else today()
 
 
-def given_date(text: str, what: str, earliest: date) -> date:
-    """A date typed by a user (``--date``): from ``earliest`` to today + MAX_DAYS_AHEAD, else bad input."""
+def given_date(text: str, what: str, earliest: date, days_ahead: int = MAX_DAYS_AHEAD) -> date:
+    """A date typed by a user (``--date``, ``--due``): from ``earliest`` to today + ``days_ahead``
+    (MAX_DAYS_AHEAD unless said), else bad input."""
     day = parse_date(text, what)
-    latest = today() + timedelta(days=MAX_DAYS_AHEAD)
+    latest = today() + timedelta(days=days_ahead)
     if not earliest <= day <= latest:
         raise BadInput("date.out_of_range", what=what, value=text, earliest=earliest.isoformat(),
                        latest=latest.isoformat())

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 
 from modelunit.domain import audit, models, titles
-from modelunit.domain.calendar import is_past, now, parse_date, today
+from modelunit.domain.calendar import given_date, is_past, now, parse_date, today
 from modelunit.domain.context import Context
 from modelunit.domain.models import Entry, Material, to_dict
 from modelunit.domain.permissions import can_see_unit, require
@@ -175,6 +175,7 @@ def return_nomination(ctx: Context, code: str, request: str, due: str | None = N
             day = parse_date(due, "--due")
             if day < today():
                 raise BadInput("review.due_past", due=day.isoformat())
+            day = given_date(due, "--due", today())  # and no later than a --date may be
         if entry.status != models.NOMINATED:
             raise Refused("review.not_nominated", unit=code, status=Msg(f"status.{entry.status}"))
         before = {"status": entry.status, "review_request": entry.review_request, "review_due": entry.review_due}

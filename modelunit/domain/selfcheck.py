@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 
 from modelunit.domain import audit, models
-from modelunit.domain.calendar import is_past, parse_date, today
+from modelunit.domain.calendar import MAX_GAP_DAYS_AHEAD, given_date, is_past, opened_on, today
 from modelunit.domain.context import Context
 from modelunit.domain.criteria import CriteriaSet
 from modelunit.domain.models import Campaign, Entry, Gap, to_dict
@@ -234,8 +234,9 @@ def add_gap(ctx: Context, code: str, item_id: str, problem: str, measure: str, d
             raise BadInput("item.unknown", item=item_id)
         if not problem.strip():
             raise BadInput("gap.empty")
+        day = given_date(due, "--due", opened_on(campaign), MAX_GAP_DAYS_AHEAD) if due else None
         gap = Gap(id=str(len(entry.gaps) + 1), item=item_id, problem=problem.strip(), measure=measure.strip(),
-                  due=parse_date(due).isoformat() if due else None)
+                  due=day.isoformat() if day else None)
         entry.gaps.append(gap)
         save_entry(tx, entry)
         audit.record(tx, ctx.actor.name, "selfcheck.gap", campaign.id, code, None, to_dict(gap))
