@@ -176,3 +176,11 @@ def test_export_from_the_cli(awarded, tmp_path):
     r = awarded.cli("export", str(tmp_path / "x.xlsx"), user="i1")
     assert r.returncode == 1 and not (tmp_path / "x.xlsx").exists()
     assert awarded.cli("export").returncode == 2
+
+
+def test_score_sheets_create_their_folder(world, tmp_path):
+    to_inspection(world, codes=("U1",))
+    out = tmp_path / "new" / "sheets"
+    paths = export_score_sheets(world.ctx(), str(out))
+    assert out.is_dir() and [Path(p).parent for p in paths] == [out]
+    assert openpyxl.load_workbook(paths[0]).sheetnames == ["i1", "i2"]

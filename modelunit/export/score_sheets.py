@@ -48,8 +48,6 @@ def _sheet_title(name: str, used: set[str]) -> str:
 def export_score_sheets(ctx: Context, folder: str) -> list[str]:
     """Write ``<unit>-评分表.xlsx`` for every unit awaiting inspection; returns the paths."""
     require(ctx.actor, "export")
-    if not os.path.isdir(folder):
-        raise BadInput("db.no_folder", path=folder)
     tx = ctx.db.snapshot()
     campaign = campaign_of(tx, ctx.campaign_id)
     cs = criteria_of(campaign)
@@ -58,6 +56,11 @@ def export_score_sheets(ctx: Context, folder: str) -> list[str]:
     waiting = [e for e in entries_of(tx, campaign) if e.status in VISITED]
     if not waiting:  # say so, rather than succeed having written nothing
         raise Refused("score_sheets.none")
+    if not os.path.isdir(folder):  # made only once there is something to write into it
+        try:
+            os.makedirs(folder)
+        except OSError as e:
+            raise BadInput("file.unwritable", path=folder, detail=e.strerror or str(e)) from None
     written = []
     for entry in waiting:
         path = os.path.join(folder, _safe(zh("wb.score.file", code=entry.unit)))
