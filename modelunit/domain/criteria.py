@@ -9,6 +9,7 @@ office can fix the file (DESIGN §5).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import string
 from dataclasses import dataclass, field
@@ -597,8 +598,19 @@ def parse_criteria(text: str, label: str) -> CriteriaSet:
     return result
 
 
+def builtin_criteria(name: str) -> str | None:
+    """The packaged criteria file called ``name`` (or ``name.yaml``), unless a file of that name exists here."""
+    if os.path.exists(name) or os.sep in name or (os.altsep and os.altsep in name):
+        return None
+    stem = name[:-5] if name.endswith(".yaml") else name
+    packaged = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", f"{stem}.yaml")
+    return packaged if stem and os.path.isfile(packaged) else None
+
+
 def read_criteria_file(path: str) -> tuple[CriteriaSet, str, str]:
-    """Read a criteria file; returns the set, its text and the sha256 of its bytes."""
+    """Read a criteria file, or a built-in set by name (``nine-measures``) when no such file exists;
+    returns the set, its text and the sha256 of its bytes."""
+    path = builtin_criteria(path) or path
     raw = read_regular(path, MAX_FILE_BYTES)  # a FIFO or a device is refused, never waited on
     if len(raw) > MAX_FILE_BYTES:
         raise BadInput("file.too_large", path=path)
