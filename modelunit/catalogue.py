@@ -721,6 +721,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wb.score.visit": ("现场查看情况：", "Site visit:"),
     "wb.score.veto": ("否决事项（如有）：", "Veto items (if any):"),
     "wb.score.signature": ("考察人员签名：______________", "Inspector's signature: ______________"),
+    "wb.score.signature_of": ("考察人员签名：______________（{name}）", "Inspector's signature: ______________ ({name})"),
     "wb.score.date": ("日期：____年__月__日", "Date: ____-__-__"),
     # --- dashboard (TUI)
     "tui.title": ("依法行政示范单位创建", "Model-unit campaign"),

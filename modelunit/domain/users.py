@@ -144,6 +144,16 @@ def list_users(ctx: Context) -> list[User]:
     return sorted((from_dict(User, d) for d in ctx.db.snapshot().users.values()), key=lambda u: u.name)
 
 
+def shown_names(tx) -> dict[str, str]:
+    """Each login name as users see it: ``zhang（张伟）`` where a real name is known (:attr:`User.display`)."""
+    return {name: from_dict(User, d).display for name, d in tx.users.items()}
+
+
+def real_names(tx) -> dict[str, str]:
+    """Each login name's real name, the login name itself where none is known (a signature line)."""
+    return {name: d.get("real_name") or name for name, d in tx.users.items()}
+
+
 def _check_name(name: str) -> None:
     # A name is shown in every table and audit line: no controls, no zero-width or bidirectional
     # marks (which make two names look alike or reorder a line), no undecodable bytes (surrogates).

@@ -114,7 +114,7 @@ def inspection_records(book: Book, sh: Sheet) -> None:
     records = [s for s in _sheets(rep) if s.hearing or s.visit]
     cols = [
         *_unit_cols(rep, lambda s: s.unit),
-        Col(zh("col.inspector"), lambda s: s.inspector),
+        Col(zh("col.inspector"), lambda s: rep.person(s.inspector)),
         Col(zh("wb.col.hearing"), lambda s: s.hearing, fmt="wrap", width=36),
         Col(zh("wb.col.visit"), lambda s: s.visit, fmt="wrap", width=36),
         Col(zh("col.submitted"), lambda s: s.submitted),
@@ -130,7 +130,7 @@ def score_notes(book: Book, sh: Sheet) -> None:
     records = [(s, item, note) for s in _sheets(rep) for item, note in sorted(s.notes.items()) if note]
     cols = [
         *_unit_cols(rep, lambda x: x[0].unit),
-        Col(zh("col.inspector"), lambda x: x[0].inspector),
+        Col(zh("col.inspector"), lambda x: rep.person(x[0].inspector)),
         Col(zh("col.item"), lambda x: x[1]),
         Col(zh("wb.col.item_text"), lambda x: lines.get(x[1], ("", None))[0], fmt="wrap", width=TEXT_WIDTH),
         Col(zh("col.points"), lambda x: lines.get(x[1], ("", None))[1]),

@@ -16,6 +16,7 @@ from modelunit.domain.standings import compute_tally
 from modelunit.domain.tally import Tally
 from modelunit.domain.titles import Title
 from modelunit.domain.units import evidence_complete
+from modelunit.domain.users import shown_names
 
 PUBLISHED = (models.IN_PUBLICITY, models.APPROVED, models.AWARDED, models.WITHDRAWN)
 
@@ -33,10 +34,15 @@ class Report:
     audit_count: int
     drill: bool = False  # a practice database: every page says 演练
     titles: dict[str, Title] = field(default_factory=dict)  # a re-check: each unit's title it re-checks
+    people: dict[str, str] = field(default_factory=dict)  # login name → zhang（张伟）
 
     def name(self, code: str) -> str:
         unit = self.units.get(code)
         return unit.name if unit else code
+
+    def person(self, login: str) -> str:
+        """A user as the workbook names them: the real name beside the login name where it is known."""
+        return self.people.get(login, login)
 
     def published(self) -> list[Entry]:
         """Units on the publicity list, in tally order (withdrawn ones stay, marked)."""
@@ -81,4 +87,5 @@ def collect(ctx: Context) -> Report:
                            if d["campaign"] == campaign.id), key=lambda o: int(o.id)),
         audit_head=head["hash"], audit_count=head["seq"], drill=ctx.db.is_drill(),
         titles={code: from_dict(Title, doc) for code, key in campaign.recheck_titles.items()
-                if (doc := tx.titles.get(key)) is not None})
+                if (doc := tx.titles.get(key)) is not None},
+        people=shown_names(tx))

@@ -13,7 +13,7 @@ from fractions import Fraction
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
-from modelunit.domain import models
+from modelunit.domain import models, users
 from modelunit.domain.context import Context
 from modelunit.domain.criteria import CriteriaSet
 from modelunit.domain.permissions import require
@@ -52,6 +52,7 @@ def export_score_sheets(ctx: Context, folder: str) -> list[str]:
     campaign = campaign_of(tx, ctx.campaign_id)
     cs = criteria_of(campaign)
     names = {code: d["name"] for code, d in tx.units.items()}
+    shown, signed = users.shown_names(tx), users.real_names(tx)
     drill = ctx.db.is_drill()
     waiting = [e for e in entries_of(tx, campaign) if e.status in VISITED]
     if not waiting:  # say so, rather than succeed having written nothing
@@ -70,7 +71,8 @@ def export_score_sheets(ctx: Context, folder: str) -> list[str]:
             used: set[str] = set()
             for inspector in entry.inspectors or [""]:
                 ws = wb.add_worksheet(_sheet_title(inspector or zh("wb.score.sheet"), used))
-                _one_sheet(ws, f, campaign.title, names.get(entry.unit, entry.unit), entry.unit, inspector, cs, drill)
+                person = (shown.get(inspector, inspector), signed.get(inspector, inspector)) if inspector else ("", "")
+                _one_sheet(ws, f, campaign.title, names.get(entry.unit, entry.unit), entry.unit, person, cs, drill)
             wb.close()
         written.append(os.path.abspath(path))
     return written
@@ -84,12 +86,13 @@ def _lines(cs: CriteriaSet) -> list[tuple[str, str, Fraction]]:
     return lines + [(b.id, zh("wb.score.bonus", text=b.text), b.points) for b in cs.bonuses]
 
 
-def _one_sheet(ws, f: formats.Formats, title: str, unit_name: str, code: str, inspector: str,
+def _one_sheet(ws, f: formats.Formats, title: str, unit_name: str, code: str, inspector: tuple[str, str],
                cs: CriteriaSet, drill: bool) -> None:
+    """``inspector``: (login and real name, the name printed under the signature); blank when none is assigned."""
     mark = zh("wb.drill") if drill else ""  # a drill's sheets say so, in the title and on every page
     ws.merge_range(0, 0, 0, len(COLUMNS) - 1, mark + zh("wb.score.title", title=title), f["sheet_title"])
     ws.write_string(1, 0, zh("wb.score.unit", name=unit_name, code=code), f["line"])
-    ws.write_string(2, 0, zh("wb.score.inspector", name=inspector), f["line"])
+    ws.write_string(2, 0, zh("wb.score.inspector", name=inspector[0]), f["line"])
     ws.write_string(2, 3, zh("wb.score.step", step=plain(cs.scoring.step)), f["line"])
     header_row = 4
     for col, (key, width) in enumerate(COLUMNS):
@@ -113,7 +116,8 @@ def _one_sheet(ws, f: formats.Formats, title: str, unit_name: str, code: str, in
     for key in ("wb.score.hearing", "wb.score.visit", "wb.score.veto"):
         ws.write_string(row, 0, zh(key), f["line"])
         row += 3
-    ws.write_string(row, 0, zh("wb.score.signature"), f["line"])
+    ws.write_string(row, 0, zh("wb.score.signature_of", name=inspector[1]) if inspector[1]
+                    else zh("wb.score.signature"), f["line"])
     ws.write_string(row, 3, zh("wb.score.date"), f["line"])
     header = f"&C{formats.header_text(zh('wb.drill_footer'))}" if drill else ""
     formats.page_setup(ws, landscape=False, header=header, footer=f"&C{zh('wb.footer.page')}", header_row=header_row)

@@ -186,6 +186,7 @@ def _detail(book: Book, sh: Sheet) -> None:
     lines = [(c.title, it.id, float(it.points), False) for c in cs.criteria for it in c.items]
     lines += [(zh("wb.bonus_line"), b.id, float(b.points), True) for b in cs.bonuses]
     submitted_word = {True: zh("yes"), False: zh("no")}
+    person = rep.person
 
     def records():
         # The hot loop of a province export (hundreds of thousands of rows): plain floats.
@@ -200,7 +201,7 @@ def _detail(book: Book, sh: Sheet) -> None:
                 for s, v in scored:
                     if v is None and is_bonus:
                         continue  # an empty bonus line is not a score
-                    yield (r.code, r.name, crit_title, item_id, points, s.inspector,
+                    yield (r.code, r.name, crit_title, item_id, points, person(s.inspector),
                            None if v is None else float(Fraction(v)), submitted_word[s.submitted], aggregate, spread)
 
     headers = [zh("col.code"), zh("col.name"), zh("wb.col.criterion"), zh("col.item"), zh("col.points"),

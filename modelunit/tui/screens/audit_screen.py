@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header, Static
 
 from modelunit.catalogue import MESSAGES
-from modelunit.domain import audit
+from modelunit.domain import audit, users
 from modelunit.domain.permissions import require
 from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
@@ -47,11 +47,12 @@ class AuditScreen(ActionScreen):
         else:
             status.update(Text(t("audit.broken", seq=result.broken_at, reason=t(result.reason))))
             status.add_class("warning")
+        people = users.shown_names(tx)  # zhang（张伟）: who did it, as the office knows them
         table = self.query_one("#audit", DataTable)
         for label in (t("col.seq"), t("col.at"), t("col.user"), t("col.action"), t("col.target"), t("col.change")):
             table.add_column(label)
         # Text cells: user names, targets and changed values are user text, never markup.
         for e in reversed(audit.entries(tx, limit=SHOWN)):
-            table.add_row(Text(str(e["seq"])), Text(e["at"]), Text(e["user"]), Text(operation(e["action"])),
-                          Text(e["target"]), Text(audit.describe(e, 100)))
+            table.add_row(Text(str(e["seq"])), Text(e["at"]), Text(people.get(e["user"], e["user"])),
+                          Text(operation(e["action"])), Text(e["target"]), Text(audit.describe(e, 100)))
         table.focus()
