@@ -240,6 +240,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "user.unlocked": ("已解锁用户 {name}", "unlocked user {name}"),
     "user.not_locked": ("用户 {name} 未被锁定", "user {name} was not locked out"),
     "user.bad_name": ("用户名无效：{name}", "bad user name: {name}"),
+    "backup.done": ("已备份到 {path}（{size} MB；审计日志 {count} 条，最新哈希 {head}）", "backed up to {path} ({size} MB; audit log {count} entries, newest hash {head})"),
+    "backup.evidence": ("材料文件在 {folder}，请一并备份（文件按哈希存放，只增不改）", "evidence files are in {folder}: back it up too (files are stored by hash, only ever added)"),
     "user.duplicate": ("文件中重复的用户名：{name}", "user name repeated in the file: {name}"),
     "user.imported": ("已添加 {count} 个用户；初始密码只显示这一次，首次登录须用 modelunit passwd 修改：", "added {count} users; their initial passwords are shown this once and must be changed at first sign-in (modelunit passwd):"),
     "user.imported_file": ("已添加 {count} 个用户；初始密码已写入 {path}（仅本人可读），首次登录须修改", "added {count} users; initial passwords written to {path} (readable by you only), to be changed at first sign-in"),

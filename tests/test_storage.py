@@ -173,3 +173,23 @@ def test_a_damaged_database_file_gets_one_line_and_exit_2(world):
     Path(world.db.path).write_text('{"users": {', encoding="utf-8")
     r = world.cli("unit", "list")
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_backup_is_a_consistent_verified_copy_and_refuses_bad_targets(world):
+    """`modelunit backup FILE.json`: the database as it stands, readable by modelunit, its chain intact;
+    never over the database itself, never by a clerk."""
+    from modelunit.storage.database import Database as Db
+
+    target = world.dir / "backup.json"
+    r = world.cli("backup", str(target))
+    assert r.returncode == 0, r.stderr
+    assert target.read_bytes() == world.raw()
+    assert "审计日志" in r.stdout and ".evidence" in r.stdout
+    assert Db(str(target)).snapshot().users.get("office") is not None
+    before = world.raw()
+    for path, code in ((world.db.path, 2), (str(world.dir / "backup.xlsx"), 2)):
+        r = world.cli("backup", path)
+        assert r.returncode == code and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    r = world.cli("backup", str(world.dir / "b2.json"), user="clerk1")
+    assert r.returncode == 1 and not (world.dir / "b2.json").exists()
+    assert world.raw() == before

@@ -111,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_parser("disable", help="a user who may no longer sign in").add_argument("name")
     user.add_parser("enable", help="let a disabled user sign in again").add_argument("name")
     user.add_parser("reset-password", help="a new initial password, printed once").add_argument("name")
+    sub.add_parser("backup", help="a consistent copy of the database, taken under the lock (admin)").add_argument(
+        "file", metavar="FILE.json")
     sub.add_parser("passwd", help="change your own password (MODELUNIT_PASSWORD: the old one, "
                                   "MODELUNIT_NEW_PASSWORD: the new one, else prompts)")
 

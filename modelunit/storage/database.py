@@ -285,6 +285,12 @@ class Database:
 
     # -- refusal log -------------------------------------------------------------
 
+    def consistent_bytes(self) -> bytes:
+        """The file as it stands between two writes (read under the writers' lock), for a backup."""
+        with files.exclusive_lock(self.lock_path):
+            with open(self.path, "rb") as fh:
+                return fh.read()
+
     def log_refusal(self, record: dict) -> None:
         """Append one JSON line to the refusal log beside the database (never the database)."""
         line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
