@@ -35,6 +35,11 @@ class Block:
         return "python3 -m venv" in self.text
 
     @property
+    def is_serve(self) -> bool:
+        """The browser block: servers that run until stopped (run on a free port, page fetched, stopped)."""
+        return any(" serve" in c or "--serve" in c for c in self.commands)
+
+    @property
     def is_tools(self) -> bool:
         """The reliability, benchmark and development commands (run as their quick forms)."""
         return any(w in self.text for w in ("benchmarks/", "ruff check", "tests/reliability"))

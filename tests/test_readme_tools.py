@@ -19,7 +19,7 @@ from tests.readme import ROOT, blocks, failed, run_script
 
 
 def tool_commands() -> list[str]:
-    found = [c for b in blocks() if b.is_tools for c in b.commands]
+    found = [c for b in blocks() if b.is_tools and not b.is_serve for c in b.commands]
     assert found, "the README shows its reliability, benchmark and development commands"
     return found
 
@@ -64,3 +64,45 @@ def test_the_benchmark_scripts_run_and_print_their_figures_beside_their_floors(t
     assert r.returncode == 0, failed(r)
     assert "floor" in r.stdout and "ratio" in r.stdout  # each figure beside its floor
     assert "modelunit demo (dashboard)" in r.stdout and "both quit cleanly" in r.stdout
+
+
+def test_the_browser_commands_serve_the_dashboard(tmp_path):
+    """Each ``serve`` command of the README, on a free port: the page is textual-serve's, and SIGTERM
+    stops it.  A ``--db`` path of the deployment example is replaced by a new database in a temporary
+    folder (the rest of the command line is the README's)."""
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import PASSWORD, cli_env
+    from tests.serving import fetch, free_port
+
+    commands = [c for b in blocks() if b.is_serve for c in b.commands]
+    assert any("demo --serve" in c for c in commands) and any(" serve " in c for c in commands)
+    db = tmp_path / "office.json"
+    init = subprocess.run([sys.executable, "-m", "modelunit.cli.main", "--db", str(db), "init", "--admin", "fzb"],
+                          env=cli_env(password=PASSWORD), capture_output=True, text=True, timeout=120)
+    assert init.returncode == 0, init.stderr
+    for command in commands:
+        words = shlex.split(command, comments=True)
+        assert words[0] == "modelunit"
+        if "--db" in words:
+            words[words.index("--db") + 1] = str(db)
+        port = free_port()
+        process = subprocess.Popen([sys.executable, "-m", "modelunit.cli.main", *words[1:], "--port", str(port)],
+                                   cwd=tmp_path, env=cli_env(), stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            page, deadline = "", time.monotonic() + 180  # the demo is built first
+            while time.monotonic() < deadline and process.poll() is None:
+                try:
+                    status, page = fetch(f"http://127.0.0.1:{port}/")
+                    if status == 200:
+                        break
+                except OSError:
+                    time.sleep(0.5)
+            assert "textual" in page.lower(), (command, process.poll())
+        finally:
+            process.terminate()
+            output, _ = process.communicate(timeout=60)
+        assert process.returncode == 0 and "Traceback" not in output, (command, output[-2000:])
