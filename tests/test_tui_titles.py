@@ -21,16 +21,33 @@ def cells(screen) -> dict[str, list[str]]:
     return {str(row.value): [str(c) for c in table.get_row(row.value)] for row in table.rows}
 
 
-def select_row(screen, code: str) -> None:
-    table = screen.query_one("#titles", DataTable)
+async def open_titles(pilot) -> None:
+    await pilot.pause()
+    await pilot.press("l")
+    await pilot.pause()
+
+
+async def choose(pilot, code: str) -> None:
+    table = pilot.app.screen.query_one("#titles", DataTable)
     table.move_cursor(row=table.get_row_index(code))
+    await pilot.pause()
+
+
+async def ask_to_revoke(pilot) -> None:
+    """Press v and fill in the reason (typed, with markup-like text) and the decision number."""
+    await pilot.press("v")
+    await pilot.pause()
+    dialog = pilot.app.screen
+    dialog.query_one("#f-reason", TextArea).focus()
+    await pilot.press(*"[b]整改[/b]逾期未完成")  # user text: never markup
+    dialog.query_one("#f-decision_ref", Input).value = "区政府〔2026〕30号"  # 〔〕 has no key to press
+    await pilot.click("#ok")
+    await pilot.pause()
 
 
 async def test_the_office_sees_every_title_with_days_left_and_the_ban(demo_db):
     async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("l")
-        await pilot.pause()
+        await open_titles(pilot)
         assert isinstance(pilot.app.screen, TitlesScreen)
         rows = cells(pilot.app.screen)
         held = {r.unit: r for r in titles.list_titles(pilot.app.ctx)}
@@ -44,14 +61,10 @@ async def test_the_office_sees_every_title_with_days_left_and_the_ban(demo_db):
 
 async def test_confirming_a_rectification_makes_the_title_valid_again(demo_db):
     async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("l")
-        await pilot.pause()
-        select_row(pilot.app.screen, "D01")
-        await pilot.pause()
+        await open_titles(pilot)
+        await choose(pilot, "D01")
         assert pilot.app.screen.check_action("rectified", ()) is None  # a revoked title: not now
-        select_row(pilot.app.screen, "S01")
-        await pilot.pause()
+        await choose(pilot, "S01")
         await pilot.press("f")
         await pilot.pause()
         pilot.app.screen.query_one("#f-note", TextArea).focus()
@@ -67,19 +80,9 @@ async def test_confirming_a_rectification_makes_the_title_valid_again(demo_db):
 
 async def test_revoking_asks_with_the_end_of_the_ban_and_records_the_decision(demo_db):
     async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("l")
-        await pilot.pause()
-        select_row(pilot.app.screen, "S01")
-        await pilot.pause()
-        await pilot.press("v")
-        await pilot.pause()
-        dialog = pilot.app.screen
-        dialog.query_one("#f-reason", TextArea).focus()
-        await pilot.press(*"[b]整改[/b]逾期未完成")  # user text: never markup
-        dialog.query_one("#f-decision_ref", Input).value = "区政府〔2026〕30号"  # 〔〕 has no key to press
-        await pilot.click("#ok")
-        await pilot.pause()
+        await open_titles(pilot)
+        await choose(pilot, "S01")
+        await ask_to_revoke(pilot)
         confirm = pilot.app.screen
         assert isinstance(confirm, ConfirmDialog)
         c = records.campaign_of(demo_db.snapshot(), titles.current_title(demo_db.snapshot(), "S01").campaign)
@@ -91,13 +94,7 @@ async def test_revoking_asks_with_the_end_of_the_ban_and_records_the_decision(de
         await pilot.press("escape")  # not yet: nothing changes
         await settle(pilot)
         assert (demo_db.snapshot().titles.get("S01") or {}) == before
-        await pilot.press("v")
-        await pilot.pause()
-        pilot.app.screen.query_one("#f-reason", TextArea).focus()
-        await pilot.press(*"[b]整改[/b]逾期未完成")
-        pilot.app.screen.query_one("#f-decision_ref", Input).value = "区政府〔2026〕30号"
-        await pilot.click("#ok")
-        await pilot.pause()
+        await ask_to_revoke(pilot)
         await pilot.click("#yes")
         await settle(pilot)
         held = {r.unit: r for r in titles.list_titles(pilot.app.ctx)}
@@ -109,9 +106,7 @@ async def test_revoking_asks_with_the_end_of_the_ban_and_records_the_decision(de
 
 async def test_a_clerk_sees_only_their_own_units_titles_and_cannot_revoke(demo_db):
     async with app_for(demo_db, "clerk.d02", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("l")
-        await pilot.pause()
+        await open_titles(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, TitlesScreen)
         assert cells(screen) == {}  # D02 holds no title; others' titles are not shown

@@ -49,15 +49,25 @@ def handler(command: str, action: str | None = None, needs_session: bool = True,
     return register
 
 
-def open_session(args) -> Context:
+def open_database(args) -> Database:
+    """The database ``--db`` names, which must exist, on a clock it accepts (a drill's, or none)."""
     db = Database(db_path(args))
     if not db.exists():
         raise BadInput("usage.no_db", path=db.path)
     check_clock(db.snapshot())
+    return db
+
+
+def user_password(args) -> str:
+    """The signing-in user's password (``MODELUNIT_PASSWORD``, else a prompt); the user must be named."""
     if not args.user:
         raise BadInput("usage.need_user")
-    password = password_from_env_or_prompt("MODELUNIT_PASSWORD", t("auth.prompt", name=args.user))
-    actor = users.sign_in(db, args.user, password)
+    return password_from_env_or_prompt("MODELUNIT_PASSWORD", t("auth.prompt", name=args.user))
+
+
+def open_session(args) -> Context:
+    db = open_database(args)
+    actor = users.sign_in(db, args.user, user_password(args))
     if actor.must_change:  # an initial password opens nothing but its own change
         raise Refused("auth.must_change", name=actor.name)
     return Context(db=db, actor=actor, campaign_id=args.campaign)
@@ -283,13 +293,8 @@ def cmd_user_reset_password(args, ctx) -> None:
 
 @handler("passwd", needs_session=False)
 def cmd_passwd(args, _ctx) -> None:
-    db = Database(db_path(args))
-    if not db.exists():
-        raise BadInput("usage.no_db", path=db.path)
-    check_clock(db.snapshot())
-    if not args.user:
-        raise BadInput("usage.need_user")
-    old = password_from_env_or_prompt("MODELUNIT_PASSWORD", t("auth.prompt", name=args.user))
+    db = open_database(args)
+    old = user_password(args)
     new = password_from_env_or_prompt("MODELUNIT_NEW_PASSWORD", t("auth.prompt_changed", name=args.user),
                                       confirm=True)
     users.change_password(db, args.user, old, new)
@@ -784,10 +789,7 @@ def cmd_demo(args, _ctx) -> None:
 
 def run_tui(args) -> int:
     """``modelunit`` alone: the dashboard on the database, signed in from the environment if it can be."""
-    db = Database(db_path(args))
-    if not db.exists():
-        raise BadInput("usage.no_db", path=db.path)
-    check_clock(db.snapshot())
+    db = open_database(args)
     ctx = None
     if args.user and os.environ.get("MODELUNIT_PASSWORD") is not None:
         ctx = Context(db, users.sign_in(db, args.user, os.environ["MODELUNIT_PASSWORD"]), args.campaign)

@@ -122,6 +122,7 @@ def dashboard(ctx: Context) -> Dashboard:
     out: dict[str, int] = {s: 0 for s in OUT_STATUSES}
     rows = []
     visible: list[Entry] = []
+    titled = titled_units(tx)
     for entry in entries_of(tx, campaign):
         if not can_see_unit(ctx.actor, entry):
             continue
@@ -136,7 +137,7 @@ def dashboard(ctx: Context) -> Dashboard:
         rows.append(UnitRow(entry.unit, unit.name if unit else entry.unit, unit.type if unit else "other",
                             entry.status, evidence_complete(entry, cs), len(cs.criteria), total, rank,
                             selfcheck_entered(cs, entry), len(cs.items), selfcheck_submitted(entry),
-                            bool(nomination_blocked(tx, campaign, entry))))
+                            bool(nomination_blocked(tx, campaign, entry, titled))))
     due, left = _due(campaign)
     others = sorted(((d["id"], d["title"]) for d in tx.campaigns.values()), key=lambda p: p[0])
     own = next((e for e in visible if e.unit == ctx.actor.unit), None)
@@ -173,9 +174,17 @@ class UnitDetail:
 BEFORE_NOMINATION = (models.REGISTERED, models.SELFCHECK_SUBMITTED, models.NOT_NOMINATED)
 
 
-def nomination_blocked(tx, campaign: Campaign, entry: Entry) -> str:
-    """Why ``entry``'s unit may not nominate here (its title or reapply ban, in words), or ""."""
+def titled_units(tx) -> set[str]:
+    """The units that hold or held a title: the only ones a title or a ban can keep from nominating."""
+    return {d["unit"] for d in tx.titles.values()}
+
+
+def nomination_blocked(tx, campaign: Campaign, entry: Entry, titled: set[str] | None = None) -> str:
+    """Why ``entry``'s unit may not nominate here (its title or reapply ban, in words), or "".
+    ``titled`` (from :func:`titled_units`) spares a table of units a look at every title for each."""
     if campaign.kind == "recheck" or entry.status not in BEFORE_NOMINATION:
+        return ""
+    if titled is not None and entry.unit not in titled:
         return ""
     block = titles.nomination_block(tx, entry.unit)
     return block.render() if block is not None else ""
