@@ -1,10 +1,11 @@
 """Shared fixtures: a small criteria file and a database with users, built once and copied per test.
 
-Password hashing is slow on purpose (scrypt, n = 2**17: 0.6 s a hash or a check here).  Inside the test
-process every hash is made at a low cost (:func:`_cheap_password_hashes`), as Django's test settings do
+Password hashing is slow on purpose (scrypt, n = 2**17: 0.4 s a hash or a check here).  Inside the test
+process (:func:`_cheap_password_hashes`) and in every command a test runs (``tests/cheap_hashes``, put on
+``PYTHONPATH`` by :func:`pytest_configure`) every hash is made at a low cost, as Django's test settings do
 with their fast hasher: a check reads the cost from the stored hash, so a command run by a test against a
-test database signs in in milliseconds, through the same code.  What a real command stores is still
-checked at full cost, in its own process (``test_init_creates_a_database_once``).
+test database signs in in a millisecond, through the same code.  What a real command stores is still
+checked at full cost, in a process without that folder (``test_init_creates_a_database_once``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +25,13 @@ from modelunit.domain.models import User, from_dict
 from modelunit.i18n import set_lang
 from modelunit.storage import passwords
 from modelunit.storage.database import Database
+from tests import forkserver
 
 PASSWORD = "s3cret-pw"
+
+# The cost of a hash made by a test or by a command it runs (scrypt's n; the real one is passwords.N = 2**17).
+TEST_SCRYPT_N = 2**10
+CHEAP_HASHES = str(Path(__file__).parent / "cheap_hashes")
 
 SMALL_CRITERIA = """\
 id: small-test
@@ -84,6 +89,8 @@ def examples(n: int) -> int:
 
 
 def pytest_configure(config) -> None:
+    # Commands a test runs hash passwords at the test cost too (tests/cheap_hashes/sitecustomize.py).
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (CHEAP_HASHES, os.environ.get("PYTHONPATH")) if p)
     # Test databases live on a RAM disk where there is one: every save fsyncs, and on a disk shared
     # with other jobs the fsyncs alone took a third of the suite.  The code under test is the same;
     # a SIGKILL (the crash tests) loses nothing from the page cache on either.
@@ -91,6 +98,17 @@ def pytest_configure(config) -> None:
     if not config.option.basetemp and "PYTEST_DEBUG_TEMPROOT" not in os.environ and shm.is_dir() \
             and os.access(shm, os.W_OK):
         os.environ["PYTEST_DEBUG_TEMPROOT"] = str(shm)
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """``-n auto``: two workers a core.  A dashboard test spends about half its time waiting (for a
+    timer, a worker thread, the next frame), a crash test waits for its writer; a second worker on each
+    core runs while the first waits (the suite took 130 s on two workers here, 108 s on four)."""
+    return 2 * (os.cpu_count() or 1)
+
+
+def pytest_unconfigure(config) -> None:
+    forkserver.stop()
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
@@ -104,8 +122,6 @@ def pytest_terminal_summary(terminalreporter) -> None:
             terminalreporter.write_line(line)
 
 
-# The cost of a hash made inside the test process (scrypt's n; the real one is passwords.N = 2**17).
-TEST_SCRYPT_N = 2**10
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -180,10 +196,8 @@ def cli_env(db: str | None = None, user: str | None = None, password: str | None
 
 def run_cli(*args: str, db: str | None = None, user: str | None = None, password: str | None = None,
             env: dict | None = None, cwd=None) -> subprocess.CompletedProcess:
-    full_env = cli_env(db, user, password, env)
-    cmd = [sys.executable, "-c", "import sys; from modelunit.cli.main import main; sys.exit(main())", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=cwd, stdin=subprocess.DEVNULL,
-                          timeout=120)
+    """``modelunit ARGS`` in a process of its own (forked from the suite's fork server where it can)."""
+    return forkserver.run(list(args), cli_env(db, user, password, env), cwd=cwd, timeout=120)
 
 
 def copy_world(source: Path, folder: Path) -> World:

@@ -61,15 +61,12 @@ async def palette(pilot, query: str) -> list[str]:
     await pilot.pause()
     assert isinstance(pilot.app.screen, CommandPalette)
     await pilot.press(*query)
-    titles: list[str] = []
-    for _ in range(40):
-        await pilot.pause(0.05)
-        found = pilot.app.screen.query_one(CommandList)
-        new = [str(found.get_option_at_index(i).prompt).split("\n")[0] for i in range(found.option_count)
-               if found.get_option_at_index(i).id != "--no-matches"]
-        if new and new == titles:
-            break
-        titles = new
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()  # the palette searches in a worker
+    await pilot.pause()
+    found = pilot.app.screen.query_one(CommandList)
+    titles = [str(found.get_option_at_index(i).prompt).split("\n")[0] for i in range(found.option_count)
+              if found.get_option_at_index(i).id != "--no-matches"]
     await pilot.press("escape")
     await pilot.pause()
     return titles
