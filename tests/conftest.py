@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +90,11 @@ def examples(n: int) -> int:
 
 
 def pytest_configure(config) -> None:
+    # Where PYTHONDONTWRITEBYTECODE is set (this workplace sets it), every process the suite starts — its
+    # workers, the README's commands, the benchmark scripts — would compile the package and the tests
+    # from source again: half of a command's start-up.  Compiled files go to __pycache__ (git ignores it).
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
     # Commands a test runs hash passwords at the test cost too (tests/cheap_hashes/sitecustomize.py).
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (CHEAP_HASHES, os.environ.get("PYTHONPATH")) if p)
     # Test databases live on a RAM disk where there is one: every save fsyncs, and on a disk shared
@@ -105,6 +111,15 @@ def pytest_xdist_auto_num_workers(config) -> int:
     timer, a worker thread, the next frame), a crash test waits for its writer; a second worker on each
     core runs while the first waits (the suite took 130 s on two workers here, 108 s on four)."""
     return 2 * (os.cpu_count() or 1)
+
+
+# Files that take longest (the dashboard's pilot tests, the README run end to end, the crash tests):
+# handed out first, so that a long file does not start last and leave the other workers idle at the end.
+LONG_FILES = ("test_tui", "test_readme", "test_crashes", "test_snapshots", "test_serve")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    items.sort(key=lambda item: not item.path.name.startswith(LONG_FILES))  # stable: file order kept within
 
 
 def pytest_unconfigure(config) -> None:
