@@ -52,6 +52,7 @@ async def test_every_session_signs_in_itself_and_stays_its_own(world):
         status, page = fetch(url + "/")
         assert status == 200
         assert "/static/js/textual.js" in page and f"ws://127.0.0.1:{url.rsplit(':', 1)[1]}/ws" in page
+        assert "https://" not in page and "/static/fonts/RobotoMono" in page  # nothing from outside the office
         async with aiohttp.ClientSession() as http:
             clerk = await open_session(http, url)
             other = await open_session(http, url)
