@@ -139,19 +139,23 @@ def test_a_malformed_request_for_a_link_is_dropped(world):
     assert desk.grants == {}
 
 
-async def test_in_a_browser_adding_a_material_shows_an_upload_link(nomination_stage, monkeypatch):
+async def test_in_a_browser_adding_a_material_shows_an_upload_link_and_the_filed_file(nomination_stage, monkeypatch,
+                                                                                      tmp_path):
+    from textual.widgets import DataTable
+
     from modelunit.tui.dialogs.upload_dialog import UploadLinkDialog
     from modelunit.tui.panes import nomination_pane
     from tests.test_tui import SIZE, open_unit, settle
+    from tests.test_tui_forms import toasts
     from tests.test_tui_progress import app_as
 
     sent = []
     monkeypatch.setattr(nomination_pane, "in_browser", lambda app: True)
     app = app_as(nomination_stage.db, "clerk1")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         monkeypatch.setattr(app._driver, "write_meta", sent.append, raising=False)
         app.public_url = "https://modelunit.example"
-        await open_unit(pilot, "U1")
+        unit_screen = await open_unit(pilot, "U1")
         pane = pilot.app.screen.query_one(nomination_pane.NominationPane)
         pane.add_material()
         await settle(pilot)
@@ -159,6 +163,21 @@ async def test_in_a_browser_adding_a_material_shows_an_upload_link(nomination_st
         await settle(pilot)
         assert isinstance(pilot.app.screen, UploadLinkDialog)
         link = str(pilot.app.screen.query_one("#link", Static).render())
-    [meta] = sent
-    assert meta["type"] == "modelunit_upload" and (meta["user"], meta["unit"]) == ("clerk1", "U1")
-    assert link == f"https://modelunit.example/upload/{meta['token']}"
+        [meta] = sent
+        assert meta["type"] == "modelunit_upload" and (meta["user"], meta["unit"]) == ("clerk1", "U1")
+        assert link == f"https://modelunit.example/upload/{meta['token']}"
+        await pilot.press("escape")
+
+        # The server files the browser's file (another process): the open page shows it without a key.
+        desk = UploadDesk(nomination_stage.db)
+        grant = desk.take(desk.offer("session-1", meta).token)
+        (tmp_path / "台账.pdf").write_bytes(b"%PDF-1.4 evidence")
+        desk.file(grant, str(tmp_path / "台账.pdf"))
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if any("已收到上传的材料：台账.pdf" in line for line in toasts(pilot.app)):
+                break
+        await settle(pilot)
+        assert pilot.app.screen is unit_screen
+        row = unit_screen.query_one("#evidence", DataTable).get_row("A")
+        assert "1 份" in [str(cell) for cell in row], row
