@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 from rich.text import Text
@@ -108,6 +109,17 @@ class UnitScreen(ActionScreen):
         save = getattr(pane, "save", None)
         if save:
             save()
+
+    def action_unit_report(self) -> None:
+        from modelunit.export.unit_report import export_unit_report, unit_report_name
+        from modelunit.tui.dialogs.export_dialog import ExportDialog
+
+        if self.detail is None:
+            return
+        code = self.code
+        path = os.path.abspath(unit_report_name(self.detail.campaign.id, code))
+        self.app.push_screen(ExportDialog(self.ctx, path, title=t("tui.unit_report_title"),
+                                          write=lambda ctx, target, _: export_unit_report(ctx, code, target)))
 
     # -- a file arriving through an upload link ------------------------------------------
 
