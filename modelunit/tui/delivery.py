@@ -67,9 +67,10 @@ def write_score_sheets(ctx, path: str, progress=None) -> str:
 
 
 def upload_link(app: App, user: str, campaign: str | None, unit: str, criterion: str = "", document: str = "",
-                title: str = "", reason: str = "") -> str:
+                title: str = "", reason: str = "", kind: str = "") -> str:
     """Ask the server (textual-serve's process, through the web driver's meta channel) for a one-time
-    link that files one browser file for ``unit`` as ``user``; the link to show."""
+    link that files one browser file for ``unit`` as ``user`` (or imports one CSV file of ``kind``);
+    the link to show."""
     import secrets
 
     from modelunit.uploads import UPLOAD_META
@@ -77,5 +78,5 @@ def upload_link(app: App, user: str, campaign: str | None, unit: str, criterion:
     token = secrets.token_urlsafe(32)
     app._driver.write_meta({"type": UPLOAD_META, "token": token, "user": user, "campaign": campaign or "",
                             "unit": unit, "criterion": criterion, "document": document, "title": title,
-                            "reason": reason})
+                            "reason": reason, "kind": kind})
     return f"{getattr(app, 'public_url', '')}/upload/{token}"
