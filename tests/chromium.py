@@ -70,6 +70,7 @@ READ_LOOK = """
 """
 
 KEYS = {"\t": ("Tab", 9), "\r": ("Enter", 13), "\x1b": ("Escape", 27)}
+NAMED = {"F2": 113}  # keys with no character: :meth:`Tab.press`
 
 
 def chromium() -> str:
@@ -143,6 +144,16 @@ class Tab:
             await asyncio.sleep(0.05)
             if (now := await self.evaluate(READ_LOOK)) != look:
                 look, still = now, time.monotonic()
+
+    async def press(self, key: str) -> None:
+        """A key that types no character (``F2``)."""
+        for kind in ("rawKeyDown", "keyUp"):
+            await self.send("Input.dispatchKeyEvent", type=kind, key=key, code=key,
+                            windowsVirtualKeyCode=NAMED[key], nativeVirtualKeyCode=NAMED[key])
+
+    async def downloads_into(self, folder: str) -> None:
+        """Files the page downloads are saved in ``folder`` (headless Chromium's default is to drop them)."""
+        await self.send("Browser.setDownloadBehavior", behavior="allow", downloadPath=folder)
 
     async def screenshot(self, path: str) -> bytes:
         data = base64.b64decode((await self.send("Page.captureScreenshot", format="png"))["data"])

@@ -1,38 +1,79 @@
 """``modelunit serve`` in a real browser: headless Chromium (the distribution's package; ``.ci/run``
 installs it) opens the page, a person signs in with the keyboard, and the dashboard is read from
-the terminal the page draws (see :mod:`tests.chromium`) and photographed."""
+the terminal the page draws (see :mod:`tests.chromium`) and photographed.  One server for the
+module (a copy of the demo database); each test has its own browser and sessions."""
 
 from __future__ import annotations
 
+import asyncio
 import struct
+import time
+
+import openpyxl
+import pytest
 
 from modelunit.demo import DEMO_ADMIN, DEMO_PASSWORD
-from tests.chromium import browser
+from tests.chromium import Tab, browser
+from tests.conftest import copy_demo
 from tests.serving import served
 
 # Every resource the page loaded, as the browser saw it (an office network has no internet).
 RESOURCES = "performance.getEntriesByType('resource').map(e => e.name).concat([location.href])"
 
 
-async def test_the_demo_admin_signs_in_in_chromium_and_sees_the_pipeline(demo_db, tmp_path):
-    with served(db=demo_db.path) as (url, _):
-        async with browser() as open_page:
-            tab = await open_page(url + "/")
-            await tab.wait_for("登录", "用户名", "密码")
-            await tab.settle(DEMO_ADMIN)
-            await tab.settle("\t")
-            await tab.settle(DEMO_PASSWORD)
-            assert "•" * len(DEMO_PASSWORD) in await tab.screen()  # the password field, masked
-            await tab.type("\r")
-            screen = await tab.wait_for(f"{DEMO_ADMIN}（法制办管理员）", "④ 公示 (3)")
-            for stage in ("① 自查完善", "② 自荐申报", "③ 考察认定", "⑤ 命名授牌"):
-                assert stage in screen
-            assert "区卫生局" in screen and "显示 15 / 15 个单位" in screen
+@pytest.fixture(scope="module")
+def demo_url(demo_templates, tmp_path_factory):
+    db = copy_demo(demo_templates(), tmp_path_factory.mktemp("served-demo"))
+    with served(db=db.path) as (url, _):
+        yield url
 
-            png = await tab.screenshot(str(tmp_path / "dashboard.png"))
-            assert png[:8] == b"\x89PNG\r\n\x1a\n"
-            width, height = struct.unpack(">II", png[16:24])
-            assert width >= 1000 and height >= 600
 
-            loaded = await tab.evaluate(RESOURCES)
-            assert loaded and all(name.startswith(url + "/") for name in loaded), loaded
+async def sign_in(tab: Tab, name: str) -> None:
+    """Name, Tab, password and Enter, each once the page has answered the key before."""
+    await tab.wait_for("登录", "用户名", "密码")
+    await tab.settle(name)
+    await tab.settle("\t")
+    await tab.settle(DEMO_PASSWORD)
+    assert "•" * len(DEMO_PASSWORD) in await tab.screen()  # the password field, masked
+    await tab.type("\r")
+
+
+async def test_the_demo_admin_signs_in_in_chromium_and_sees_the_pipeline(demo_url, tmp_path):
+    async with browser() as open_page:
+        tab = await open_page(demo_url + "/")
+        await sign_in(tab, DEMO_ADMIN)
+        screen = await tab.wait_for(f"{DEMO_ADMIN}（法制办管理员）", "④ 公示 (3)")
+        for stage in ("① 自查完善", "② 自荐申报", "③ 考察认定", "⑤ 命名授牌"):
+            assert stage in screen
+        assert "区卫生局" in screen and "显示 15 / 15 个单位" in screen
+
+        png = await tab.screenshot(str(tmp_path / "dashboard.png"))
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", png[16:24])
+        assert width >= 1000 and height >= 600
+
+        loaded = await tab.evaluate(RESOURCES)
+        assert loaded and all(name.startswith(demo_url + "/") for name in loaded), loaded
+
+
+async def test_a_clerk_downloads_their_unit_report_into_the_browser(demo_url, tmp_path):
+    async with browser() as open_page:
+        tab = await open_page(demo_url + "/")
+        await tab.downloads_into(str(tmp_path))
+        await sign_in(tab, "clerk.d02")
+        screen = await tab.wait_for("clerk.d02（单位填报员）", "显示 1 / 1 个单位")
+        assert "区卫生局" in screen and "区公安分局" not in screen  # their own unit only
+        await tab.settle("\r")  # open it (the cursor is on it)
+        await tab.wait_for("区卫生局（D02）")
+        await tab.press("F2")
+        await tab.wait_for("导出本单位报告", "文件名（由浏览器下载保存）")
+        await tab.type("\r")
+        await tab.wait_for("已发送到浏览器下载：")
+        deadline = time.monotonic() + 30
+        while not (saved := list(tmp_path.glob("*-D02-本单位报告.xlsx"))):  # after a .crdownload, renamed
+            assert time.monotonic() < deadline, f"no download; the folder holds {list(tmp_path.iterdir())}"
+            await asyncio.sleep(0.1)
+    [report] = saved
+    rows = list(openpyxl.load_workbook(report)["本单位报告"].iter_rows(values_only=True))
+    assert rows[1][0] == "单位：区卫生局（D02）"
+    assert any(row[3] == "D02-C1.txt" for row in rows)  # the evidence it filed
