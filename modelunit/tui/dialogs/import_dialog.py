@@ -60,6 +60,7 @@ class ImportDialog(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#problems").display = not self.browser  # the upload page shows the problems
 
     @on(Button.Pressed, "#browse")
     def browse(self) -> None:
