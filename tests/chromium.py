@@ -69,6 +69,29 @@ READ_LOOK = """
 })()
 """
 
+# Where ``text`` is drawn: the centre of its first cell, in the page's CSS pixels (a wide character
+# takes two cells, so the cell column is counted cell by cell, not character by character).
+FIND_TEXT = """
+((text) => {
+  const term = window.__terminals[0], buffer = term.buffer.active, cell = buffer.getNullCell();
+  const screen = term.element.querySelector(".xterm-screen").getBoundingClientRect();
+  const width = screen.width / term.cols, height = screen.height / term.rows;
+  for (let y = 0; y < term.rows; y++) {
+    const line = buffer.getLine(buffer.viewportY + y);
+    let chars = "", columns = [];
+    for (let x = 0; x < term.cols; x++) {
+      line.getCell(x, cell);
+      const c = cell.getChars();
+      if (cell.getWidth() === 0) continue;
+      for (const ch of (c || " ")) { chars += ch; columns.push(x); }
+    }
+    const at = chars.indexOf(text);
+    if (at >= 0) return {x: screen.left + (columns[at] + 0.5) * width, y: screen.top + (y + 0.5) * height};
+  }
+  return null;
+})
+"""
+
 KEYS = {"\t": ("Tab", 9), "\r": ("Enter", 13), "\x1b": ("Escape", 27)}
 NAMED = {"F2": 113}  # keys with no character: :meth:`Tab.press`
 
@@ -151,6 +174,13 @@ class Tab:
             await self.send("Input.dispatchKeyEvent", type=kind, key=key, code=key,
                             windowsVirtualKeyCode=NAMED[key], nativeVirtualKeyCode=NAMED[key])
 
+    async def click(self, text: str) -> None:
+        """A mouse click on ``text`` where the page draws it (a button's label)."""
+        at = await self.evaluate(f"{FIND_TEXT}({json.dumps(text)})")
+        assert at, f"{text!r} is not on the page; it shows:\n{await self.screen()}"
+        for kind in ("mousePressed", "mouseReleased"):
+            await self.send("Input.dispatchMouseEvent", type=kind, x=at["x"], y=at["y"], button="left", clickCount=1)
+
     async def downloads_into(self, folder: str) -> None:
         """Files the page downloads are saved in ``folder`` (headless Chromium's default is to drop them)."""
         await self.send("Browser.setDownloadBehavior", behavior="allow", downloadPath=folder)
@@ -188,15 +218,27 @@ async def browser(width: int = 1280, height: int = 800):
             await asyncio.sleep(0.05)
         port = open(port_file).read().split()[0]
         async with aiohttp.ClientSession() as http:
-            async def open_page(url: str) -> Tab:
+            async def pages() -> list[dict]:
                 async with http.get(f"http://127.0.0.1:{port}/json/list") as response:
-                    [page] = [t for t in await response.json() if t["type"] == "page"]
+                    return [t for t in await response.json() if t["type"] == "page"]
+
+            async def open_page(url: str) -> Tab:
+                """The browser's first tab, at ``url``; ``open_page.opened(prefix)``: a tab the page opened."""
+                [page] = await pages()
                 tab = Tab(await http.ws_connect(page["webSocketDebuggerUrl"], max_msg_size=0))
                 await tab.send("Page.enable")
                 await tab.send("Page.addScriptToEvaluateOnNewDocument", source=CATCH_TERMINALS)
                 await tab.send("Page.navigate", url=url)
                 return tab
 
+            async def opened(prefix: str) -> Tab:
+                deadline = time.monotonic() + 30
+                while not (found := [p for p in await pages() if p["url"].startswith(prefix)]):
+                    assert time.monotonic() < deadline, f"no tab opened at {prefix}"
+                    await asyncio.sleep(0.1)
+                return Tab(await http.ws_connect(found[0]["webSocketDebuggerUrl"], max_msg_size=0))
+
+            open_page.opened = opened  # type: ignore[attr-defined]
             yield open_page
     finally:
         process.terminate()
