@@ -185,3 +185,45 @@ def test_a_recheck_campaign_exports_and_its_history_shows_the_result(world, monk
     assert "汇总" in load_workbook(path).sheetnames
     parts = {p.campaign: p for p in history.unit_history(world.ctx(), "U2").campaigns}
     assert (parts[cid].status, parts[cid].sampled, parts[cid].conclusion) == ("not_passed", True, "failed")
+
+
+def test_the_dry_run_shows_the_draw_and_the_results_the_advance_then_makes(world, monkeypatch):
+    awarded(world, monkeypatch, codes=("U1", "U2", "U4"))
+    cid = new_recheck(world, monkeypatch, sample="50", seed=424242)
+    ctx = world.ctx(campaign=cid)
+    self_score(world, "U1")
+    selfcheck.submit_selfcheck(ctx, ["U1"])
+    before = world.raw()
+    preview = campaigns.advance(ctx, dry_run=True)
+    assert world.raw() == before  # the dry run wrote nothing, not even the draw
+    drawn = recheck.draw(["U1", "U2", "U4"], Fraction(50), 424242)
+    assert (preview.plan.sample, preview.plan.seed, preview.changed) == (drawn, 424242, {"sampled": drawn})
+    assert {m.why.render() for m in preview.plan.moves} == {"随机种子 424242 抽中"}
+    real = campaigns.advance(ctx)
+    assert real.changed == preview.changed and campaigns.current_campaign(ctx).sample == drawn
+
+    for code in drawn:  # the drawn units inspected: full marks pass, the self-check decides the others
+        assignment.assign(ctx, [(code, "i1"), (code, "i2")])
+        score(world, code, "i1", FULL)
+        score(world, code, "i2", FULL)
+    sheets.submit_scores(ctx, everyone=True)
+    monkeypatch.setenv("MODELUNIT_TODAY", "2025-04-01")
+    before = world.raw()
+    preview = campaigns.advance(ctx, dry_run=True)
+    assert world.raw() == before
+    assert campaigns.advance(ctx).changed == preview.changed
+    stored = {e["unit"]: e["status"] for k, e in world.db.snapshot().entries.items() if k.startswith(cid + "|")}
+    assert {code: status for status, codes in preview.changed.items() for code in codes} == stored
+
+
+def test_the_dry_run_of_a_recheck_through_the_cli_names_the_units_it_would_draw(world, monkeypatch):
+    awarded(world, monkeypatch, codes=("U1", "U2", "U4"))
+    cid = new_recheck(world, monkeypatch, sample="34", seed=99)
+    env = {"MODELUNIT_TODAY": "2025-03-01"}
+    before = world.raw()
+    r = world.cli("--campaign", cid, "campaign", "advance", "--dry-run", env=env)
+    assert r.returncode == 0 and world.raw() == before
+    drawn = recheck.draw(["U1", "U2", "U4"], Fraction(34), 99)
+    assert f"将抽取 {len(drawn)} 个单位（种子 99）：{', '.join(drawn)}" in r.stdout
+    r = world.cli("--campaign", cid, "campaign", "advance", env=env)
+    assert f"已抽取 {len(drawn)} 个单位（种子 99）：{', '.join(drawn)}" in r.stdout

@@ -222,3 +222,26 @@ async def test_the_nine_measures_items_wrap_without_a_comma_at_a_line_start(demo
         texts = [line.strip() for line in screen_lines(pilot.app)[5:-1]]
         assert any("［措施］" in line for line in texts)
         assert not [line for line in texts if line and line[0] in "，。、；：）"]
+
+
+async def test_a_recheck_advance_shows_the_units_its_seed_will_draw(world, monkeypatch):
+    from fractions import Fraction
+
+    from modelunit.domain import recheck
+    from tests.test_recheck import new_recheck
+    from tests.test_titles import awarded
+
+    awarded(world, monkeypatch, codes=("U1", "U2", "U4"))
+    cid = new_recheck(world, monkeypatch, sample="50", seed=31337)
+    drawn = recheck.draw(["U1", "U2", "U4"], Fraction(50), 31337)
+    names = {c: world.db.snapshot().units.get(c)["name"] for c in drawn}
+    async with app_for(world.db, "office").run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AdvanceDialog)
+        for code in drawn:
+            assert line_with(pilot.app, f"{code} {names[code]} → 抽中检查：随机种子 31337 抽中")
+        await pilot.click("#ok")
+        await settle(pilot)
+    assert world.db.snapshot().campaigns.get(cid)["sample"] == drawn

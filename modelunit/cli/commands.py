@@ -185,6 +185,8 @@ def cmd_campaign_advance(args, ctx) -> None:
             out(t("campaign.would_move", unit=m.unit, status=_status(m.status), why=m.why.render()))
         if not plan.moves:
             out(t("campaign.would_move_none"))
+        if plan.sample is not None:  # a re-check's draw, exactly as the advance will make it
+            out(t("recheck.would_draw", count=len(plan.sample), seed=plan.seed, units=", ".join(plan.sample)))
         return
     out(t("campaign.advanced", id=result.campaign, stage=t(f"stage.{result.stage}")))
     for status, why, codes in _moves_by_reason(result):

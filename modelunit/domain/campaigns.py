@@ -156,6 +156,8 @@ class AdvancePlan:
     target: str  # the stage the advance opens
     moves: list[Move] = field(default_factory=list)
     needs_reason: list[Msg] = field(default_factory=list)  # why the office must give --reason
+    sample: list[str] | None = None  # a re-check entering inspection: the units the seed draws
+    seed: int | None = None
 
     def changed(self) -> dict[str, list[str]]:
         """New status → unit codes."""
@@ -241,6 +243,8 @@ def plan_advance(tx: Tx, campaign: Campaign, to: str | None = None) -> AdvancePl
         for e in entries:
             if e.status == models.IN_PUBLICITY:
                 move(e, models.APPROVED, "why.publicity_over")
+    if campaign.kind == "recheck":  # the draw, then the results (DESIGN §3a): the dry run shows them too
+        plan.sample, plan.seed = recheck.plan_moves(tx, campaign, target, entries, move)
     return plan
 
 
@@ -274,15 +278,8 @@ def advance(ctx: Context, reason: str = "", to: str | None = None, dry_run: bool
             entry = by_code[m.unit]
             entry.status = m.status
             save_entry(tx, entry)
-        if campaign.kind == "recheck":  # recheck: the sample, then the results (DESIGN §3a)
-            entries = list(by_code.values())
-
-            def move(entry: Entry, status: str) -> None:
-                plan.moves.append(Move(entry.unit, status, Msg(f"status.{status}")))
-                entry.status = status
-                save_entry(tx, entry)
-
-            recheck.on_advance(tx, campaign, plan.target, entries, move, ctx.actor.name)
+        if campaign.kind == "recheck":  # the sample recorded, failed titles to rectification
+            recheck.on_advance(tx, campaign, plan, list(by_code.values()), ctx.actor.name)
         before = campaign.stage
         campaign.stage = plan.target
         campaign.stage_log.append({"stage": plan.target, "opened_on": today().isoformat(), "at": now(),

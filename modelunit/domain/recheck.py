@@ -136,21 +136,57 @@ def draw(codes: list[str], percent: Fraction, seed: int) -> list[str]:
     return sorted(random.Random(seed).sample(ordered, n))
 
 
-def on_advance(tx, campaign: Campaign, target: str, entries: list[Entry], move, actor: str) -> None:
-    """What opening ``target`` does to a re-check's units (called by :func:`campaigns.advance`)."""
+def plan_moves(tx, campaign: Campaign, target: str, entries: list[Entry], move) -> tuple[list[str] | None, int | None]:
+    """What opening ``target`` moves in a re-check (``move(entry, status, why, **params)``), decided
+    without writing: the dry run, the dashboard's confirmation and the advance share it.  Returns the
+    sample and its seed when inspection opens (the draw), else ``(None, None)``."""
     if target == models.Stage.INSPECTION:
         assert campaign.seed is not None and campaign.sample_percent is not None
         chosen = draw([e.unit for e in entries], Fraction(campaign.sample_percent), campaign.seed)
-        campaign.sample = chosen
         for e in entries:
             if e.unit in chosen:
+                move(e, models.SAMPLED, "why.drawn", seed=campaign.seed)
+        return chosen, campaign.seed
+    if target == models.Stage.CONCLUSION:
+        from modelunit.domain.standings import compute_tally
+
+        rows = {r.code: r for r in compute_tally(tx, campaign).rows}
+        pass_line = criteria_of(campaign).scoring.pass_line
+        for e in entries:
+            ok = passes(e, rows.get(e.unit), pass_line)
+            move(e, models.PASSED if ok else models.NOT_PASSED, _why_result(e, ok))
+    return None, None
+
+
+def _why_result(entry: Entry, ok: bool) -> str:
+    if entry.sampled:
+        return "why.recheck_inspected_pass" if ok else "why.recheck_inspected_fail"
+    return "why.recheck_self_pass" if ok else "why.recheck_self_fail"
+
+
+def on_advance(tx, campaign: Campaign, plan, entries: list[Entry], actor: str) -> None:
+    """Once the advance has moved the units of ``plan``: record the drawn sample (with its audit
+    entry), or put the titles of the units that failed into rectification."""
+    if plan.target == models.Stage.INSPECTION:
+        campaign.sample = list(plan.sample or [])
+        for e in entries:
+            if e.unit in campaign.sample:
                 e.sampled = True
-                move(e, models.SAMPLED)
+                save_entry(tx, e)
         audit.record(tx, actor, "recheck.draw", campaign.id, campaign.id, None,
                      {"seed": campaign.seed, "percent": campaign.sample_percent, "enrolled": len(entries),
-                      "sample": chosen})
-    elif target == models.Stage.CONCLUSION:
-        conclude(tx, campaign, entries, move, actor)
+                      "sample": campaign.sample})
+    elif plan.target == models.Stage.CONCLUSION:
+        due = today() + timedelta(days=titles.RECTIFY_DAYS)
+        for e in entries:
+            if e.status != models.NOT_PASSED:
+                continue
+            doc = tx.titles.get(campaign.recheck_titles.get(e.unit, ""))
+            if doc is None:
+                continue
+            title = from_dict(titles.Title, doc)
+            if title.held():  # revoked or lapsed meanwhile: nothing left to rectify
+                titles.start_rectification(tx, title, campaign, due, actor)
 
 
 def passes(entry: Entry, row, pass_line: Fraction) -> bool:
@@ -162,23 +198,6 @@ def passes(entry: Entry, row, pass_line: Fraction) -> bool:
         return False
     total = sum((Fraction(v["score"]) for v in entry.selfcheck.values()), Fraction(0))
     return total >= pass_line
-
-
-def conclude(tx, campaign: Campaign, entries: list[Entry], move, actor: str) -> None:
-    from modelunit.domain.standings import compute_tally
-
-    rows = {r.code: r for r in compute_tally(tx, campaign).rows}
-    pass_line = criteria_of(campaign).scoring.pass_line
-    due = today() + timedelta(days=titles.RECTIFY_DAYS)
-    for e in entries:
-        ok = passes(e, rows.get(e.unit), pass_line)
-        move(e, models.PASSED if ok else models.NOT_PASSED)
-        doc = tx.titles.get(campaign.recheck_titles.get(e.unit, ""))
-        if ok or doc is None:
-            continue
-        title = from_dict(titles.Title, doc)
-        if title.held():  # revoked or lapsed meanwhile: nothing left to rectify
-            titles.start_rectification(tx, title, campaign, due, actor)
 
 
 def add_to_sample(ctx: Context, codes: list[str]) -> list[str]:
