@@ -32,7 +32,7 @@ from modelunit.domain.criteria import read_criteria_file
 from modelunit.domain.records import criteria_of, user_of
 from modelunit.errors import BadInput, Refused
 from modelunit.i18n import t
-from modelunit.imports import run_import
+from modelunit.imports import read_users, run_import
 from modelunit.numbers import fmt, plain, to_json_number
 from modelunit.storage.database import Database
 
@@ -243,7 +243,7 @@ def cmd_user_import(args, ctx) -> None:
     if args.passwords:
         target = _new_private_file(args.passwords)
     try:
-        rows = csvio.read_rows(args.file, ("name", "role"), ("real_name", "unit", "contact"))
+        rows = read_users(args.file)
         issued = users.import_users(ctx, rows, args.file)
     except BaseException:
         if target is not None:
