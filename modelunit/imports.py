@@ -34,7 +34,8 @@ def _selfcheck(ctx, rows, path, reason):
 
 def _materials(ctx, rows, path, reason):
     requests, lines = nomination.material_rows(rows, path)
-    return t("material.added", count=nomination.add_materials(ctx, requests, label=path, lines=lines))
+    filed = nomination.add_materials(ctx, requests, label=path, lines=lines)
+    return "\n".join([t("material.added", count=filed.added)] + [m.render() for m in filed.already])
 
 
 def _teams(ctx, rows, path, reason):

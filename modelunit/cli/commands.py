@@ -385,7 +385,39 @@ def cmd_material_add(args, ctx) -> None:
         raise BadInput("material.criterion_or_document")
     req = nomination.MaterialRequest(unit=args.unit, path=args.file, criterion=args.criterion or "",
                                      title=args.title, document=args.document or "")
-    out(t("material.added", count=nomination.add_materials(ctx, [req], reason=args.reason)))
+    filed = nomination.add_materials(ctx, [req], reason=args.reason)
+    for line in [m.render() for m in filed.already] or [t("material.added", count=filed.added)]:
+        out(line)
+
+
+@handler("material", "remove")
+def cmd_material_remove(args, ctx) -> None:
+    sha = args.sha256 or ""
+    if args.file:
+        from modelunit.storage.evidence import digest_file
+
+        sha = digest_file(args.file)[0]
+    record = nomination.remove_material(ctx, args.unit, criterion=args.criterion or "",
+                                        document=args.document or "", title=args.title or "", sha256=sha)
+    out(t("material.removed", unit=args.unit, what=record.criterion or record.document, title=record.title,
+          name=record.name))
+
+
+# The JSON keys of one `material list` record.
+MATERIAL_KEYS = ("unit", "criterion", "document", "title", "name", "sha256", "size", "added_at", "added_by",
+                 "supplement")
+
+
+@handler("material", "list", report=True)
+def cmd_material_list(args, ctx) -> None:
+    records = [{k: m[k] for k in MATERIAL_KEYS} for m in nomination.list_materials(ctx, args.unit)]
+    header = [t("col.unit"), t("col.criterion"), t("col.documents"), t("col.title"), t("col.file"), "sha256",
+              t("col.size"), t("col.added_at"), t("col.added_by"), t("col.supplement")]
+    short = args.format == "table"  # a table shows the hash's first 12 digits, enough to name it in remove
+    rows = [[m["unit"], m["criterion"], m["document"], m["title"], m["name"],
+             m["sha256"][:12] if short else m["sha256"], m["size"], m["added_at"], m["added_by"],
+             m["supplement"]] for m in records]
+    emit(args.format, header, rows, records)
 
 
 @handler("material", "import")
