@@ -187,7 +187,7 @@ def test_progress_csv_neutralises_formula_cells(world):
     selfcheck_world(world)
     with_contacts(world)
     r = ok(world.cli("progress", "--format", "csv"))
-    assert r.stdout.startswith("\ufeffcode,name,type,contact,phone,status,")
+    assert r.stdout.startswith("\ufeff单位代码,单位名称,类型,联系人,联系电话,状态,")
     line = next(x for x in r.stdout.splitlines() if x.startswith("U3,"))
     assert ",'=王科长,0571-1234," in line
 

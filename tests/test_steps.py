@@ -627,8 +627,8 @@ def test_unit_list_shows_contact_and_phone(world, tmp_path):
     assert list(listing["U5"]) == ["code", "name", "type", "status", "certificate", "contact", "phone"]
     assert (listing["U5"]["contact"], listing["U5"]["phone"]) == ("李四", "0000-7654321")
     lines = ok(world.cli("unit", "list", "--format", "csv")).stdout.lstrip("\ufeff").splitlines()
-    assert lines[0] == "code,name,type,status,certificate,contact,phone"
-    assert "U5,新华镇,township,registered,,李四,0000-7654321" in lines
+    assert lines[0] == "单位代码,单位名称,类型,状态,证书编号,联系人,联系电话"
+    assert "U5,新华镇,乡镇,已登记,,李四,0000-7654321" in lines
 
 
 async def test_the_dashboard_award_asks_for_the_decision(world, monkeypatch):

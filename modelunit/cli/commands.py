@@ -322,9 +322,11 @@ def cmd_unit_list(args, ctx) -> None:
                  if v.selfcheck_total else "",
                  f"{v.materials_done}/{v.materials_needed}" if v.materials_needed else "", v.certificate or ""]
                 for v in views]
-    else:
-        header = ["code", "name", "type", "status", "certificate", "contact", "phone"]
-        rows = [[r[k] for k in header] for r in records]
+    else:  # CSV in the interface's words (only JSON keys are a contract, DESIGN §6)
+        header = [t("col.code"), t("col.name"), t("col.type"), t("col.status"), t("col.certificate"),
+                  t("col.contact"), t("col.phone")]
+        rows = [[v.code, v.name, t(f"type.{v.type}"), _status(v.status), v.certificate, v.contact, v.phone]
+                for v in views]
     emit(args.format, header, rows, records)
 
 
@@ -484,13 +486,8 @@ def cmd_score_submit(args, ctx) -> None:
 @handler("score", "list", report=True)
 def cmd_score_list(args, ctx) -> None:
     records = sheets.list_scores(ctx, args.unit)
-    header = ["unit", "inspector", "item", "score", "submitted"]
-    if args.format == "table":
-        rows = [[r["unit"], r["inspector"], r["item"], plain(r["score"]), r["submitted"]] for r in records]
-        header = [t("col.unit"), t("col.inspector"), t("col.item"), t("col.score"), t("col.submitted")]
-    else:
-        rows = [[r["unit"], r["inspector"], r["item"], plain(r["score"]), str(r["submitted"]).lower()]
-                for r in records]
+    header = [t("col.unit"), t("col.inspector"), t("col.item"), t("col.score"), t("col.submitted")]
+    rows = [[r["unit"], r["inspector"], r["item"], plain(r["score"]), r["submitted"]] for r in records]
     emit(args.format, header, rows, records)
 
 
@@ -541,32 +538,21 @@ def cmd_tally(args, ctx) -> None:
         for line in tie_lines(result):
             out(line)
         out(t("tally.rounding"))
-    elif args.format == "csv":
-        before, after = TALLY_KEYS[:TALLY_KEYS.index("criteria")], TALLY_KEYS[TALLY_KEYS.index("criteria") + 1:]
-        rows = []
-        for r in result.rows:
-            record = {k: getattr(r, k) for k in before + after}
-            rows.append([_neutral(record[k]) for k in before] + [fmt(r.criteria[cid]) for cid in ids]
-                        + [_neutral(record[k]) for k in after])
-        emit("csv", list(before) + ids + list(after), rows)
+    elif args.format == "csv":  # the JSON's columns, headed and worded in the interface's language
+        header = [t("col.rank"), t("col.code"), t("col.name"), t("col.total"), t("col.measures"),
+                  t("col.effects"), t("col.bonus"), t("col.satisfaction")] + ids + [
+            t("col.complete"), t("col.veto"), t("col.eligible"), t("col.candidate"), t("col.self_total"),
+            t("col.quota_rank"), t("col.conclusion")]
+        rows = [[r.rank, r.code, r.name, r.total, r.measures, r.effects, r.bonus, r.satisfaction]
+                + [fmt(r.criteria[cid]) for cid in ids]
+                + [r.complete, r.vetoed, r.eligible, r.candidate, r.self_total, r.quota_rank, conclusion_text(r)]
+                for r in result.rows]
+        emit("csv", header, rows)
     else:
         emit("json", [], [], [_tally_record(r) for r in result.rows])
     if args.format != "table":
         for line in tie_lines(result):  # on stderr: stdout stays machine-readable
             err(line)
-
-
-def _neutral(value) -> str:
-    """A CSV cell in words a program reads: true/false, plain figures, identifiers."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if value is None:
-        return ""
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return value
-    return fmt(value)
 
 
 # ----------------------------------------------------------------------------- publicity and award
@@ -637,8 +623,10 @@ def cmd_title_list(args, ctx) -> None:
                   else t("title.ban", until=r.ban_until) if r.ban_until else ""] for r in rows]
         emit("table", header, table)
     else:
-        header = ["unit", "name", "certificate", "campaign", "awarded", "valid_until", "status"]
-        emit(args.format, header, [[rec[k] for k in header] for rec in records], records)
+        header = [t("col.code"), t("col.name"), t("col.certificate"), t("col.campaign"), t("col.awarded"),
+                  t("col.valid_until"), t("col.status")]
+        emit(args.format, header, [[r.unit, r.name, r.certificate, r.campaign, r.awarded, r.valid_until,
+                                    t(f"title.{r.status}")] for r in rows], records)
 
 
 @handler("title", "rectified")
@@ -675,20 +663,33 @@ def cmd_progress(args, ctx) -> None:
                   "units": [progress.unit_record(r) for r in shown.units],
                   "inspectors": [progress.inspector_record(r) for r in shown.inspectors]}
         out_json(record)
-    elif args.format == "csv":
-        keys = list(progress.UNIT_KEYS)
-        emit("csv", keys, [[_csv_value(progress.unit_record(r)[k]) for k in keys] for r in shown.units])
+    elif args.format == "csv":  # the JSON's fields, headed and worded in the interface's language
+        keys = progress.UNIT_KEYS
+        emit("csv", [t(f"progress.csv.{k}") for k in keys],
+             [[_progress_cell(r, k) for k in keys] for r in shown.units])
     else:
         _progress_table(view, shown)
 
 
-def _csv_value(value) -> str:
-    """A progress field in a CSV cell: lists joined by ';', a criterion count as ``A=1``."""
+def _progress_cell(row, key: str) -> object:
+    """A progress field in a CSV cell: words for statuses and lacks, lists joined by ';', a criterion
+    count as ``A=1``."""
+    from modelunit.domain.progress import lack_texts
+
+    value = getattr(row, key)
+    if key == "status":
+        return _status(value)
+    if key == "type":
+        return t(f"type.{value}")
+    if key == "nomination":
+        return t(f"nomination.{value}") if value else ""
+    if key == "missing":
+        return "；".join(lack_texts(row))
     if isinstance(value, dict):
         return ";".join(f"{k}={v}" for k, v in value.items())
     if isinstance(value, list):
         return ";".join(value)
-    return _neutral(value)
+    return value
 
 
 def _progress_table(view, shown) -> None:
