@@ -17,7 +17,7 @@ from modelunit.domain.models import Entry, Gap, Material, VetoRecord, from_dict,
 from modelunit.domain.records import entry_of
 from modelunit.errors import BadInput, LineErrors, Refused
 from tests.conftest import SMALL_CRITERIA, create_campaign
-from tests.helpers import evidence, self_score, to_nomination
+from tests.helpers import self_score, to_nomination
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = "application:\n  documents: [申报表, 自评报告]\n"
@@ -253,11 +253,14 @@ def test_the_office_returns_a_nomination_and_the_unit_adds_and_nominates_again(w
     last = world.db.snapshot().audit.values()[-1]
     assert last["action"] == "review.return" and last["after"]["review_due"] == "2024-03-08"
     # Its materials unfreeze for the clerk, who adds and nominates again by the date.
-    evidence(world, "U1", actor="clerk1")
+    minutes = world.dir / "会议纪要.pdf"
+    minutes.write_bytes(b"%PDF minutes")
+    filed = nomination.add_materials(world.ctx("clerk1"), [nomination.MaterialRequest("U1", str(minutes), "A")])
+    assert filed.added == 1
     assert nomination.nominate(world.ctx("clerk1"), ["U1"]) == ["U1"]
     stored = world.entry("U1")
     assert stored["status"] == "nominated" and not stored["nomination_late"]
-    assert [m["supplement"] for m in stored["materials"]] == [False, False, False, False]
+    assert [m["supplement"] for m in stored["materials"]] == [False, False, False]
 
 
 def test_a_returned_unit_past_its_due_date_is_late(world, monkeypatch):
