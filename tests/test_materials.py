@@ -150,3 +150,38 @@ def test_a_clerk_lists_only_their_own_unit(world):
     to_nomination(world)
     result = world.cli("material", "list", "--format", "json", user="clerk1")
     assert {r["unit"] for r in json.loads(result.stdout)} == {"U1"}
+
+
+# ----------------------------------------------------------------------------- the dashboard
+
+
+async def test_the_dashboard_says_a_file_filed_twice_is_already_there(world, monkeypatch):
+    from textual.widgets import Button, Input
+
+    from modelunit.tui.dialogs.file_dialog import FileDialog
+    from modelunit.tui.dialogs.form_dialog import FormDialog
+    from tests.test_tui import SIZE, app_for, open_unit, settle, show_tab
+
+    to_nomination(world)
+    path = _extra(world)
+    monkeypatch.chdir(world.dir)  # where the file dialog opens
+    async with app_for(world.db, "clerk1").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await open_unit(pilot, "U1")
+        await show_tab(pilot, "nomination")
+        for _ in range(2):
+            # Not click(): the file dialog's directory tree keeps a loader worker running.
+            pilot.app.screen.query_one("#mat-add", Button).press()
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, FileDialog)
+            pilot.app.screen.query_one("#path", Input).value = path
+            await pilot.click("#ok")
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, FormDialog)
+            await pilot.click("#f-title")
+            await pilot.press(*"目录")
+            await pilot.click("#ok")
+            await settle(pilot)
+        told = [n.message for n in pilot.app._notifications]  # the toasts shown, in order
+    assert told == ["已添加 1 份材料", "U1 的 A 已有同一文件（目录），未重复添加：目录.pdf"]
+    assert _materials(world, "U1").count(("A", "目录", "目录.pdf")) == 1
