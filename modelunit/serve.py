@@ -15,11 +15,14 @@ import asyncio
 import ipaddress
 import logging
 import os
+import re
 import shlex
 import socket
 import sys
 from typing import Any
 
+import aiohttp_jinja2
+import jinja2
 from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
@@ -104,6 +107,23 @@ class SessionService(AppService):
         await super().stop()
 
 
+# textual-serve's page links its font from Google Fonts. On an office network without internet
+# that request may hang until it times out, and the page's script waits for every resource of
+# the page (window.onload) before it opens the websocket: the tab stays at the logo. The page is
+# served instead with that link replaced by the same font from textual-serve's static folder.
+EXTERNAL_FONT = re.compile(r"<link[^>]*fonts\.googleapis\.com[^>]*>", re.S)
+LOCAL_FONT = ("<style>@font-face { font-family: 'Roboto Mono'; "
+              "src: url('{{ config.static.url }}fonts/RobotoMono-VariableFont_wght.ttf') format('truetype'); }</style>")
+
+
+class OfflinePageLoader(jinja2.FileSystemLoader):
+    """textual-serve's templates, with nothing the browser must fetch from outside the server."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        return EXTERNAL_FONT.sub(LOCAL_FONT, source), filename, uptodate
+
+
 class DashboardServer(Server):
     """textual-serve's server, starting each browser tab's process as a :class:`SessionService`,
 with the upload routes of :class:`UploadDesk`."""
@@ -115,6 +135,7 @@ with the upload routes of :class:`UploadDesk`."""
 
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
+        aiohttp_jinja2.setup(app, loader=OfflinePageLoader(self.templates_path))
         self.uploads.add_routes(app)
         return app
 

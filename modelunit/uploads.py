@@ -31,12 +31,15 @@ UPLOAD_META = "modelunit_upload"  # the meta packet a session sends to open an u
 LINK_MINUTES = 10
 MAX_BYTES = 20 * 1024 * 1024
 CHUNK = 64 * 1024
-FIELDS = ("token", "user", "unit", "criterion", "document", "title", "reason", "campaign")
+FIELDS = ("token", "user", "unit", "criterion", "document", "title", "reason", "campaign", "kind")
+# A CSV import through a link: every kind but the materials list, whose rows name files on the server's disk.
+UPLOAD_IMPORTS = ("units", "selfcheck", "teams", "scores", "satisfaction")
 
 
 @dataclass
 class Grant:
-    """What one link allows: one file, for one unit and criterion or document, as one user."""
+    """What one link allows, as one user: one file for one unit and criterion or document, or
+    (``kind``) one CSV file of that bulk import."""
 
     token: str
     session: str
@@ -47,8 +50,13 @@ class Grant:
     title: str = ""
     reason: str = ""
     campaign: str = ""
+    kind: str = ""
     expires: float = 0.0
     used: bool = False
+
+    def title_text(self) -> str:
+        """The page's title: what the link is for."""
+        return t("tui.import_title") if self.kind else t("upload.title")
 
 
 class UploadDesk:
@@ -68,7 +76,7 @@ class UploadDesk:
         """Record a link a session asked for; a malformed request is dropped."""
         values = {name: meta.get(name) or "" for name in FIELDS}
         if not all(isinstance(v, str) for v in values.values()) or len(values["token"]) < 32 \
-                or not values["user"] or not values["unit"]:
+                or not values["user"] or not (values["kind"] in UPLOAD_IMPORTS if values["kind"] else values["unit"]):
             return None
         self._drop_expired()
         grant = Grant(session=session, expires=self.clock() + self.seconds, **values)
@@ -100,22 +108,27 @@ class UploadDesk:
 
     # ------------------------------------------------------------------ filing
 
-    def file(self, grant: Grant, path: str) -> None:
-        """File the received file as the grant's user, through the one domain function for it."""
+    def file(self, grant: Grant, path: str) -> str:
+        """File the received file as the grant's user, through the one domain function for it (or
+        import it, through the one import path the command line and the dashboard use); what to say."""
         from modelunit.domain import nomination
         from modelunit.domain.context import Context
         from modelunit.domain.records import user_of
+        from modelunit.imports import run_import
 
         user = user_of(self.db.snapshot(), grant.user)
         if user.disabled or user.must_change:  # disabled or reset since the link was made
             raise Refused("upload.user_gone", name=user.name)
         ctx = Context(self.db, user, grant.campaign or None)
-        request = nomination.MaterialRequest(grant.unit, path, grant.criterion, grant.title, grant.document)
         try:
+            if grant.kind:
+                return run_import(ctx, grant.kind, path)
+            request = nomination.MaterialRequest(grant.unit, path, grant.criterion, grant.title, grant.document)
             nomination.add_materials(ctx, [request], reason=grant.reason)
         except ModelUnitError as err:
-            ctx.refused(err, "material add (upload)")
+            ctx.refused(err, f"import {grant.kind} (upload)" if grant.kind else "material add (upload)")
             raise
+        return t("upload.done", name=os.path.basename(path), unit=grant.unit)
 
     # ------------------------------------------------------------------ routes
 
@@ -128,12 +141,14 @@ class UploadDesk:
         except ModelUnitError as err:
             return page(410, t("upload.title"), err.render())
         what = grant.criterion or grant.document
-        body = (f"<p>{html.escape(t('upload.for', unit=grant.unit, what=what, user=grant.user))}</p>"
+        purpose = t("upload.for_import", kind=t(f"import.{grant.kind}"), user=grant.user) if grant.kind \
+            else t("upload.for", unit=grant.unit, what=what, user=grant.user)
+        body = (f"<p>{html.escape(purpose)}</p>"
                 f"<p>{html.escape(t('upload.limits', mb=self.max_bytes // (1024 * 1024)))}</p>"
                 '<form method="post" enctype="multipart/form-data">'
                 '<input type="file" name="file" required> '
                 f'<button type="submit">{html.escape(t("upload.send"))}</button></form>')
-        return page(200, t("upload.title"), body, raw=True)
+        return page(200, grant.title_text(), body, raw=True)
 
     async def handle_post(self, request: web.Request) -> web.Response:
         try:
@@ -143,14 +158,14 @@ class UploadDesk:
         folder = tempfile.mkdtemp(prefix="modelunit-upload-")
         try:
             path = await self._receive(request, folder)
-            await asyncio.get_running_loop().run_in_executor(None, self.file, grant, path)
-        except BadInput as err:
-            return page(413 if err.key == "upload.too_big" else 400, t("upload.title"), err.render())
-        except ModelUnitError as err:
-            return page(403, t("upload.title"), err.render())
+            said = await asyncio.get_running_loop().run_in_executor(None, self.file, grant, path)
+        except ModelUnitError as err:  # bad input (exit code 2) is the file's fault; a refusal is 403
+            status = 413 if getattr(err, "key", "") == "upload.too_big" else 400 if err.exit_code == 2 else 403
+            heading = t("tui.import_failed") if grant.kind else ""
+            return page(status, grant.title_text(), *problem_lines(err, folder, heading))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        return page(200, t("upload.title"), t("upload.done", name=os.path.basename(path), unit=grant.unit))
+        return page(200, grant.title_text(), said)
 
     async def _receive(self, request: web.Request, folder: str) -> str:
         """The form's one file, written into ``folder`` under its own name; at most ``max_bytes``."""
@@ -178,9 +193,16 @@ class UploadDesk:
         return path
 
 
-def page(status: int, title: str, message: str, raw: bool = False) -> web.Response:
-    """A plain page in the interface language; everything from users is escaped."""
-    body = message if raw else f"<p>{html.escape(message)}</p>"
+def problem_lines(err: ModelUnitError, folder: str, heading: str = "") -> list[str]:
+    """What a refusal says: a refused CSV names each bad line (the first 200) under ``heading``;
+    the uploaded file by the name it had on the user's machine, not by the server's folder."""
+    lines = [line.replace(folder + os.sep, "") for line in (err.lines() if hasattr(err, "lines") else [err.render()])]
+    return [heading, *lines[:200]] if heading else lines[:200]
+
+
+def page(status: int, title: str, *messages: str, raw: bool = False) -> web.Response:
+    """A plain page in the interface language, a paragraph per message; everything from users is escaped."""
+    body = "".join(messages) if raw else "".join(f"<p>{html.escape(m)}</p>" for m in messages)
     text = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
             f"<body><h1>{html.escape(title)}</h1>{body}</body></html>")
     return web.Response(status=status, text=text, content_type="text/html", charset="utf-8",

@@ -52,6 +52,7 @@ async def test_every_session_signs_in_itself_and_stays_its_own(world):
         status, page = fetch(url + "/")
         assert status == 200
         assert "/static/js/textual.js" in page and f"ws://127.0.0.1:{url.rsplit(':', 1)[1]}/ws" in page
+        assert "https://" not in page and "/static/fonts/RobotoMono" in page  # nothing from outside the office
         async with aiohttp.ClientSession() as http:
             clerk = await open_session(http, url)
             other = await open_session(http, url)
@@ -65,6 +66,17 @@ async def test_every_session_signs_in_itself_and_stays_its_own(world):
             await clerk.type(PASSWORD + "\r")  # the focus went back to the password field
             await clerk.wait_for("clerk1（单位填报员）", "城关镇人民政府", since=mark)
             assert "东风街道办事处" not in clerk.screen[mark:]  # a clerk sees their own unit only
+
+            # The clerk opens their unit (the cursor is on it), scores A1 and saves with Ctrl+S.
+            mark = clerk.mark()
+            await clerk.type("\r")
+            await clerk.wait_for("自评合计 0.00 / 20", since=mark)
+            await clerk.settle("5")
+            await clerk.wait_for("自评合计 5.00 / 20", since=mark)
+            mark = clerk.mark()
+            await clerk.type("\x13")
+            await clerk.wait_for("已保存", since=mark)
+            assert world.entry("U1")["selfcheck"] == {"A1": {"score": "5", "note": ""}}
 
             # The other tab is still at the sign-in screen: nothing of clerk1's session reached it.
             mark = await other.sign_in("i1", "nope")

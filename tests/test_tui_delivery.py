@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
 
 import openpyxl
 import pytest
@@ -15,8 +16,9 @@ from modelunit.tui.app import ModelUnitApp
 from modelunit.tui.dialogs import export_dialog
 from modelunit.tui.dialogs.export_dialog import ExportDialog
 from modelunit.tui.screens.dashboard_screen import DashboardScreen
+from tests.helpers import ITEMS, to_inspection, to_nomination
 from tests.test_progress import selfcheck_world
-from tests.test_tui import SIZE, app_for, settle
+from tests.test_tui import SIZE, app_for, open_unit, settle
 from tests.test_tui_progress import app_as, open_progress
 
 
@@ -81,3 +83,62 @@ async def test_in_a_terminal_the_export_is_written_where_the_user_says(demo_db, 
         await pilot.click("#go")
         await settle(pilot)
     assert openpyxl.load_workbook(tmp_path / "out.xlsx").sheetnames[0] == "汇总"
+
+
+async def press_for_dialog(pilot, key: str) -> ExportDialog:
+    await pilot.pause()
+    await pilot.press(key)
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ExportDialog)
+    return pilot.app.screen
+
+
+async def test_the_blank_score_sheets_download_in_the_browser_as_one_zip(world, browser):
+    to_inspection(world)
+    async with app_as(world.db, "office").run_test(size=SIZE) as pilot:
+        dialog = await press_for_dialog(pilot, "b")
+        assert dialog.query_one("#path", Input).value == "2024-1-空白评分表.zip"
+        await pilot.click("#go")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, DashboardScreen)
+    [(path, data, kw)] = browser
+    assert kw["save_filename"] == "2024-1-空白评分表.zip" and kw["mime_type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert sorted(archive.namelist()) == ["U1-评分表.xlsx", "U2-评分表.xlsx", "U4-评分表.xlsx"]
+    sheet = openpyxl.load_workbook(io.BytesIO(archive.read("U2-评分表.xlsx"))).worksheets[0]
+    assert sheet["A2"].value == "被考察单位：东风街道办事处（U2）"
+    assert not os.path.exists(os.path.dirname(path))
+
+
+async def test_a_clerk_downloads_their_unit_report_in_the_browser(world, browser):
+    to_nomination(world)
+    stored = world.entry("U1")["selfcheck"]
+    async with app_as(world.db, "clerk1").run_test(size=SIZE) as pilot:
+        await open_unit(pilot, "U1")
+        dialog = await press_for_dialog(pilot, "f2")
+        assert dialog.query_one("#path", Input).value == "2024-1-U1-本单位报告.xlsx"
+        await pilot.click("#go")
+        await settle(pilot)
+    [(_, data, kw)] = browser
+    assert kw["save_filename"] == "2024-1-U1-本单位报告.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["本单位报告"]
+    values = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
+    assert values[1][0] == "单位：城关镇人民政府（U1）"
+    scored = {row[1]: row[4] for row in values if row[1] in stored}
+    assert scored == {item: float(points) for item, points in ITEMS.items()}
+    assert [row[4] for row in values if row[2] == "合计"] == [float(sum(ITEMS.values()))]
+    filed = [row[3] for row in values if row[3] in ("U1-A.txt", "U1-B.txt")]
+    assert filed == ["U1-A.txt", "U1-B.txt"]
+    assert not any("U2" in str(cell) for row in values for cell in row)  # nothing of another unit
+
+
+async def test_in_a_terminal_the_blank_score_sheets_go_into_the_folder_typed(world, tmp_path, monkeypatch):
+    to_inspection(world)
+    monkeypatch.setattr(ModelUnitApp, "deliver_binary", lambda *a, **k: pytest.fail("delivered in a terminal"))
+    async with app_as(world.db, "office").run_test(size=SIZE) as pilot:
+        dialog = await press_for_dialog(pilot, "b")
+        dialog.query_one("#path", Input).value = str(tmp_path / "sheets")
+        await pilot.click("#go")
+        await settle(pilot)
+    assert sorted(p.name for p in (tmp_path / "sheets").iterdir()) == ["U1-评分表.xlsx", "U2-评分表.xlsx",
+                                                                        "U4-评分表.xlsx"]

@@ -136,22 +136,28 @@ def test_a_malformed_request_for_a_link_is_dropped(world):
     desk = UploadDesk(world.db)
     assert desk.offer("s", {"token": "short", "user": "clerk1", "unit": "U1"}) is None
     assert desk.offer("s", {"token": TOKEN, "user": ["clerk1"], "unit": "U1"}) is None
+    # a materials list names files on the server's own disk: never imported from a browser
+    assert desk.offer("s", {"token": TOKEN, "user": "office", "kind": "materials"}) is None
     assert desk.grants == {}
 
 
-async def test_in_a_browser_adding_a_material_shows_an_upload_link(nomination_stage, monkeypatch):
+async def test_in_a_browser_adding_a_material_shows_an_upload_link_and_the_filed_file(nomination_stage, monkeypatch,
+                                                                                      tmp_path):
+    from textual.widgets import DataTable
+
     from modelunit.tui.dialogs.upload_dialog import UploadLinkDialog
     from modelunit.tui.panes import nomination_pane
     from tests.test_tui import SIZE, open_unit, settle
+    from tests.test_tui_forms import toasts
     from tests.test_tui_progress import app_as
 
     sent = []
     monkeypatch.setattr(nomination_pane, "in_browser", lambda app: True)
     app = app_as(nomination_stage.db, "clerk1")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         monkeypatch.setattr(app._driver, "write_meta", sent.append, raising=False)
         app.public_url = "https://modelunit.example"
-        await open_unit(pilot, "U1")
+        unit_screen = await open_unit(pilot, "U1")
         pane = pilot.app.screen.query_one(nomination_pane.NominationPane)
         pane.add_material()
         await settle(pilot)
@@ -159,6 +165,72 @@ async def test_in_a_browser_adding_a_material_shows_an_upload_link(nomination_st
         await settle(pilot)
         assert isinstance(pilot.app.screen, UploadLinkDialog)
         link = str(pilot.app.screen.query_one("#link", Static).render())
+        [meta] = sent
+        assert meta["type"] == "modelunit_upload" and (meta["user"], meta["unit"]) == ("clerk1", "U1")
+        assert link == f"https://modelunit.example/upload/{meta['token']}"
+        await pilot.press("escape")
+
+        # The server files the browser's file (another process): the open page shows it without a key.
+        desk = UploadDesk(nomination_stage.db)
+        grant = desk.take(desk.offer("session-1", meta).token)
+        (tmp_path / "台账.pdf").write_bytes(b"%PDF-1.4 evidence")
+        desk.file(grant, str(tmp_path / "台账.pdf"))
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if any("已收到上传的材料：台账.pdf" in line for line in toasts(pilot.app)):
+                break
+        await settle(pilot)
+        assert pilot.app.screen is unit_screen
+        row = unit_screen.query_one("#evidence", DataTable).get_row("A")
+        assert "1 份" in [str(cell) for cell in row], row
+
+
+async def test_in_a_browser_the_csv_import_gives_an_upload_link_and_the_page_imports_the_file(world, monkeypatch):
+    from textual.widgets import Input, Select
+
+    from modelunit.tui.dialogs import import_dialog
+    from modelunit.tui.dialogs.upload_dialog import UploadLinkDialog
+    from tests.test_tui import SIZE, settle
+    from tests.test_tui_progress import app_as
+
+    create_campaign(world)
+    sent = []
+    monkeypatch.setattr(import_dialog, "in_browser", lambda app: True)
+    app = app_as(world.db, "office")
+    async with app.run_test(size=SIZE) as pilot:
+        monkeypatch.setattr(app._driver, "write_meta", sent.append, raising=False)
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, import_dialog.ImportDialog)
+        assert not dialog.query(Input)  # no path on the server to type
+        assert "一次性上传链接" in str(dialog.query_one("#upload-help", Static).render())
+        kinds = [kind for _, kind in dialog.kinds]
+        assert "units" in kinds and "materials" not in kinds
+        dialog.query_one("#kind", Select).value = "units"
+        await pilot.click("#go")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, UploadLinkDialog)
     [meta] = sent
-    assert meta["type"] == "modelunit_upload" and (meta["user"], meta["unit"]) == ("clerk1", "U1")
-    assert link == f"https://modelunit.example/upload/{meta['token']}"
+    assert (meta["kind"], meta["user"]) == ("units", "office")
+
+    before = world.raw()
+    desk, client, _ = await desk_client(world)
+    try:
+        desk.offer("session-1", meta)
+        page = await client.get(f"/upload/{meta['token']}")
+        assert "以 office 的身份导入" in await page.text()
+        bad = await client.post(f"/upload/{meta['token']}", data=form(
+            "code,name,type\nU9,区司法局,nowhere\n".encode(), name="单位.csv"))
+        text = await bad.text()
+        assert bad.status == 400 and "未导入任何数据" in text and "单位.csv:2:" in text and "nowhere" in text
+        assert "modelunit-upload-" not in text  # the file by its own name, not the server's folder
+        assert world.raw() == before  # the whole file or nothing
+        desk.offer("session-1", {**meta, "token": "u" * 43})
+        done = await client.post("/upload/" + "u" * 43, data=form(
+            "code,name,type\nU9,区司法局,department\n".encode(), name="单位.csv"))
+        assert done.status == 200 and "已导入单位：新增 1 个，更新 0 个" in await done.text()
+    finally:
+        await client.close()
+    assert world.db.snapshot().units.get("U9")["name"] == "区司法局"

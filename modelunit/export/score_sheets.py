@@ -78,7 +78,7 @@ def export_score_sheets(ctx: Context, folder: str) -> list[str]:
     return written
 
 
-def _lines(cs: CriteriaSet) -> list[tuple[str, str, Fraction]]:
+def score_lines(cs: CriteriaSet) -> list[tuple[str, str, Fraction]]:
     """(id, text, points) of every line an inspector scores: the items, then the bonus lines."""
     dims = {"measures": zh("wb.dim.measures"), "effects": zh("wb.dim.effects")}
     lines = [(it.id, zh("wb.score.line", criterion=c.title, dimension=dims[it.dimension], text=it.text), it.points)
@@ -100,7 +100,7 @@ def _one_sheet(ws, f: formats.Formats, title: str, unit_name: str, code: str, in
         ws.set_column(col, col, width)
     row = header_row + 1
     text_width = COLUMNS[2][1]
-    for i, (item_id, text, points) in enumerate(_lines(cs), start=1):
+    for i, (item_id, text, points) in enumerate(score_lines(cs), start=1):
         ws.write_number(row, 0, i, f["num1"])
         ws.write_string(row, 1, item_id, f["wrap"])
         ws.write_string(row, 2, text, f["wrap"])

@@ -69,6 +69,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("reminders", "x", (PROGRESS,), "export_reminders", "export"),
     Action("import", "i", (DASHBOARD,), "import_csv", IMPORT),
     Action("export", "x", (DASHBOARD,), "export", "export"),
+    Action("sheets", "b", (DASHBOARD,), "score_sheets", "export", show=False),  # F1 and the palette
     Action("audit", "a", (DASHBOARD,), "audit", "audit.view"),
     Action("advance", "n", (DASHBOARD,), "advance", "campaign.advance"),
     Action("publicity", "p", (DASHBOARD,), "start_publicity", "publicity.start"),
@@ -81,6 +82,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("sort", "s", (DASHBOARD,), "sort", show=False),
     Action("refresh", "r", (DASHBOARD,), "refresh", show=False),
     Action("save", "ctrl+s", (UNIT,), "save", "save"),
+    Action("report", "f2", (UNIT,), "unit_report"),  # a function key: the page's score fields take letters
     Action("revoke", "v", (TITLES,), "revoke", "title.revoke"),
     Action("rectified", "f", (TITLES,), "rectified", "title.rectified"),
     Action("back", "escape", (UNIT, TALLY, AUDIT, PROGRESS, TITLES), "back"),

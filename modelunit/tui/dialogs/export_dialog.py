@@ -30,11 +30,13 @@ class ExportDialog(ModalScreen[str | None]):
 
     def __init__(self, ctx: Context, default_path: str,
                  write: Callable[[Context, str, Callable[[int, int], None]], str] | None = None,
-                 title: str | None = None) -> None:
-        """``write(ctx, path, progress)`` writes the file and returns its path (default: the workbook)."""
+                 title: str | None = None, download: str | None = None) -> None:
+        """``write(ctx, path, progress)`` writes the file and returns its path (default: the workbook);
+        ``download``: the file name offered in a browser when it is not ``default_path``'s."""
         super().__init__()
         self.ctx = ctx
         self.default_path = default_path
+        self.download = download or os.path.basename(default_path)
         self.write = write
         self.title_text = title or t("tui.export_title")
         self.running = False
@@ -46,7 +48,7 @@ class ExportDialog(ModalScreen[str | None]):
             yield Label(self.title_text, classes="dialog-title")
             if self.browser:  # the file goes to the browser: a name, never a path on the server
                 yield Label(t("tui.export_download"))
-                yield Input(os.path.basename(self.default_path), id="path")
+                yield Input(self.download, id="path")
             else:
                 yield Label(t("tui.export_path"))
                 yield Input(self.default_path, id="path")
@@ -71,7 +73,7 @@ class ExportDialog(ModalScreen[str | None]):
         self.query_one("#go", Button).disabled = True
         self.query_one("#status", Label).update(t("tui.export_running"))
         typed = self.query_one("#path", Input).value.strip()
-        self.export(staging_path(download_name(typed, self.default_path)) if self.browser else typed)
+        self.export(staging_path(download_name(typed, self.download)) if self.browser else typed)
 
     @work(thread=True, exclusive=True, group="export")
     def export(self, path: str) -> None:

@@ -1,4 +1,8 @@
-"""Bulk import of a CSV file in a worker thread, with a progress bar; the file goes in whole or not at all."""
+"""Bulk import of a CSV file in a worker thread, with a progress bar; the file goes in whole or not at all.
+
+In a browser (``modelunit serve``) the file is on the user's machine, not the server's: the dialog
+then gives a one-time upload link for the chosen import instead of asking for a path, and the
+server imports the file through the same :func:`modelunit.imports.run_import`."""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from modelunit.domain.permissions import allowed
 from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 from modelunit.imports import IMPORTS, run_import
+from modelunit.tui.delivery import in_browser
+from modelunit.uploads import LINK_MINUTES, UPLOAD_IMPORTS
 
 
 class ImportDialog(ModalScreen[str | None]):
@@ -25,27 +31,36 @@ class ImportDialog(ModalScreen[str | None]):
         self.kinds = [(t(f"import.{kind}"), kind) for kind, spec in IMPORTS.items()
                       if allowed(ctx.actor, spec.action, campaign)]
         self.running = False
+        self.browser = False  # set when the dialog is shown: under textual-serve, an upload link
 
     def compose(self) -> ComposeResult:
+        self.browser = in_browser(self.app)
+        if self.browser:  # a materials list names files on the server's disk: not from a browser
+            self.kinds = [(label, kind) for label, kind in self.kinds if kind in UPLOAD_IMPORTS]
         with Vertical(classes="dialog wide"):
             yield Label(t("tui.import_title"), classes="dialog-title")
             yield Label(t("tui.import_kind"))
             yield Select(self.kinds, allow_blank=False, id="kind") if self.kinds else Static(t("perm.role",
                                                                                                action=t("key.import"),
                                                                                                role=t(f"role.{self.ctx.actor.role}")))
-            yield Label(t("tui.import_file"))
-            with Horizontal(classes="buttons"):
-                yield Input(id="path")
-                yield Button(t("tui.browse"), id="browse")
+            if self.browser:
+                yield Static(t("tui.import_upload_help", minutes=LINK_MINUTES), id="upload-help", markup=False)
+            else:
+                yield Label(t("tui.import_file"))
+                with Horizontal(classes="buttons"):
+                    yield Input(id="path")
+                    yield Button(t("tui.browse"), id="browse")
             yield ProgressBar(total=None, show_eta=False, id="progress")
             with VerticalScroll(id="problems"):
                 yield Static("", id="problem-lines", markup=False)  # quotes the file's own cells
             with Horizontal(classes="buttons"):
-                yield Button(t("key.import"), variant="primary", id="go", disabled=not self.kinds)
+                yield Button(t("tui.import_get_link") if self.browser else t("key.import"), variant="primary", id="go",
+                             disabled=not self.kinds)
                 yield Button(t("tui.close"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#problems").display = not self.browser  # the upload page shows the problems
 
     @on(Button.Pressed, "#browse")
     def browse(self) -> None:
@@ -60,6 +75,9 @@ class ImportDialog(ModalScreen[str | None]):
     @on(Button.Pressed, "#go")
     @on(Input.Submitted, "#path")
     def start(self) -> None:
+        if self.browser:
+            self.offer_upload()
+            return
         path = self.query_one("#path", Input).value.strip()
         if self.running or not path or not self.kinds:
             return
@@ -68,6 +86,18 @@ class ImportDialog(ModalScreen[str | None]):
         self.query_one("#progress", ProgressBar).display = True
         self.query_one("#problem-lines", Static).update(t("tui.import_running"))
         self.run_import(str(self.query_one("#kind", Select).value), path)
+
+    def offer_upload(self) -> None:
+        """Close, and show a one-time link whose page takes the CSV file and imports it as this user."""
+        from modelunit.tui.delivery import upload_link
+        from modelunit.tui.dialogs.upload_dialog import UploadLinkDialog
+
+        if not self.kinds:
+            return
+        link = upload_link(self.app, self.ctx.actor.name, self.ctx.campaign_id, "",
+                           kind=str(self.query_one("#kind", Select).value))
+        self.dismiss(None)
+        self.app.push_screen(UploadLinkDialog(link))
 
     @work(thread=True, exclusive=True, group="import")
     def run_import(self, kind: str, path: str) -> None:

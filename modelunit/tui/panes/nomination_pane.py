@@ -116,6 +116,7 @@ class NominationPane(Pane):
         link = upload_link(self.app, self.ctx.actor.name, self.ctx.campaign_id, self.detail.unit.code, criterion,
                            document, values["title"], values.get("reason", ""))
         self.app.push_screen(UploadLinkDialog(link))
+        self.screen.watch_for_upload()  # the file arrives through the server: redraw when it is filed
 
     @on(Button.Pressed, "#nominate")
     def nominate(self) -> None:

@@ -290,6 +290,14 @@ class DashboardScreen(ActionScreen):
         c = self.board.campaign
         self.app.push_screen(ExportDialog(self.ctx, os.path.abspath(f"{c.id}-汇总.xlsx")))
 
+    def action_score_sheets(self) -> None:
+        from modelunit.tui.delivery import write_score_sheets
+        from modelunit.tui.dialogs.export_dialog import ExportDialog
+
+        folder = t("tui.sheets_folder", id=self.board.campaign.id)
+        self.app.push_screen(ExportDialog(self.ctx, os.path.abspath(folder), write=write_score_sheets,
+                                          title=t("tui.sheets_title"), download=folder + ".zip"))
+
     def action_advance(self) -> None:
         """The dry run first (in a worker: at the publicity step it is a whole tally), then its list
         of moves to confirm; the advance asks for the very stage shown, so nothing else opens."""

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from modelunit.domain import views
-from modelunit.domain.models import Stage
+from modelunit.domain.models import Stage, entry_key
 from modelunit.domain.views import Offer
 from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
@@ -35,6 +38,9 @@ class UnitScreen(ActionScreen):
         super().__init__()
         self.code = code
         self.detail: views.UnitDetail | None = None
+        self.upload_until = 0.0  # while a one-time upload link it offered may still be used
+        self.upload_seen: list = []
+        self.upload_timer = None
 
     @property
     def ctx(self):
@@ -103,6 +109,51 @@ class UnitScreen(ActionScreen):
         save = getattr(pane, "save", None)
         if save:
             save()
+
+    def action_unit_report(self) -> None:
+        from modelunit.export.unit_report import export_unit_report, unit_report_name
+        from modelunit.tui.dialogs.export_dialog import ExportDialog
+
+        if self.detail is None:
+            return
+        code = self.code
+        path = os.path.abspath(unit_report_name(self.detail.campaign.id, code))
+        self.app.push_screen(ExportDialog(self.ctx, path, title=t("tui.unit_report_title"),
+                                          write=lambda ctx, target, _: export_unit_report(ctx, code, target)))
+
+    # -- a file arriving through an upload link ------------------------------------------
+
+    def watch_for_upload(self) -> None:
+        """An upload link is out: the server files the file, not this session, so the page looks
+        at the unit's stored materials until one arrives or the link has expired, then redraws."""
+        from modelunit.uploads import LINK_MINUTES
+
+        self.upload_until = time.monotonic() + LINK_MINUTES * 60
+        self.upload_seen = self.stored_materials()
+        if self.upload_timer is None:
+            self.upload_timer = self.set_interval(1.0, self.poll_upload)
+
+    def stored_materials(self) -> list:
+        """The unit's materials as stored now (a cached read while the file is unchanged)."""
+        if self.detail is None:
+            return []
+        doc = self.ctx.db.snapshot().entries.get(entry_key(self.detail.campaign.id, self.code)) or {}
+        return doc.get("materials") or []
+
+    def poll_upload(self) -> None:
+        try:
+            stored = self.stored_materials()
+        except ModelUnitError:
+            stored = self.upload_seen
+        if stored != self.upload_seen:
+            names = "、".join(m.get("name", "") for m in stored if m not in self.upload_seen)
+            self.upload_seen = stored
+            if names:
+                self.app.notify(t("upload.arrived", names=names), markup=False)
+            self.run_worker(self.changed, exclusive=True, group="redraw")
+        if time.monotonic() > self.upload_until and self.upload_timer is not None:
+            self.upload_timer.stop()
+            self.upload_timer = None
 
     def close_if_gone(self) -> None:
         if self.detail is None:
