@@ -18,15 +18,52 @@ from modelunit.storage.files import read_regular
 
 MAX_BYTES = 200 * 1024 * 1024
 
-# Chinese headers an office is likely to type, mapped to the contract's names.
-ALIASES = {
-    "单位代码": "code", "代码": "code", "单位名称": "name", "名称": "name", "类型": "type", "单位类型": "type",
-    "联系人": "contact", "电话": "phone", "联系电话": "phone", "单位": "unit", "考核要点": "item", "要点": "item",
-    "分数": "score", "得分": "score", "备注": "note", "考察人员": "inspector", "标准": "criterion",
-    "路径": "path", "文件": "path", "标题": "title", "指标": "indicator", "满意度": "score",
-    "申报材料": "document", "用户名": "name", "账号": "name", "姓名": "real_name", "角色": "role",
-    "联系方式": "contact",
+# The one table of the Chinese headers an office types, per import and column (DESIGN §6 names the
+# columns in English; both are accepted).  The first name of each column is the one messages show
+# beside the English.  A name means a column only within its import: 单位代码 is the code of the
+# unit being imported in ``units`` and the unit a row is about everywhere else.
+_UNIT = ("单位代码", "单位", "代码")
+_ITEM = ("考核要点", "要点", "要点编号", "考核要点编号")
+_INSPECTOR = ("考察组成员", "评分人", "考察人员", "考察人")
+_NOTE = ("说明", "备注")
+HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "units": {"code": ("单位代码", "代码"), "name": ("单位名称", "名称"), "type": ("类型", "单位类型"),
+              "contact": ("联系人",), "phone": ("电话", "联系电话")},
+    "selfcheck": {"unit": _UNIT, "item": _ITEM, "score": ("自评分", "分数", "得分", "自评得分"), "note": _NOTE,
+                  "indicator": ("指标实际值", "指标值", "指标")},
+    "materials": {"unit": _UNIT, "criterion": ("标准", "依据", "验收标准", "标准编号"),
+                  "path": ("路径", "文件", "文件路径"), "title": ("标题", "材料名称"),
+                  "document": ("申报材料", "申报材料名称")},
+    "teams": {"unit": _UNIT, "inspector": _INSPECTOR},
+    "scores": {"unit": _UNIT, "inspector": _INSPECTOR, "item": _ITEM, "score": ("分数", "得分", "评分"),
+               "note": _NOTE},
+    "satisfaction": {"unit": _UNIT, "score": ("满意度", "满意度得分", "分数", "得分")},
+    "users": {"name": ("用户名", "账号", "登录名"), "real_name": ("姓名", "真实姓名"), "role": ("角色",),
+              "unit": ("所属单位", "单位代码", "单位"), "contact": ("联系方式", "联系电话", "电话", "联系人")},
 }
+
+
+def _names_for(columns: tuple[str, ...], kind: str | None) -> dict[str, tuple[str, ...]]:
+    """The Chinese names of ``kind``'s columns; with no import named, those of the import that reads
+    exactly these columns (else the first that reads them all)."""
+    if kind is None:
+        fits = [k for k, table in HEADERS.items() if set(columns) <= set(table)]
+        exact = [k for k in fits if set(columns) == set(HEADERS[k])]
+        kind = (exact or fits or [None])[0]
+    return HEADERS[kind] if kind is not None else {}
+
+
+def _column_of(text: str, names: dict[str, tuple[str, ...]]) -> str:
+    """The column a header cell names: an English name (any case) or one of its Chinese names."""
+    for column, aliases in names.items():
+        if text in aliases:
+            return column
+    return text.lower()
+
+
+def _shown(column: str, names: dict[str, tuple[str, ...]]) -> str:
+    aliases = names.get(column)
+    return f"{column}/{aliases[0]}" if aliases else column
 
 
 # What an office types beyond ASCII: general and CJK punctuation, ideographs, full-width forms.
@@ -95,8 +132,10 @@ def decode(raw: bytes) -> str | None:
     return None
 
 
-def read_rows(path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[Row]:
-    """Read a CSV file whose header names ``required`` (and maybe ``optional``) columns."""
+def read_rows(path: str, required: tuple[str, ...], optional: tuple[str, ...] = (),
+              kind: str | None = None) -> list[Row]:
+    """Read a CSV file whose header names ``required`` (and maybe ``optional``) columns, in English
+    or by the Chinese names :data:`HEADERS` gives them for the import ``kind``."""
     raw = read_regular(path, MAX_BYTES)  # a FIFO or a device is refused, never waited on
     if len(raw) > MAX_BYTES:
         raise BadInput("file.too_large", path=path)
@@ -117,11 +156,13 @@ def read_rows(path: str, required: tuple[str, ...], optional: tuple[str, ...] = 
             raise LineErrors([(path, _undecodable_line(raw), BadInput("csv.encoding"))]) from None
     if "\x00" in text:
         raise LineErrors([(path, 1, BadInput("csv.encoding"))])
-    return parse_rows(text, path, required, optional)
+    return parse_rows(text, path, required, optional, kind)
 
 
-def parse_rows(text: str, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[Row]:
-    expected = ", ".join(required + optional)
+def parse_rows(text: str, path: str, required: tuple[str, ...], optional: tuple[str, ...] = (),
+               kind: str | None = None) -> list[Row]:
+    names = _names_for(required + optional, kind)
+    expected = ", ".join(_shown(c, names) for c in required + optional)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     problems: list = []
     rows: list[Row] = []
@@ -136,11 +177,12 @@ def parse_rows(text: str, path: str, required: tuple[str, ...], optional: tuple[
             if header is None:
                 while fields and not fields[-1].strip():  # Excel leaves empty cells after the last column
                     fields = fields[:-1]
-                header = [ALIASES.get(f.strip(), f.strip().lower()) or "(空)" for f in fields]
+                header = [_column_of(f.strip(), names) or "(空)" for f in fields]
                 missing = [c for c in required if c not in header]
-                unknown = [c for c in header if c not in required + optional]
+                unknown = [f.strip() or "(空)" for f, c in zip(fields, header) if c not in required + optional]
                 if missing:
-                    raise LineErrors([(path, line, BadInput("csv.missing_columns", columns=", ".join(missing),
+                    raise LineErrors([(path, line, BadInput("csv.missing_columns",
+                                                            columns=", ".join(_shown(c, names) for c in missing),
                                                             expected=expected))])
                 if unknown:
                     raise LineErrors([(path, line, BadInput("csv.unknown_columns", columns=", ".join(unknown),

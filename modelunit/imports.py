@@ -34,7 +34,8 @@ def _selfcheck(ctx, rows, path, reason):
 
 def _materials(ctx, rows, path, reason):
     requests, lines = nomination.material_rows(rows, path)
-    return t("material.added", count=nomination.add_materials(ctx, requests, label=path, lines=lines))
+    filed = nomination.add_materials(ctx, requests, label=path, lines=lines)
+    return "\n".join([t("material.added", count=filed.added)] + [m.render() for m in filed.already])
 
 
 def _teams(ctx, rows, path, reason):
@@ -64,5 +65,14 @@ IMPORTS: dict[str, ImportKind] = {
 def run_import(ctx: Context, kind: str, path: str, reason: str = "") -> str:
     """Read ``path`` as the CSV of ``kind`` and apply it all or nothing; returns the message to show."""
     spec = IMPORTS[kind]
-    rows = csvio.read_rows(path, spec.required, spec.optional)
+    rows = csvio.read_rows(path, spec.required, spec.optional, kind)
     return spec.apply(ctx, rows, path, reason)
+
+
+# ``user import`` prints the passwords it issues, so it is not an ImportKind; its columns are read
+# like every other import's (English or the Chinese names of csvio.HEADERS["users"]).
+USER_COLUMNS = (("name", "role"), ("real_name", "unit", "contact"))
+
+
+def read_users(path: str) -> list:
+    return csvio.read_rows(path, *USER_COLUMNS, kind="users")

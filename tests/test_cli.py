@@ -164,7 +164,7 @@ def test_user_add_takes_the_new_password_from_the_environment(world):
 
 def test_csv_output_has_a_bom_for_excel(world):
     r = ok(world.cli("unit", "list", "--format", "csv"))
-    assert r.stdout.startswith("\ufeffcode,name,type,status,certificate")
+    assert r.stdout.startswith("\ufeff单位代码,单位名称,类型,状态,证书编号")
 
 
 def test_demo_builds_its_own_database_and_prints_the_tally(tmp_path):

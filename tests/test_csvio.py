@@ -144,16 +144,20 @@ def test_trailing_empty_field_from_excel_is_harmless(tmp_path):
 # --------------------------------------------------------------------------- header problems
 
 
+# What a header problem of the units import lists: each column's English and Chinese name.
+UNIT_COLUMNS = "code/单位代码, name/单位名称, type/类型, contact/联系人, phone/电话"
+
+
 def test_missing_column(tmp_path):
     path = write(tmp_path, "code,name\nA01,城关镇人民政府\n".encode())
     err = line_errors(path)
-    assert err.lines() == [f"{path}:1: 缺少列：type（应有：code, name, type, contact, phone）"]
+    assert err.lines() == [f"{path}:1: 缺少列：type/类型（应有：{UNIT_COLUMNS}）"]
 
 
 def test_missing_column_english(tmp_path, en):
     path = write(tmp_path, "单位代码,类型\nA01,乡镇\n".encode("gb18030"))
     err = line_errors(path)
-    assert err.lines() == [f"{path}:1: missing columns: name (expected: code, name, type, contact, phone)"]
+    assert err.lines() == [f"{path}:1: missing columns: name/单位名称 (expected: {UNIT_COLUMNS})"]
 
 
 def test_missing_column_after_blank_lines_names_the_header_line(tmp_path):
@@ -166,13 +170,13 @@ def test_missing_column_after_blank_lines_names_the_header_line(tmp_path):
 def test_unknown_column(tmp_path):
     path = write(tmp_path, "code,name,type,颜色\nA01,城关镇人民政府,乡镇,红\n".encode())
     err = line_errors(path)
-    assert err.lines() == [f"{path}:1: 未知列：颜色（应有：code, name, type, contact, phone）"]
+    assert err.lines() == [f"{path}:1: 未知列：颜色（应有：{UNIT_COLUMNS}）"]
 
 
 def test_unknown_column_english(tmp_path, en):
     path = write(tmp_path, "code,name,type,colour\nA01,x,乡镇,red\n".encode())
     assert line_errors(path).lines() == [
-        f"{path}:1: unknown columns: colour (expected: code, name, type, contact, phone)"]
+        f"{path}:1: unknown columns: colour (expected: {UNIT_COLUMNS})"]
 
 
 @pytest.mark.parametrize("header", ["code,name,type,code", "单位代码,单位名称,类型,代码"])

@@ -169,7 +169,7 @@ def test_progress_command_prints_a_table_and_filters_to_the_missing(world):
     missing = ok(world.cli("progress", "--missing")).stdout
     assert "U4" not in missing and "U3" in missing
     en = ok(world.cli("--lang", "en", "progress")).stdout
-    assert "self-check complete, not submitted" in en and "Still missing" in en
+    assert "self-check complete, not submitted" in en and "Missing" in en and "4/4 to submit" in en
 
 
 def test_progress_json_keys_are_identifiers(world):
@@ -187,7 +187,7 @@ def test_progress_csv_neutralises_formula_cells(world):
     selfcheck_world(world)
     with_contacts(world)
     r = ok(world.cli("progress", "--format", "csv"))
-    assert r.stdout.startswith("\ufeffcode,name,type,contact,phone,status,")
+    assert r.stdout.startswith("\ufeff单位代码,单位名称,类型,联系人,联系电话,状态,")
     line = next(x for x in r.stdout.splitlines() if x.startswith("U3,"))
     assert ",'=王科长,0571-1234," in line
 
@@ -272,3 +272,18 @@ def test_unit_list_tells_nothing_entered_from_all_entered_not_submitted(world):
     assert "4/4 已提交" in table["U4"]
     listing = json.loads(ok(world.cli("unit", "list", "--format", "json")).stdout)
     assert set(listing[0]) == {"code", "name", "type", "status", "certificate", "contact", "phone"}  # unchanged
+
+
+def test_the_english_progress_table_of_the_demo_fits_120_columns(demo_db):
+    """English words are longer than Chinese ones: the table's headers and words are kept short."""
+    from rich.cells import cell_len
+
+    from modelunit.demo import DEMO_ADMIN, DEMO_PASSWORD
+    from tests.conftest import run_cli
+
+    for lang in ("en", "zh"):
+        result = run_cli("--lang", lang, "progress", db=demo_db.path, user=DEMO_ADMIN, password=DEMO_PASSWORD)
+        lines = ok(result).stdout.splitlines()
+        assert len(lines) > 15 and any("D04" in line for line in lines)
+        widest = max(cell_len(line) for line in lines)
+        assert widest <= 120, (lang, widest, max(lines, key=cell_len))

@@ -17,7 +17,7 @@ from modelunit.domain.models import Entry, Gap, Material, VetoRecord, from_dict,
 from modelunit.domain.records import entry_of
 from modelunit.errors import BadInput, LineErrors, Refused
 from tests.conftest import SMALL_CRITERIA, create_campaign
-from tests.helpers import evidence, self_score, to_nomination
+from tests.helpers import self_score, to_nomination
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = "application:\n  documents: [申报表, 自评报告]\n"
@@ -253,11 +253,14 @@ def test_the_office_returns_a_nomination_and_the_unit_adds_and_nominates_again(w
     last = world.db.snapshot().audit.values()[-1]
     assert last["action"] == "review.return" and last["after"]["review_due"] == "2024-03-08"
     # Its materials unfreeze for the clerk, who adds and nominates again by the date.
-    evidence(world, "U1", actor="clerk1")
+    minutes = world.dir / "会议纪要.pdf"
+    minutes.write_bytes(b"%PDF minutes")
+    filed = nomination.add_materials(world.ctx("clerk1"), [nomination.MaterialRequest("U1", str(minutes), "A")])
+    assert filed.added == 1
     assert nomination.nominate(world.ctx("clerk1"), ["U1"]) == ["U1"]
     stored = world.entry("U1")
     assert stored["status"] == "nominated" and not stored["nomination_late"]
-    assert [m["supplement"] for m in stored["materials"]] == [False, False, False, False]
+    assert [m["supplement"] for m in stored["materials"]] == [False, False, False]
 
 
 def test_a_returned_unit_past_its_due_date_is_late(world, monkeypatch):
@@ -627,8 +630,8 @@ def test_unit_list_shows_contact_and_phone(world, tmp_path):
     assert list(listing["U5"]) == ["code", "name", "type", "status", "certificate", "contact", "phone"]
     assert (listing["U5"]["contact"], listing["U5"]["phone"]) == ("李四", "0000-7654321")
     lines = ok(world.cli("unit", "list", "--format", "csv")).stdout.lstrip("\ufeff").splitlines()
-    assert lines[0] == "code,name,type,status,certificate,contact,phone"
-    assert "U5,新华镇,township,registered,,李四,0000-7654321" in lines
+    assert lines[0] == "单位代码,单位名称,类型,状态,证书编号,联系人,联系电话"
+    assert "U5,新华镇,乡镇,已登记,,李四,0000-7654321" in lines
 
 
 async def test_the_dashboard_award_asks_for_the_decision(world, monkeypatch):

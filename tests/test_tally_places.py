@@ -240,17 +240,23 @@ def test_quota_and_quota_by_type_together_exit_2(world):
     assert world.raw() == before
 
 
-def test_tally_csv_has_the_json_columns_with_one_column_per_criterion_and_neutral_text(world):
+def test_tally_csv_has_the_json_columns_with_one_column_per_criterion_in_the_interface_language(world):
     typed_campaign(world, quota_by_type={"department": 1, "township": 1})
     text = world.cli("tally", "--format", "csv").stdout
     assert text.startswith("\ufeff")
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = next(reader)
-    assert header == JSON_KEYS[:8] + ["A", "B"] + JSON_KEYS[9:]
+    assert header == ["排名", "单位代码", "单位名称", "总分", "措施小计", "效果小计", "加分", "满意度", "A", "B",
+                      "数据完整", "否决", "达标", "拟命名", "自评总分", "名额排名", "结论"]
+    assert len(header) == len(JSON_KEYS) + 1  # `criteria` spread over its two criteria
     body = {row[1]: dict(zip(header, row)) for row in reader}
-    assert (body["U3"]["conclusion"], body["U3"]["quota_rank"], body["U3"]["candidate"]) == ("candidate", "1", "true")
-    assert (body["U4"]["conclusion"], body["U4"]["quota_rank"]) == ("over_quota", "2")
-    assert body["U3"]["A"] == "10.00" and body["U3"]["total"] == "20.00"
+    assert (body["U3"]["结论"], body["U3"]["名额排名"], body["U3"]["拟命名"]) == ("拟命名", "1", "是")
+    assert (body["U4"]["结论"], body["U4"]["名额排名"], body["U4"]["拟命名"]) == ("名额外", "2", "否")
+    assert body["U3"]["A"] == "10.00" and body["U3"]["总分"] == "20.00"
+    english = world.cli("--lang", "en", "tally", "--format", "csv").stdout
+    rows = {row[1]: row for row in csv.reader(io.StringIO(english.lstrip("\ufeff")))}
+    assert rows["Code"][:4] == ["Rank", "Code", "Name", "Total"] and rows["Code"][-1] == "Conclusion"
+    assert (rows["U3"][-1], rows["U3"][13]) == ("candidate", "yes")
 
 
 def test_tally_table_shows_the_words_the_quota_and_the_rounding_note(world):

@@ -195,7 +195,7 @@ def test_title_commands_through_the_cli(world, monkeypatch):
     assert [(d["unit"], d["status"], d["valid_until"]) for d in data] == [("U1", "valid", "2027-03-07"),
                                                                           ("U2", "valid", "2027-03-07")]
     csv = world.cli("title", "list", "--format", "csv", env=env)
-    assert csv.stdout.startswith("\ufeffunit,name,certificate,campaign,awarded,valid_until,status")
+    assert csv.stdout.startswith("\ufeff单位代码,单位名称,证书编号,批次,授牌日期,有效期至,状态")
     assert "有效" in world.cli("title", "list", env=env).stdout
 
     before = world.raw()

@@ -32,7 +32,7 @@ from modelunit.domain.criteria import read_criteria_file
 from modelunit.domain.records import criteria_of, user_of
 from modelunit.errors import BadInput, Refused
 from modelunit.i18n import t
-from modelunit.imports import run_import
+from modelunit.imports import read_users, run_import
 from modelunit.numbers import fmt, plain, to_json_number
 from modelunit.storage.database import Database
 
@@ -245,7 +245,7 @@ def cmd_user_import(args, ctx) -> None:
     if args.passwords:
         target = _new_private_file(args.passwords)
     try:
-        rows = csvio.read_rows(args.file, ("name", "role"), ("real_name", "unit", "contact"))
+        rows = read_users(args.file)
         issued = users.import_users(ctx, rows, args.file)
     except BaseException:
         if target is not None:
@@ -324,9 +324,11 @@ def cmd_unit_list(args, ctx) -> None:
                  if v.selfcheck_total else "",
                  f"{v.materials_done}/{v.materials_needed}" if v.materials_needed else "", v.certificate or ""]
                 for v in views]
-    else:
-        header = ["code", "name", "type", "status", "certificate", "contact", "phone"]
-        rows = [[r[k] for k in header] for r in records]
+    else:  # CSV in the interface's words (only JSON keys are a contract, DESIGN §6)
+        header = [t("col.code"), t("col.name"), t("col.type"), t("col.status"), t("col.certificate"),
+                  t("col.contact"), t("col.phone")]
+        rows = [[v.code, v.name, t(f"type.{v.type}"), _status(v.status), v.certificate, v.contact, v.phone]
+                for v in views]
     emit(args.format, header, rows, records)
 
 
@@ -387,7 +389,39 @@ def cmd_material_add(args, ctx) -> None:
         raise BadInput("material.criterion_or_document")
     req = nomination.MaterialRequest(unit=args.unit, path=args.file, criterion=args.criterion or "",
                                      title=args.title, document=args.document or "")
-    out(t("material.added", count=nomination.add_materials(ctx, [req], reason=args.reason)))
+    filed = nomination.add_materials(ctx, [req], reason=args.reason)
+    for line in [m.render() for m in filed.already] or [t("material.added", count=filed.added)]:
+        out(line)
+
+
+@handler("material", "remove")
+def cmd_material_remove(args, ctx) -> None:
+    sha = args.sha256 or ""
+    if args.file:
+        from modelunit.storage.evidence import digest_file
+
+        sha = digest_file(args.file)[0]
+    record = nomination.remove_material(ctx, args.unit, criterion=args.criterion or "",
+                                        document=args.document or "", title=args.title or "", sha256=sha)
+    out(t("material.removed", unit=args.unit, what=record.criterion or record.document, title=record.title,
+          name=record.name))
+
+
+# The JSON keys of one `material list` record.
+MATERIAL_KEYS = ("unit", "criterion", "document", "title", "name", "sha256", "size", "added_at", "added_by",
+                 "supplement")
+
+
+@handler("material", "list", report=True)
+def cmd_material_list(args, ctx) -> None:
+    records = [{k: m[k] for k in MATERIAL_KEYS} for m in nomination.list_materials(ctx, args.unit)]
+    header = [t("col.unit"), t("col.criterion"), t("col.documents"), t("col.title"), t("col.file"), "sha256",
+              t("col.size"), t("col.added_at"), t("col.added_by"), t("col.supplement")]
+    short = args.format == "table"  # a table shows the hash's first 12 digits, enough to name it in remove
+    rows = [[m["unit"], m["criterion"], m["document"], m["title"], m["name"],
+             m["sha256"][:12] if short else m["sha256"], m["size"], m["added_at"], m["added_by"],
+             m["supplement"]] for m in records]
+    emit(args.format, header, rows, records)
 
 
 @handler("material", "import")
@@ -454,13 +488,8 @@ def cmd_score_submit(args, ctx) -> None:
 @handler("score", "list", report=True)
 def cmd_score_list(args, ctx) -> None:
     records = sheets.list_scores(ctx, args.unit)
-    header = ["unit", "inspector", "item", "score", "submitted"]
-    if args.format == "table":
-        rows = [[r["unit"], r["inspector"], r["item"], plain(r["score"]), r["submitted"]] for r in records]
-        header = [t("col.unit"), t("col.inspector"), t("col.item"), t("col.score"), t("col.submitted")]
-    else:
-        rows = [[r["unit"], r["inspector"], r["item"], plain(r["score"]), str(r["submitted"]).lower()]
-                for r in records]
+    header = [t("col.unit"), t("col.inspector"), t("col.item"), t("col.score"), t("col.submitted")]
+    rows = [[r["unit"], r["inspector"], r["item"], plain(r["score"]), r["submitted"]] for r in records]
     emit(args.format, header, rows, records)
 
 
@@ -511,32 +540,21 @@ def cmd_tally(args, ctx) -> None:
         for line in tie_lines(result):
             out(line)
         out(t("tally.rounding"))
-    elif args.format == "csv":
-        before, after = TALLY_KEYS[:TALLY_KEYS.index("criteria")], TALLY_KEYS[TALLY_KEYS.index("criteria") + 1:]
-        rows = []
-        for r in result.rows:
-            record = {k: getattr(r, k) for k in before + after}
-            rows.append([_neutral(record[k]) for k in before] + [fmt(r.criteria[cid]) for cid in ids]
-                        + [_neutral(record[k]) for k in after])
-        emit("csv", list(before) + ids + list(after), rows)
+    elif args.format == "csv":  # the JSON's columns, headed and worded in the interface's language
+        header = [t("col.rank"), t("col.code"), t("col.name"), t("col.total"), t("col.measures"),
+                  t("col.effects"), t("col.bonus"), t("col.satisfaction")] + ids + [
+            t("col.complete"), t("col.veto"), t("col.eligible"), t("col.candidate"), t("col.self_total"),
+            t("col.quota_rank"), t("col.conclusion")]
+        rows = [[r.rank, r.code, r.name, r.total, r.measures, r.effects, r.bonus, r.satisfaction]
+                + [fmt(r.criteria[cid]) for cid in ids]
+                + [r.complete, r.vetoed, r.eligible, r.candidate, r.self_total, r.quota_rank, conclusion_text(r)]
+                for r in result.rows]
+        emit("csv", header, rows)
     else:
         emit("json", [], [], [_tally_record(r) for r in result.rows])
     if args.format != "table":
         for line in tie_lines(result):  # on stderr: stdout stays machine-readable
             err(line)
-
-
-def _neutral(value) -> str:
-    """A CSV cell in words a program reads: true/false, plain figures, identifiers."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if value is None:
-        return ""
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return value
-    return fmt(value)
 
 
 # ----------------------------------------------------------------------------- publicity and award
@@ -607,8 +625,10 @@ def cmd_title_list(args, ctx) -> None:
                   else t("title.ban", until=r.ban_until) if r.ban_until else ""] for r in rows]
         emit("table", header, table)
     else:
-        header = ["unit", "name", "certificate", "campaign", "awarded", "valid_until", "status"]
-        emit(args.format, header, [[rec[k] for k in header] for rec in records], records)
+        header = [t("col.code"), t("col.name"), t("col.certificate"), t("col.campaign"), t("col.awarded"),
+                  t("col.valid_until"), t("col.status")]
+        emit(args.format, header, [[r.unit, r.name, r.certificate, r.campaign, r.awarded, r.valid_until,
+                                    t(f"title.{r.status}")] for r in rows], records)
 
 
 @handler("title", "rectified")
@@ -645,20 +665,33 @@ def cmd_progress(args, ctx) -> None:
                   "units": [progress.unit_record(r) for r in shown.units],
                   "inspectors": [progress.inspector_record(r) for r in shown.inspectors]}
         out_json(record)
-    elif args.format == "csv":
-        keys = list(progress.UNIT_KEYS)
-        emit("csv", keys, [[_csv_value(progress.unit_record(r)[k]) for k in keys] for r in shown.units])
+    elif args.format == "csv":  # the JSON's fields, headed and worded in the interface's language
+        keys = progress.UNIT_KEYS
+        emit("csv", [t(f"progress.csv.{k}") for k in keys],
+             [[_progress_cell(r, k) for k in keys] for r in shown.units])
     else:
         _progress_table(view, shown)
 
 
-def _csv_value(value) -> str:
-    """A progress field in a CSV cell: lists joined by ';', a criterion count as ``A=1``."""
+def _progress_cell(row, key: str) -> object:
+    """A progress field in a CSV cell: words for statuses and lacks, lists joined by ';', a criterion
+    count as ``A=1``."""
+    from modelunit.domain.progress import lack_texts
+
+    value = getattr(row, key)
+    if key == "status":
+        return _status(value)
+    if key == "type":
+        return t(f"type.{value}")
+    if key == "nomination":
+        return t(f"nomination.{value}") if value else ""
+    if key == "missing":
+        return "；".join(lack_texts(row))
     if isinstance(value, dict):
         return ";".join(f"{k}={v}" for k, v in value.items())
     if isinstance(value, list):
         return ";".join(value)
-    return _neutral(value)
+    return value
 
 
 def _progress_table(view, shown) -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from modelunit.domain import audit, models, titles
 from modelunit.domain.calendar import given_date, is_past, now, parse_date, today
 from modelunit.domain.context import Context
 from modelunit.domain.models import Entry, Material, to_dict
 from modelunit.domain.permissions import can_see_unit, require
-from modelunit.domain.records import campaign_of, criteria_of, entry_of, save_entry
+from modelunit.domain.records import campaign_of, criteria_of, entries_of, entry_of, save_entry
 from modelunit.domain.rows import Row, RowProblems, cell
 from modelunit.errors import BadInput, ModelUnitError, Msg, Refused
 from modelunit.i18n import t
@@ -30,10 +30,20 @@ class MaterialRequest:
     document: str = ""
 
 
+@dataclass
+class Filed:
+    """What :func:`add_materials` did: how many records it added, and the files it found already
+    filed (the same content for the same criterion or document), which it left as they were."""
+
+    added: int = 0
+    already: list[Msg] = field(default_factory=list)
+
+
 def add_materials(ctx: Context, requests: list[MaterialRequest], label: str | None = None,
-                  lines: list[int] | None = None, reason: str = "") -> int:
+                  lines: list[int] | None = None, reason: str = "") -> Filed:
     """File evidence for units; all files or none.  After nomination only an admin may add
-    a supplement (补充材料), with a reason."""
+    a supplement (补充材料), with a reason.  A file whose content is already filed for the same
+    criterion or document is not filed twice (importing a CSV again adds nothing)."""
     problems = RowProblems(label or "")
     checked: list[tuple[MaterialRequest, str, int]] = []
     snap = ctx.db.snapshot()
@@ -73,12 +83,19 @@ def add_materials(ctx: Context, requests: list[MaterialRequest], label: str | No
             continue
         checked.append((req, sha, size))
     problems.raise_if_any()
+    filed = Filed()
     with ctx.db.transaction() as tx:
         campaign = campaign_of(tx, campaign.id)
         touched: dict[str, Entry] = {}
         for req, sha, size in checked:
             entry = touched.get(req.unit) or entry_of(tx, campaign, req.unit)
             check_one(req, tx)  # re-checked under the lock: the state may have moved on
+            same = next((m for m in entry.materials if m.sha256 == sha and m.criterion == req.criterion
+                         and m.document == req.document), None)
+            if same is not None:
+                filed.already.append(Msg("material.already", unit=req.unit, name=os.path.basename(req.path),
+                                         what=req.criterion or req.document, title=same.title))
+                continue
             record = Material(criterion=req.criterion, document=req.document,
                               title=req.title or req.document or os.path.basename(req.path),
                               name=os.path.basename(req.path), sha256=sha, size=size, added_at=now(),
@@ -86,10 +103,60 @@ def add_materials(ctx: Context, requests: list[MaterialRequest], label: str | No
                               reason=reason)
             entry.materials.append(record)
             touched[req.unit] = entry
+            filed.added += 1
             audit.record(tx, ctx.actor.name, "material.add", campaign.id, req.unit, None, to_dict(record))
         for entry in touched.values():
             save_entry(tx, entry)
-    return len(checked)
+    return filed
+
+
+def remove_material(ctx: Context, code: str, criterion: str = "", document: str = "", title: str = "",
+                    sha256: str = "") -> Material:
+    """Take one filed record off a unit's list, while its materials are not frozen, with the permission
+    that adds them.  The record is named by its criterion or document, and (when the unit filed
+    several there) by its title or by its content's sha256 (a prefix of it, as ``material list``
+    shows).  The stored file stays: the evidence folder is only ever added to."""
+    if bool(criterion) == bool(document):
+        raise BadInput("material.criterion_or_document")
+    with ctx.db.transaction() as tx:
+        campaign = campaign_of(tx, ctx.campaign_id)
+        require(ctx.actor, "material.add", campaign)
+        entry = entry_of(tx, campaign, code)
+        require(ctx.actor, "material.add", campaign, entry)
+        if entry.status in models.NOMINATED_STATUSES:
+            raise Refused("material.frozen", unit=code)
+        sha = sha256.strip().lower()
+        found = [m for m in entry.materials if m.criterion == criterion and m.document == document
+                 and (not title or m.title == title) and (not sha or m.sha256.startswith(sha))]
+        what = criterion or document
+        if not found:
+            raise BadInput("material.none", unit=code, what=what)
+        if len(found) > 1:
+            raise BadInput("material.several", unit=code, what=what,
+                           records="；".join(f"{m.title} {m.sha256[:12]}" for m in found))
+        record = found[0]
+        entry.materials.remove(record)
+        save_entry(tx, entry)
+        audit.record(tx, ctx.actor.name, "material.remove", campaign.id, code, to_dict(record), None)
+    return record
+
+
+def list_materials(ctx: Context, code: str | None = None) -> list[dict]:
+    """The records filed by the units the actor may see (or by one unit), each with its unit."""
+    tx = ctx.db.snapshot()
+    return [{**to_dict(m), "unit": entry.unit} for entry in _visible_entries(ctx, tx, code) for m in entry.materials]
+
+
+def _visible_entries(ctx: Context, tx: Tx, code: str | None) -> list[Entry]:
+    """One unit's entry, or without a unit every unit the actor may see (an inspector's assigned
+    units, a clerk's own)."""
+    campaign = campaign_of(tx, ctx.campaign_id)
+    if code:
+        entry = entry_of(tx, campaign, code)
+        require(ctx.actor, "unit.view", None, entry)
+        return [entry]
+    require(ctx.actor, "unit.view", campaign)
+    return [e for e in entries_of(tx, campaign) if can_see_unit(ctx.actor, e)]
 
 
 def material_rows(rows: list[Row], label: str) -> tuple[list[MaterialRequest], list[int]]:
@@ -205,18 +272,8 @@ def missing_documents(entry: Entry, cs) -> list[str]:
 def verify_materials(ctx: Context, code: str | None = None) -> list[dict]:
     """Each stored evidence file with its state: ok, missing or changed."""
     tx = ctx.db.snapshot()
-    campaign = campaign_of(tx, ctx.campaign_id)
-    from modelunit.domain.records import entries_of
-
-    if code:
-        entry = entry_of(tx, campaign, code)
-        require(ctx.actor, "unit.view", None, entry)
-        entries = [entry]
-    else:  # without a unit: every unit the actor may see (an inspector's assigned units, a clerk's own)
-        require(ctx.actor, "unit.view", campaign)
-        entries = [e for e in entries_of(tx, campaign) if can_see_unit(ctx.actor, e)]
     out = []
-    for entry in entries:
+    for entry in _visible_entries(ctx, tx, code):
         for m in entry.materials:
             out.append({**to_dict(m), "unit": entry.unit,
                         "state": evidence.check(ctx.db.evidence_dir, m.sha256, m.size)})

@@ -241,8 +241,8 @@ def table_header(view: Progress, tr: Callable[..., str] = t) -> list[str]:
     criteria name some, the nomination only in a creation campaign."""
     cs = view.criteria
     return ([tr("col.code"), tr("col.name"), tr("col.status"), tr("col.selfcheck"), tr("col.evidence")]
-            + [tr("col.documents")] * bool(cs.documents) + [tr("col.nomination")] * (view.campaign.kind == "creation")
-            + [tr("col.sheets"), tr("col.lacks")])
+            + [tr("col.documents_short")] * bool(cs.documents)
+            + [tr("col.nomination")] * (view.campaign.kind == "creation") + [tr("col.sheets"), tr("col.lacks")])
 
 
 def table_row(view: Progress, row: UnitProgress, tr: Callable[..., str] = t) -> list[str]:

@@ -95,7 +95,7 @@ class NominationPane(Pane):
                     req = nomination.MaterialRequest(self.detail.unit.code, path, "" if document else picked_id,
                                                      values["title"], document=document)
                     self.act("material add", nomination.add_materials, self.ctx, [req],
-                             reason=values.get("reason", ""), done=t("material.added", count=1))
+                             reason=values.get("reason", ""), then=self.told_filed)
 
             self.app.push_screen(FormDialog(t("tui.add_material"), fields), go)
 
@@ -103,6 +103,11 @@ class NominationPane(Pane):
             picked(None)
         else:
             self.app.push_screen(FileDialog(), picked)
+
+    def told_filed(self, filed: nomination.Filed | None) -> None:
+        """Added, or already filed (the same file for the same criterion is not filed twice)."""
+        if filed:
+            self.app.notify("\n".join(m.render() for m in filed.already) or t("material.added", count=filed.added))
 
     def offer_upload(self, criterion: str, document: str, values: dict) -> None:
         from modelunit.tui.delivery import upload_link
