@@ -356,8 +356,9 @@ def test_advance_to_anything_but_the_next_stage_is_refused(world):
     assert world.db.snapshot().campaigns.get("2024-1")["stage"] == "nomination"
 
 
-def test_closing_a_stage_before_its_due_date_needs_a_reason(world):
+def test_closing_a_stage_before_its_due_date_needs_a_reason(world, monkeypatch):
     env = {"MODELUNIT_TODAY": "2024-03-01"}
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
     create_campaign(world, selfcheck_due="2024-03-10", nomination_due="2024-03-01")
     before = world.raw()
     r = fails(world.cli("campaign", "advance", env=env), 1)
@@ -592,8 +593,10 @@ def test_an_objection_outside_the_publicity_period_is_refused(world, monkeypatch
                  env={"MODELUNIT_TODAY": "2024-03-06"}))
 
 
-def test_a_late_self_check_follows_the_late_nomination_rule(world):
+def test_a_late_self_check_follows_the_late_nomination_rule(world, monkeypatch):
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
     create_campaign(world, selfcheck_due="2024-03-01")
+    monkeypatch.delenv("MODELUNIT_TODAY")
     self_score(world, "U1")
     self_score(world, "U2")
     ok(world.cli("selfcheck", "submit", "U2", user="clerk2", env={"MODELUNIT_TODAY": "2024-03-01"}))

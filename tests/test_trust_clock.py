@@ -110,3 +110,22 @@ def test_the_demo_is_a_drill(tmp_path):
     result = run_cli("demo", "--no-tui", db=str(tmp_path / "demo.json"))
     assert result.returncode == 0, result.stderr
     assert Database(str(tmp_path / "demo.json")).is_drill()
+
+
+def test_due_dates_at_campaign_create_lie_within_a_year_of_its_first_day(world):
+    """A typo in a due date (0026 for 2026, 2062 for 2026) would close a stage at once or never."""
+    env = {"MODELUNIT_TODAY": "2024-03-01"}
+    before = world.raw()
+    for option, value in (("--selfcheck-due", "2024-02-29"), ("--nomination-due", "0024-06-15"),
+                          ("--selfcheck-due", "2025-03-03"), ("--nomination-due", "9999-12-30"),
+                          ("--selfcheck-due", "2024-13-01")):
+        r = world.cli("campaign", "create", "--year", "2024", "--batch", "1", "--criteria", str(world.criteria),
+                      option, value, env=env)
+        line = _one_line(r, 2)
+        assert option in line and value in line, line
+        assert world.raw() == before
+    ok = world.cli("campaign", "create", "--year", "2024", "--batch", "1", "--criteria", str(world.criteria),
+                   "--selfcheck-due", "2024-03-01", "--nomination-due", "2025-03-01", env=env)
+    assert ok.returncode == 0, ok.stderr
+    stored = world.db.snapshot().campaigns.get("2024-1")
+    assert (stored["selfcheck_due"], stored["nomination_due"]) == ("2024-03-01", "2025-03-01")

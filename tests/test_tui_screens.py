@@ -154,8 +154,9 @@ async def test_under_lang_en_the_tally_fits_at_120_columns(demo_db):
 # ----------------------------------------------------------------------------- the stage advance
 
 
-async def test_the_advance_shows_whom_it_moves_and_why_before_it_is_confirmed(world):
-    to_nomination(world, codes=("U1", "U2"), nomination_due="2099-12-31")
+async def test_the_advance_shows_whom_it_moves_and_why_before_it_is_confirmed(world, monkeypatch):
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
+    to_nomination(world, codes=("U1", "U2"), nomination_due="2024-12-31")
     nomination.nominate(world.ctx(), ["U1"])
     async with app_for(world.db, "office").run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
@@ -168,7 +169,7 @@ async def test_the_advance_shows_whom_it_moves_and_why_before_it_is_confirmed(wo
         assert line_with(pilot.app, "U3 区卫生局 → 未申报：未提交自查")
         assert line_with(pilot.app, "U4 区教育局 → 未申报：未提交自查")
         assert not any("U1 城关镇人民政府 →" in line for line in screen_lines(pilot.app))  # nominated: it stays
-        assert line_with(pilot.app, "须说明理由才能推进：“自荐申报”阶段截止日期 2099-12-31 未到")
+        assert line_with(pilot.app, "须说明理由才能推进：“自荐申报”阶段截止日期 2024-12-31 未到")
         await pilot.click("#cancel")
         await pilot.pause()
         assert world.db.snapshot().campaigns.get("2024-1")["stage"] == "nomination"

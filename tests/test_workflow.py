@@ -114,6 +114,7 @@ def test_self_scores_are_checked_against_points_and_step(world):
 
 
 def test_selfcheck_deadline_binds_clerks_not_the_office(world, monkeypatch):
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")  # a due date lies within a year of the campaign's start
     create_campaign(world, selfcheck_due="2024-04-30")
     self_score(world, "U1", "clerk1")
     self_score(world, "U2")
@@ -145,6 +146,7 @@ def test_nomination_needs_selfcheck_and_evidence_for_every_criterion(world):
 
 
 def test_late_nomination_is_for_the_office_with_a_reason(world, monkeypatch):
+    monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
     cid = to_nomination(world, nomination_due="2024-06-15")
     monkeypatch.setenv("MODELUNIT_TODAY", "2024-06-15")
     nomination.nominate(world.ctx("clerk2"), ["U2"])  # on the deadline day itself: still on time

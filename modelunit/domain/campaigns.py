@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from modelunit.domain import audit, models, recheck
-from modelunit.domain.calendar import is_past, now, parse_date, today
+from modelunit.domain.calendar import MAX_GAP_DAYS_AHEAD, given_date, is_past, now, parse_date, today
 from modelunit.domain.context import Context
 from modelunit.domain.criteria import criteria_to_dict, read_criteria_file
 from modelunit.domain.models import Campaign, Entry, Stage, to_dict
@@ -64,8 +64,11 @@ def create_campaign(ctx: Context, spec: CampaignSpec) -> Campaign:
             raise BadInput("campaign.quota_unknown_type", type=kind, types=", ".join(models.UNIT_TYPES))
         if isinstance(places, bool) or not isinstance(places, int) or places < 1:
             raise BadInput("campaign.bad_quota", quota=f"{kind}={places}")
-    dues = {k: parse_date(v, k).isoformat() if v else None
-            for k, v in (("selfcheck_due", spec.selfcheck_due), ("nomination_due", spec.nomination_due))}
+    # A due date lies between the campaign's first day and a year ahead (a typo such as 0026 or 2062
+    # would otherwise close a stage at once, or never).
+    dues = {k: given_date(v, option, today(), MAX_GAP_DAYS_AHEAD).isoformat() if v else None
+            for k, option, v in (("selfcheck_due", "--selfcheck-due", spec.selfcheck_due),
+                                 ("nomination_due", "--nomination-due", spec.nomination_due))}
     holidays = sorted({parse_date(d, "holiday").isoformat() for d in spec.holidays})
     workdays = _workdays(spec, holidays)
     cs, text, sha = read_criteria_file(spec.criteria_path)
