@@ -194,7 +194,7 @@ async def test_help_in_english_has_no_chinese(demo_db):
         await pilot.press("f1")
         await pilot.pause()
         keys = text_of(pilot.app.screen.query_one("#keys"))
-        assert "Back" in keys and "Palette" in keys and "Next stage" not in keys
+        assert "Back" in keys and "Palette" in keys and "Next" not in keys
         assert not any("\u4e00" <= ch <= "\u9fff" for ch in keys)
 
 
@@ -354,3 +354,35 @@ def test_the_tui_compares_stages_and_statuses_through_the_domains_enums():
     found = [f"{path.relative_to(root)}:{n}: {line.strip()}" for path in files
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if bare.search(line)]
     assert found == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_every_footer_fits_120_columns_in_both_languages(demo_db, lang):
+    """Each screen's footer at 120x36: every key it offers is drawn whole, left of the palette key."""
+    from tests.test_tui import open_unit
+
+    set_lang(lang)
+
+    async def check(pilot, where: str) -> None:
+        await pilot.pause()
+        keys = [k for k in pilot.app.screen.query(FooterKey) if k.display]
+        assert keys, where
+        for key in keys:
+            region = key.region
+            assert region.width > 0 and region.right <= SIZE[0], (where, key.description, region)
+        labels = [k.description for k in keys if k.description != t("key.palette")]
+        palette = [k for k in keys if k.description == t("key.palette")]
+        if palette:  # the palette key is drawn on the right; no other key may run under it
+            assert max(k.region.right for k in keys if k.description in labels) <= palette[0].region.x, where
+
+    for name in (DEMO_ADMIN, "insp.zhang", "clerk.d02"):
+        async with app_as(demo_db, name).run_test(size=SIZE) as pilot:
+            await check(pilot, f"{name} dashboard")
+            await open_unit(pilot, str(pilot.app.screen.query_one("#units", DataTable).get_row_at(0)[0]))
+            await check(pilot, f"{name} unit page")
+            if name == DEMO_ADMIN:
+                for key in ("t", "l", "g", "a"):
+                    await pilot.press("escape")
+                    await pilot.pause()
+                    await pilot.press(key)
+                    await check(pilot, f"{name} key {key}")
