@@ -8,7 +8,11 @@ import io
 import os
 import stat
 
+from textual.widgets import Input, Static
+
+from modelunit.domain import users
 from modelunit.tui.app import ModelUnitApp
+from modelunit.tui.dialogs.password_dialog import PasswordDialog
 from modelunit.tui.screens.dashboard_screen import DashboardScreen
 from tests.conftest import PASSWORD
 
@@ -118,19 +122,75 @@ def test_a_reset_password_is_printed_once_and_must_be_changed(world):
     refused(world.cli("user", "reset-password", "i2", user="i1", password=PASSWORD + "-new"), 1)
 
 
-async def test_the_dashboard_refuses_an_initial_password_and_says_what_to_do(world):
+async def _signs_in_with(pilot, app, name: str, password: str) -> None:
+    await pilot.click("#name")
+    await pilot.press(*name)
+    await pilot.click("#password")
+    await pilot.press(*password, "enter")
+    await app.workers.wait_for_complete()  # the check runs in a worker (scrypt)
+    await pilot.pause()
+
+
+async def test_an_initial_password_opens_only_its_own_change_in_the_dashboard(world):
     passwords = imported(world)
     app = ModelUnitApp(world.db)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.click("#name")
-        await pilot.press(*"zhangw")
-        await pilot.click("#password")
-        await pilot.press(*passwords["zhangw"], "enter")
-        status = ""
-        for _ in range(100):
-            await pilot.pause(0.05)
-            status = str(app.screen.query_one("#login-status").render())
-            if "passwd" in status:
-                break
-        assert "初始密码" in status and "modelunit passwd" in status
+        await _signs_in_with(pilot, app, "zhangw", passwords["zhangw"])
+        assert isinstance(app.screen, PasswordDialog)
+        assert pilot.app.focused is app.screen.query_one("#new", Input)
+        await pilot.press(*"zhangw", "enter", *"zhangw", "enter")  # too short (and the name): refused at the field
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PasswordDialog)
+        assert "至少需要 8 个字符" in str(app.screen.query_one("#new-error", Static).render())
+        assert world.db.snapshot().users.get("zhangw")["must_change"] is True
+        app.screen.query_one("#new", Input).value = ""
+        app.screen.query_one("#again", Input).value = ""
+        app.screen.query_one("#new", Input).focus()
+        await pilot.press(*"tea-garden-42", "enter", *"tea-garden-43", "enter")  # two different ones
+        await pilot.pause()
+        assert "不一致" in str(app.screen.query_one("#new-error", Static).render())
+        app.screen.query_one("#again", Input).value = ""
+        app.screen.query_one("#again", Input).focus()
+        await pilot.press(*"tea-garden-42", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+    stored = world.db.snapshot().users.get("zhangw")
+    assert stored["must_change"] is False
+    users.sign_in(world.db, "zhangw", "tea-garden-42")  # the new password is the one that works now
+    audit = world.db.snapshot().audit
+    assert audit.get(max(audit.keys()))["action"] == "user.passwd"
+
+
+async def test_cancelling_the_change_of_an_initial_password_signs_nobody_in(world):
+    passwords = imported(world)
+    app = ModelUnitApp(world.db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _signs_in_with(pilot, app, "zhangw", passwords["zhangw"])
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "初始密码" in str(app.screen.query_one("#login-status").render())
         assert not isinstance(app.screen, DashboardScreen)
+    assert world.db.snapshot().users.get("zhangw")["must_change"] is True
+
+
+async def test_a_signed_in_user_changes_their_own_password_from_the_dashboard(world):
+    app = ModelUnitApp(world.db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _signs_in_with(pilot, app, "clerk1", PASSWORD)
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("k")
+        await pilot.pause()
+        assert isinstance(app.screen, PasswordDialog)
+        await pilot.press(*"wrong-one-1", "enter", *"river-stone-7", "enter", *"river-stone-7", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "错误" in str(app.screen.query_one("#current-error", Static).render())  # at the field it concerns
+        app.screen.query_one("#current", Input).value = ""
+        app.screen.query_one("#current", Input).focus()
+        await pilot.press(*PASSWORD, "enter", "enter", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+    users.sign_in(world.db, "clerk1", "river-stone-7")

@@ -78,6 +78,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("campaigns", "c", (DASHBOARD,), "campaigns", "campaign.pick", show=False),  # F1 and the palette
     Action("switch", "u", (DASHBOARD,), "switch_user", DEMO),
     Action("search", "slash", (DASHBOARD,), "search"),
+    Action("password", "k", (DASHBOARD,), "change_password", show=False),  # F1 and the palette
     # Sorting and reloading stay off the footer (it must fit 120 columns); F1 and the palette list them.
     Action("sort", "s", (DASHBOARD,), "sort", show=False),
     Action("refresh", "r", (DASHBOARD,), "refresh", show=False),

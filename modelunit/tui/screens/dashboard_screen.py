@@ -357,6 +357,17 @@ class DashboardScreen(ActionScreen):
 
         self.app.push_screen(FormDialog(t("tui.confirm_award", count=count), decision_fields()), go)
 
+    def action_change_password(self) -> None:
+        from modelunit.tui.dialogs.password_dialog import PasswordDialog
+
+        name = self.ctx.actor.name
+
+        def done(user) -> None:
+            if user is not None:
+                self.app.notify(t("tui.password.changed", name=name), markup=False)
+
+        self.app.push_screen(PasswordDialog(self.ctx.db, name), done)
+
     def action_switch_user(self) -> None:
         from modelunit.tui.dialogs.form_dialog import Field, FormDialog
 

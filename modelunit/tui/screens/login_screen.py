@@ -10,7 +10,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label
 
 from modelunit.domain import context, users
-from modelunit.errors import ModelUnitError, Refused
+from modelunit.domain.models import User
+from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 from modelunit.storage.database import Database
 
@@ -51,12 +52,26 @@ class LoginScreen(Screen):
     def check(self, name: str, password: str) -> None:
         try:
             user = users.sign_in(self.db, name, password)
-            if user.must_change:  # an initial password opens nothing but its own change
-                raise Refused("auth.must_change", name=user.name)
         except ModelUnitError as err:
             self.app.call_from_thread(self.failed, err.render())
             return
+        if user.must_change:  # an initial password opens nothing but its own change
+            self.app.call_from_thread(self.change_initial, user.name, password)
+            return
         self.app.call_from_thread(self.app.signed_in, context.Context(self.db, user))
+
+    def change_initial(self, name: str, password: str) -> None:
+        from modelunit.tui.dialogs.password_dialog import PasswordDialog
+
+        def done(user: User | None) -> None:
+            if user is None:
+                self.failed(t("tui.password.still_initial", name=name))
+                return
+            self.app.notify(t("tui.password.changed", name=name), markup=False)
+            self.app.signed_in(context.Context(self.db, user))
+
+        self.query_one("#login-status", Label).update("")
+        self.app.push_screen(PasswordDialog(self.db, name, current=password), done)
 
     def failed(self, message: str) -> None:
         self.query_one("#login-status", Label).update(Text(message))  # may quote the typed name
