@@ -20,9 +20,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 from modelunit.domain.calendar import note_clock, now
 from modelunit.errors import BadInput
+from modelunit.i18n import t
 from modelunit.storage.database import Tx
 
 GENESIS = "0" * 64
@@ -48,6 +50,8 @@ def head(tx: Tx) -> dict:
 def record(tx: Tx, user: str, action: str, campaign: str | None, target: str,
            before: object = None, after: object = None) -> dict:
     """Append one entry; call inside the transaction that makes the change."""
+    if action not in OPERATIONS:  # a programming error: a new operation needs its words first
+        raise ValueError(f"audit operation {action!r} is not in audit.OPERATIONS")
     note_clock(tx)  # every change passes here: a set clock is refused or remembered in one place
     top = head(tx)
     entry = {"seq": top["seq"] + 1, "at": now(), "user": user, "action": action, "campaign": campaign,
@@ -178,6 +182,85 @@ def anchored(tx: Tx, anchor: str) -> bool:
     """True when ``anchor`` (a hash printed earlier) is the hash of an entry of the chain."""
     anchor = anchor.strip().lower()
     return len(anchor) >= 16 and any(e.get("hash", "").startswith(anchor) for _, e in tx.audit.items())
+
+
+# Every operation an entry may record; each has its words in the catalogue (``action.NAME``), so the
+# audit view never shows a bare identifier (tests/test_audit_view.py checks both).
+OPERATIONS = frozenset({
+    "award", "award.decision", "campaign.advance", "campaign.create", "db.init", "demo.build", "inspect.assign",
+    "material.add", "material.remove", "nominate", "objection.add", "objection.resolve", "publicity.start",
+    "recheck.add", "recheck.draw", "review.return", "satisfaction.set", "score.edit", "score.notes",
+    "score.submit", "selfcheck.edit", "selfcheck.gap", "selfcheck.submit", "title.grant", "title.rectified",
+    "title.rectifying", "title.revoke", "unit.import", "unit.inspected", "user.add", "user.disable",
+    "user.enable", "user.passwd", "user.reset_password", "user.unlock", "veto",
+})
+
+
+def operation_words(action: str) -> str:
+    """An operation in the interface language (提交评分表, not ``score.submit``)."""
+    from modelunit.catalogue import MESSAGES
+
+    return t(f"action.{action}") if f"action.{action}" in MESSAGES else action
+
+
+def local_time(at: str) -> str:
+    """A stored timestamp as the office reads it: local time, to the minute."""
+    try:
+        moment = datetime.fromisoformat(at)
+    except (TypeError, ValueError):
+        return str(at)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _value(key: str, value: object) -> str:
+    from modelunit.catalogue import MESSAGES
+
+    if value is None or value == "" or value == {} or value == []:
+        return t("audit.none")
+    if isinstance(value, bool):
+        return t("yes") if value else t("no")
+    if key == "status" and f"status.{value}" in MESSAGES:
+        return t(f"status.{value}")
+    if key == "stage" and f"stage.{value}" in MESSAGES:
+        return t(f"stage.{value}")
+    if key == "moved" and isinstance(value, dict):
+        return "；".join(f"{_value('status', k)} {', '.join(map(str, v))}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _field(key: str) -> str:
+    from modelunit.catalogue import MESSAGES
+
+    return t(f"audit.field.{key}") if f"audit.field.{key}" in MESSAGES else key
+
+
+def readable_change(entry: dict, width: int = 0) -> str:
+    """An entry's change in words: ``状态：已提交自查 → 已申报；理由：…``, statuses and stages named,
+    fields that did not change left out; cut to ``width`` characters (0: whole)."""
+    before, after = entry.get("before"), entry.get("after")
+    if isinstance(before, dict) or isinstance(after, dict):
+        old = before if isinstance(before, dict) else {}
+        new = after if isinstance(after, dict) else {}
+        parts = []
+        for key in dict.fromkeys([*old, *new]):
+            if key in old and key in new and old[key] == new[key]:
+                continue
+            if key in old and key in new:
+                parts.append(f"{_field(key)}：{_value(key, old[key])} → {_value(key, new[key])}")
+            else:
+                parts.append(f"{_field(key)}：{_value(key, new.get(key, old.get(key)))}")
+        text = "；".join(parts)
+    elif before is None:
+        text = _value("", after) if after is not None else ""
+    else:
+        text = f"{_value('', before)} → {_value('', after)}"
+    return text if not width or len(text) <= width else text[:width - 1] + "…"
 
 
 def describe(entry: dict, width: int) -> str:
