@@ -367,3 +367,27 @@ async def test_ctrl_s_on_the_office_inspection_tab_saves_nothing_and_does_not_fa
         await settle(pilot)
         assert isinstance(pilot.app.screen, UnitScreen)
         assert Path(demo_db.path).read_bytes() == before
+
+
+async def test_the_office_picks_a_veto_by_its_whole_text_and_records_it(world):
+    from tests.helpers import to_inspection
+
+    to_inspection(world, codes=("U1",))
+    async with app_for(world.db, "office").run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        screen = await open_unit(pilot, "U1")
+        await show_tab(pilot, "inspection")
+        select = screen.query_one("#veto-item", Select)
+        assert select.region.width >= SIZE[0] - 10  # a line of its own: a veto's text is a sentence
+        select.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [str(o.prompt) for o in select.query_one(OptionList).options][-1] == "V1 重大违法"
+        await pilot.press("down", "enter")
+        screen.query_one("#veto-reason", Input).focus()
+        await pilot.press(*"行政诉讼败诉")
+        await click(pilot, "#veto")
+        assert "V1" in str(pilot.app.screen.query_one("#question").render())  # asks first
+        await pilot.click("#yes")
+        await settle(pilot)
+    assert [(v["item"], v["reason"]) for v in world.entry("U1")["vetoes"]] == [("V1", "行政诉讼败诉")]

@@ -108,8 +108,9 @@ class InspectionPane(FormPane):
             yield Static(t("tui.vetoes", items="、".join(f"{v.item}：{v.reason}" for v in d.entry.vetoes)),
                          classes="warning", markup=False)
         veto_options = [(plain_text(f"{v.id} {v.text}"), v.id) for v in d.criteria.vetoes]
+        # The veto's whole text on a line of its own: beside the reason it was cut to a few characters.
+        yield Select(veto_options, prompt=t("tui.veto_item"), id="veto-item")
         with Horizontal(classes="buttons"):
-            yield Select(veto_options, prompt=t("tui.veto_item"), id="veto-item")
             yield Input(placeholder=t("tui.reason"), id="veto-reason")
             yield Button(t("tui.veto"), variant="error", id="veto", disabled=not d.can["veto"] or not veto_options)
 
