@@ -185,3 +185,27 @@ async def test_the_dashboard_says_a_file_filed_twice_is_already_there(world, mon
         told = [n.message for n in pilot.app._notifications]  # the toasts shown, in order
     assert told == ["已添加 1 份材料", "U1 的 A 已有同一文件（目录），未重复添加：目录.pdf"]
     assert _materials(world, "U1").count(("A", "目录", "目录.pdf")) == 1
+
+
+async def test_a_clerk_removes_a_wrong_file_in_the_dashboard_before_nominating(world):
+    from textual.widgets import Button, DataTable
+
+    from modelunit.tui.dialogs.form_dialog import FormDialog
+    from tests.test_tui import SIZE, app_for, click, open_unit, settle, show_tab
+
+    to_nomination(world)  # U1 filed one file for A and one for B
+    sha = world.db.snapshot().entries.get("2024-1|U1")["materials"][0]["sha256"]
+    async with app_for(world.db, "clerk1").run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await open_unit(pilot, "U1")
+        await show_tab(pilot, "nomination")
+        table = pilot.app.screen.query_one("#evidence", DataTable)
+        table.focus()
+        table.move_cursor(row=table.get_row_index("A"))
+        await click(pilot, "#mat-remove")
+        assert isinstance(pilot.app.screen, FormDialog)
+        await pilot.click("#ok")
+        await settle(pilot)
+        assert pilot.app.screen.query_one("#mat-remove", Button).disabled is False
+    kept = [(m["criterion"], m["sha256"]) for m in world.db.snapshot().entries.get("2024-1|U1")["materials"]]
+    assert ("A", sha) not in kept and [c for c, _ in kept] == ["B"]

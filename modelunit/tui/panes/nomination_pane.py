@@ -41,6 +41,9 @@ class NominationPane(Pane):
         is_admin = self.ctx.actor.role == "admin"
         with Horizontal(classes="buttons"):
             yield Button(t("tui.add_material"), id="mat-add", disabled=not can_add)
+            # Before the nomination freezes them, a wrong file can be taken off the list again.
+            yield Button(t("tui.remove_material"), id="mat-remove",
+                         disabled=nominated or not d.can["material.add"] or not e.materials)
             yield Button(t("tui.nominate"), variant="primary", id="nominate", disabled=not can_nominate or late)
             yield Button(t("tui.recommend"), id="recommend", disabled=not can_nominate or late)
             yield Button(t("tui.late_accept"), id="late", disabled=not (can_nominate and late and is_admin))
@@ -117,6 +120,32 @@ class NominationPane(Pane):
                            document, values["title"], values.get("reason", ""))
         self.app.push_screen(UploadLinkDialog(link))
         self.screen.watch_for_upload()  # the file arrives through the server: redraw when it is filed
+
+    @on(Button.Pressed, "#mat-remove")
+    def remove_material(self) -> None:
+        """Take one filed file off the selected criterion's (or document's) list, after asking which."""
+        from modelunit.tui.dialogs.form_dialog import Field, FormDialog
+
+        table = self.query_one("#evidence", DataTable)
+        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value) if table.row_count else ""
+        document = key[len(DOC):] if key.startswith(DOC) else ""
+        criterion = "" if document else key
+        filed = [m for m in self.detail.entry.materials
+                 if (m.document == document if document else m.criterion == criterion and not m.document)]
+        if not filed:
+            self.app.notify(t("tui.no_material_here"), severity="warning", markup=False)
+            return
+        code = self.detail.unit.code
+        choices = [(f"{m.title or m.name}（{m.name}，{m.sha256[:12]}）", m.sha256) for m in filed]
+
+        def go(values: dict | None) -> None:
+            if values:
+                self.act("material.remove", nomination.remove_material, self.ctx, code, criterion=criterion,
+                         document=document, sha256=values["file"], done=t("tui.material_removed"))
+
+        self.app.push_screen(FormDialog(t("tui.remove_material_title", what=document or criterion),
+                                        [Field("file", t("tui.material_file"), choices=choices)],
+                                        ok_label=t("tui.remove_material")), go)
 
     @on(Button.Pressed, "#nominate")
     def nominate(self) -> None:
