@@ -19,6 +19,7 @@ from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 from modelunit.storage.database import Database
 from modelunit.tui.dialogs.ok_cancel_dialog import OkCancelDialog
+from modelunit.tui.widgets.field_input import FieldInput
 
 # Which field a refusal concerns (the message key): the rest concern the new password.
 CURRENT_FIELD_ERRORS = ("auth.failed", "auth.locked")
@@ -42,12 +43,12 @@ class PasswordDialog(OkCancelDialog[User | None]):
             yield Static(t(title, name=self.user_name), classes="dialog-title", markup=False)
             if self.current is None:
                 yield Static(t("tui.password.current"), markup=False)
-                yield Input(password=True, id="current")
+                yield FieldInput(password=True, id="current")
                 yield Static("", id="current-error", classes="field-error", markup=False)
             yield Static(t("tui.password.new"), markup=False)
-            yield Input(password=True, id="new", placeholder=t("tui.password.rule"))
+            yield FieldInput(password=True, id="new", placeholder=t("tui.password.rule"))
             yield Static(t("tui.password.again"), markup=False)
-            yield Input(password=True, id="again")
+            yield FieldInput(password=True, id="again", last=True)
             yield Static("", id="new-error", classes="field-error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(t("tui.password.ok"), variant="primary", id="ok")
@@ -57,12 +58,8 @@ class PasswordDialog(OkCancelDialog[User | None]):
         self.query_one("#current" if self.current is None else "#new", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.prevent_default()  # not OkCancelDialog's: Enter in a field before the last moves on
-        following = {"current": "#new", "new": "#again"}.get(event.input.id or "")
-        if following:  # Enter moves on, as on the sign-in screen; the last field finishes
-            self.query_one(following, Input).focus()
-        else:
-            self.finish()
+        event.prevent_default()  # only the last field submits (FieldInput): finish once, here
+        self.finish()
 
     def _show(self, field: str, message: str) -> None:
         for name in ("current", "new"):

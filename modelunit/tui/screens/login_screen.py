@@ -14,6 +14,7 @@ from modelunit.domain.models import User
 from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 from modelunit.storage.database import Database
+from modelunit.tui.widgets.field_input import FieldInput
 
 
 class LoginScreen(Screen):
@@ -26,18 +27,15 @@ class LoginScreen(Screen):
         with Vertical(classes="dialog", id="login"):
             yield Label(t("tui.login.title"), classes="dialog-title")
             yield Label(t("tui.login.name"))
-            yield Input(id="name")
+            yield FieldInput(id="name")
             yield Label(t("tui.login.password"))
-            yield Input(password=True, id="password")
+            yield FieldInput(password=True, id="password", last=True)
             yield Button(t("tui.login.button"), variant="primary", id="login-button")
             yield Label("", id="login-status")
         yield Footer(compact=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "name":
-            self.query_one("#password", Input).focus()
-        else:
-            self.sign_in()
+        self.sign_in()  # the password field's Enter (the name's moves on: FieldInput)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.sign_in()
