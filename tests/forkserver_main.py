@@ -11,6 +11,7 @@ status (a negative number: the signal that ended it).  It has no threads, so a f
 from __future__ import annotations
 
 import atexit
+import gc
 import json
 import os
 import random
@@ -60,6 +61,10 @@ def _child(request: dict) -> None:
 
 
 def serve() -> None:
+    # What the server imported is never garbage: frozen, a child's collections do not walk it (nor
+    # copy its pages, which a collection would write to).
+    gc.collect()
+    gc.freeze()
     reply = sys.stdout
     reply.write("ready\n")
     reply.flush()
