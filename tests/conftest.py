@@ -10,6 +10,8 @@ checked at full cost, in a process without that folder (``test_init_creates_a_da
 
 from __future__ import annotations
 
+import datetime
+import fcntl
 import gc
 import os
 import shutil
@@ -236,24 +238,30 @@ def copy_world(source: Path, folder: Path) -> World:
 @pytest.fixture(scope="session")
 def demo_templates(tmp_path_factory):
     """``template(today)``: the demo database (as ``modelunit demo`` builds it, as of ``today`` or the
-    real date), built once per session for each date and copied by each test with :func:`copy_demo`."""
-    built: dict[str | None, Path] = {}
+    real date), built once per run for each date — by whichever of xdist's workers asks first, the others
+    waiting on a lock and reading it — and copied by each test with :func:`copy_demo`."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
     def template(today: str | None = None) -> Path:
-        if today not in built:
-            folder = tmp_path_factory.mktemp("demo")
-            with pytest.MonkeyPatch.context() as mp:
-                if today:
-                    mp.setenv("MODELUNIT_TODAY", today)
-                build_demo(Database(str(folder / "demo.json")))
-            built[today] = folder
-        return built[today]
+        folder = shared / f"demo-{today or 'today-' + datetime.date.today().isoformat()}"
+        with open(shared / "demo.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (folder / "built").exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir()
+                with pytest.MonkeyPatch.context() as mp:
+                    if today:
+                        mp.setenv("MODELUNIT_TODAY", today)
+                    build_demo(Database(str(folder / "demo.json")))
+                (folder / "built").touch()
+        return folder
 
     return template
 
 
 def copy_demo(template: Path, folder: Path) -> Database:
-    shutil.copytree(template, folder, dirs_exist_ok=True)
+    shutil.copytree(template, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("built"))
     return Database(str(folder / "demo.json"))
 
 

@@ -10,14 +10,13 @@ import openpyxl
 import pytest
 from openpyxl.utils import range_boundaries
 
-from modelunit.demo import DEMO_ADMIN, build_demo
+from modelunit.demo import DEMO_ADMIN
 from modelunit.domain import context, records
 from modelunit.export.score_sheets import export_score_sheets
 from modelunit.export.widths import NO_LINE_START, line_capacity, wrap
 from modelunit.export.workbook import export_workbook
 from modelunit.i18n import set_lang, t
-from modelunit.storage.database import Database
-from tests.conftest import create_campaign
+from tests.conftest import copy_demo, create_campaign
 from tests.helpers import to_inspection
 from tests.printing import column_widths, fitted, printed_pt
 
@@ -25,10 +24,9 @@ PORTRAIT = {"公示名单", "授牌名单", "图表", "命名决定"}
 
 
 @pytest.fixture(scope="module")
-def demo_books(tmp_path_factory) -> dict[str, openpyxl.Workbook]:
+def demo_books(demo_templates, tmp_path_factory) -> dict[str, openpyxl.Workbook]:
     folder = tmp_path_factory.mktemp("demo-print")
-    db = Database(str(folder / "demo.json"))
-    build_demo(db)
+    db = copy_demo(demo_templates(), folder)
     admin = records.user_of(db.snapshot(), DEMO_ADMIN)
     books = {}
     for campaign in ("2025-1", "2026-2"):

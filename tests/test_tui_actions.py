@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from textual.widgets._footer import FooterKey  # Textual exports no name for the footer's keys
 from textual.widgets._toast import Toast
 
-from modelunit.demo import DEMO_ADMIN, build_demo
+from modelunit.demo import DEMO_ADMIN
 from modelunit.domain import context, records, units, users
 from modelunit.i18n import set_lang, t
 from modelunit.storage.database import Database
@@ -24,7 +24,7 @@ from modelunit.tui.screens.dashboard_screen import DashboardScreen
 from modelunit.tui.screens.help_screen import HelpScreen
 from modelunit.tui.screens.tally_screen import TallyScreen
 from modelunit.tui.screens.unit_screen import UnitScreen
-from tests.conftest import create_campaign, rows
+from tests.conftest import copy_demo, create_campaign, rows
 
 SIZE = (120, 36)
 ACCOUNTS = [DEMO_ADMIN, "insp.zhang", "clerk.d02"]
@@ -32,10 +32,8 @@ HOSTILE = {"D02": "[/bold]x", "S02": "[@click=app.quit]点我[/]", "D03": "[b]�
 
 
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    build_demo(Database(str(folder / "demo.json")))
-    return folder / "demo.json"
+def demo_file(demo_templates, tmp_path_factory) -> Path:
+    return Path(copy_demo(demo_templates(), tmp_path_factory.mktemp("demo")).path)
 
 
 @pytest.fixture
