@@ -7,7 +7,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from modelunit.domain import audit, users
 from modelunit.domain.permissions import require
@@ -15,6 +15,7 @@ from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 from modelunit.tui import actions
 from modelunit.tui.actions import AUDIT, ActionScreen
+from modelunit.tui.widgets.keys_footer import KeysFooter
 
 SHOWN = 500
 FILTERS = ("user", "target", "action")
@@ -41,7 +42,7 @@ class AuditScreen(ActionScreen):
                 yield Input(placeholder=t(f"tui.audit.filter_{name}"), id=f"filter-{name}")
         yield Static("", id="audit-count")
         yield DataTable(id="audit", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         ctx = self.app.ctx

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.widgets.data_table import CellDoesNotExist
 
 from modelunit.domain import campaigns, publicity, views
@@ -21,6 +21,7 @@ from modelunit.numbers import fmt
 from modelunit.tui import actions
 from modelunit.tui.actions import DASHBOARD, DEMO, IMPORT, ActionScreen
 from modelunit.tui.app import Step
+from modelunit.tui.widgets.keys_footer import KeysFooter
 from modelunit.tui.widgets.pipeline import StagePipeline
 
 COLUMNS = ("code", "name", "type", "status", "selfcheck", "materials", "score", "rank")
@@ -58,7 +59,7 @@ class DashboardScreen(ActionScreen):
                          id="status-filter")
         yield DataTable(id="units", cursor_type="row", zebra_stripes=True)
         yield Static("", id="count-line")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#units", DataTable)

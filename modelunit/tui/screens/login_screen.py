@@ -7,7 +7,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label
+from textual.widgets import Button, Header, Input, Label
 
 from modelunit.domain import context, users
 from modelunit.domain.models import User
@@ -15,6 +15,7 @@ from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 from modelunit.storage.database import Database
 from modelunit.tui.widgets.field_input import FieldInput
+from modelunit.tui.widgets.keys_footer import KeysFooter
 
 
 class LoginScreen(Screen):
@@ -32,7 +33,7 @@ class LoginScreen(Screen):
             yield FieldInput(password=True, id="password", last=True)
             yield Button(t("tui.login.button"), variant="primary", id="login-button")
             yield Label("", id="login-status")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.sign_in()  # the password field's Enter (the name's moves on: FieldInput)

@@ -8,13 +8,14 @@ import os
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from modelunit.domain import progress, views
 from modelunit.errors import ModelUnitError
 from modelunit.i18n import t
 from modelunit.tui import actions
 from modelunit.tui.actions import PROGRESS, ActionScreen
+from modelunit.tui.widgets.keys_footer import KeysFooter
 
 
 class ProgressScreen(ActionScreen):
@@ -32,7 +33,7 @@ class ProgressScreen(ActionScreen):
         yield DataTable(id="progress-units", cursor_type="row", zebra_stripes=True)
         yield Static(t("progress.inspectors"), classes="section", id="inspectors-title")
         yield DataTable(id="progress-inspectors", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         try:

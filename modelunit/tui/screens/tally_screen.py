@@ -13,7 +13,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from modelunit.domain import standings
 from modelunit.domain.records import criteria_of
@@ -24,6 +24,7 @@ from modelunit.i18n import t
 from modelunit.numbers import fmt, plain, r2
 from modelunit.tui import actions
 from modelunit.tui.actions import TALLY, ActionScreen
+from modelunit.tui.widgets.keys_footer import KeysFooter
 
 BAR_WIDTH = 30
 PINNED = 5  # rank, code, name, total, conclusion
@@ -82,7 +83,7 @@ class TallyScreen(ActionScreen):
         yield Static(t("tally.rounding"), id="tally-rounding")
         yield Static(t("tui.averages"), classes="section")
         yield Static("", id="bars")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         # Messages raised on the screen below were read there; they would sit over the chart.

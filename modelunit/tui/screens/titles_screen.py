@@ -7,7 +7,7 @@ from datetime import date
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from modelunit.domain import titles
 from modelunit.domain.calendar import today
@@ -18,6 +18,7 @@ from modelunit.i18n import t
 from modelunit.tui import actions
 from modelunit.tui.actions import TITLES, ActionScreen
 from modelunit.tui.app import Step
+from modelunit.tui.widgets.keys_footer import KeysFooter
 
 STYLE = {titles.RECTIFYING: "bold yellow", titles.REVOKED: "bold red", titles.EXPIRED: "dim"}
 
@@ -45,7 +46,7 @@ class TitlesScreen(ActionScreen):
         yield Header()
         yield Static(t("tui.titles_title"), id="titles-status", classes="totals")
         yield DataTable(id="titles", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#titles", DataTable)

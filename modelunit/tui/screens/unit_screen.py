@@ -8,7 +8,7 @@ import time
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from modelunit.domain import views
 from modelunit.domain.models import Stage, entry_key
@@ -23,6 +23,7 @@ from modelunit.tui.panes.inspection_pane import InspectionPane
 from modelunit.tui.panes.nomination_pane import NominationPane
 from modelunit.tui.panes.publicity_pane import PublicityPane
 from modelunit.tui.panes.selfcheck_pane import SelfcheckPane
+from modelunit.tui.widgets.keys_footer import KeysFooter
 
 PANES = ((Stage.SELFCHECK, SelfcheckPane), (Stage.NOMINATION, NominationPane), (Stage.INSPECTION, InspectionPane),
          (Stage.PUBLICITY, PublicityPane), (Stage.AWARD, AwardPane))
@@ -59,7 +60,7 @@ class UnitScreen(ActionScreen):
         detail = self.load()
         if detail is None:
             yield Static("")
-            yield Footer(compact=True)
+            yield KeysFooter()
             return
         yield Static(self.header_text(), id="unit-header")
         # (a re-check's conclusion has no stage tab of its own: its page opens on the history)
@@ -70,7 +71,7 @@ class UnitScreen(ActionScreen):
                     yield pane(detail)
             with TabPane(t("tui.tab.history"), id="tab-history"):  # titles: the unit across the years
                 yield HistoryPane(detail)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def header_text(self) -> Text:
         d = self.detail
