@@ -18,6 +18,7 @@ from modelunit.i18n import t
 from modelunit.tui import actions
 from modelunit.tui.actions import UNIT, ActionScreen
 from modelunit.tui.panes.award_pane import AwardPane
+from modelunit.tui.panes.base import Pane
 from modelunit.tui.panes.history_pane import HistoryPane
 from modelunit.tui.panes.inspection_pane import InspectionPane
 from modelunit.tui.panes.nomination_pane import NominationPane
@@ -27,6 +28,7 @@ from modelunit.tui.widgets.keys_footer import KeysFooter
 
 PANES = ((Stage.SELFCHECK, SelfcheckPane), (Stage.NOMINATION, NominationPane), (Stage.INSPECTION, InspectionPane),
          (Stage.PUBLICITY, PublicityPane), (Stage.AWARD, AwardPane))
+PANE_OF_TAB = {f"tab-{stage}": pane for stage, pane in PANES} | {"tab-history": HistoryPane}
 # The tabs whose pane saves typed-in values (Ctrl+S), with the permission the save needs.
 SAVES = {Stage.SELFCHECK: "selfcheck.edit", Stage.INSPECTION: "score.edit"}
 
@@ -65,12 +67,17 @@ class UnitScreen(ActionScreen):
         yield Static(self.header_text(), id="unit-header")
         # (a re-check's conclusion has no stage tab of its own: its page opens on the history)
         stage = detail.campaign.stage
-        with TabbedContent(initial=f"tab-{stage}" if stage in dict(PANES) else "tab-history"):
-            for stage, pane in PANES:
+        initial = f"tab-{stage}" if stage in dict(PANES) else "tab-history"
+        # A tab's pane is built when the tab is first opened (show_pane): a page opens with one stage's
+        # forms, not six.
+        with TabbedContent(initial=initial):
+            for stage, _ in PANES:
                 with TabPane(t(f"tui.tab.{stage}"), id=f"tab-{stage}"):
-                    yield pane(detail)
+                    if f"tab-{stage}" == initial:
+                        yield PANE_OF_TAB[initial](detail)
             with TabPane(t("tui.tab.history"), id="tab-history"):  # titles: the unit across the years
-                yield HistoryPane(detail)
+                if initial == "tab-history":
+                    yield HistoryPane(detail)
         yield KeysFooter()
 
     def header_text(self) -> Text:
@@ -83,8 +90,7 @@ class UnitScreen(ActionScreen):
         if self.load() is None:
             return
         self.query_one("#unit-header", Static).update(self.header_text())
-        for pane_cls in [cls for _, cls in PANES] + [HistoryPane]:
-            pane = self.query_one(pane_cls)
+        for pane in self.query(Pane):  # the tabs opened so far; the others are built from the new state
             pane.detail = self.detail
             await pane.recompose()
             pane.populate()
@@ -101,8 +107,14 @@ class UnitScreen(ActionScreen):
         return views.offer(self.ctx.actor, need, self.detail.campaign, self.detail.can[need])
 
     @on(TabbedContent.TabActivated)
-    def tab_changed(self) -> None:
+    async def tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        await self.show_pane(event.pane)
         self.refresh_bindings()
+
+    async def show_pane(self, tab: TabPane) -> None:
+        """Build a tab's pane the first time the tab is opened."""
+        if self.detail is not None and not tab.children and tab.id in PANE_OF_TAB:
+            await tab.mount(PANE_OF_TAB[tab.id](self.detail))
 
     def action_save(self) -> None:
         tabs = self.query_one(TabbedContent)
