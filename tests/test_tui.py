@@ -391,3 +391,26 @@ async def test_the_office_picks_a_veto_by_its_whole_text_and_records_it(world):
         await pilot.click("#yes")
         await settle(pilot)
     assert [(v["item"], v["reason"]) for v in world.entry("U1")["vetoes"]] == [("V1", "行政诉讼败诉")]
+
+
+async def test_a_unit_page_builds_each_tab_when_it_is_first_opened(demo_db):
+    from modelunit.tui.panes.base import Pane
+    from modelunit.tui.panes.nomination_pane import NominationPane
+    from modelunit.tui.panes.publicity_pane import PublicityPane
+
+    async with app_for(demo_db, "admin", DEMO_PASSWORD).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_unit(pilot, "S02")
+        # The page opens on the campaign's stage (publicity in the demo), with that tab's pane alone.
+        assert [type(p) for p in screen.query(Pane)] == [PublicityPane]
+        publicity = screen.query_one(PublicityPane)
+        await pilot.click("#--content-tab-tab-nomination")
+        await pilot.pause()
+        assert {type(p) for p in screen.query(Pane)} == {PublicityPane, NominationPane}
+        table = screen.query_one("#evidence", DataTable)
+        stored = [m for m in screen.detail.entry.materials if m.criterion == "C1"]
+        assert stored and str(table.get_row("C1")[3]) == f"{len(stored)} 份"
+        assert all(m.title in str(table.get_row("C1")[4]) for m in stored)
+        await pilot.click("#--content-tab-tab-publicity")
+        await pilot.pause()
+        assert screen.query_one(PublicityPane) is publicity  # opened once, kept with what was typed in it
