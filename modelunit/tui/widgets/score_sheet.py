@@ -77,6 +77,7 @@ class ScoreSheetForm(Vertical):
 
     def compose(self) -> ComposeResult:
         cs = self.cs
+        self.shown: dict[str, str] = {}  # what each total line shows (see show)
         yield Static("", id=self.total_id, classes="totals", markup=False)
         for c in cs.criteria:
             yield Static(f"{c.id}　{c.title}", classes="criterion-title", markup=False)
@@ -144,29 +145,37 @@ class ScoreSheetForm(Vertical):
         line.update(message)
         line.set_class(bool(message), "-shown")
 
-    def valid_scores(self) -> dict[str, Fraction]:
-        """The typed scores that pass the domain's check: only these count in any total."""
-        out = {}
+    def typed_scores(self) -> tuple[dict[str, Fraction], int]:
+        """The typed scores that pass the domain's check (only these count in any total), and how many
+        typed ones do not."""
+        valid, invalid = {}, 0
         for w in self.query(ScoreInput):
-            value = parse_number(w.value) if w.value.strip() and w.check(w.value).is_valid else None
-            if value is not None:
-                out[w.item_id] = value
-        return out
-
-    def invalid_count(self) -> int:
-        return sum(1 for w in self.query(ScoreInput) if w.value.strip() and not w.check(w.value).is_valid)
+            if not w.value.strip():
+                continue
+            value = parse_number(w.value) if w.check(w.value).is_valid else None
+            if value is None:
+                invalid += 1
+            else:
+                valid[w.item_id] = value
+        return valid, invalid
 
     def recompute(self) -> None:
-        cs, values = self.cs, self.valid_scores()
+        cs, (values, bad) = self.cs, self.typed_scores()
         for c in cs.criteria:
             sub = sum((values[it.id] for it in c.items if it.id in values), Fraction(0))
-            self.query_one(f"#{self.prefix}-sub-{safe_id(c.id)}", Static).update(
-                t("tui.criterion_total", total=fmt(sub), points=plain(c.points)))
+            self.show(f"{self.prefix}-sub-{safe_id(c.id)}",
+                      t("tui.criterion_total", total=fmt(sub), points=plain(c.points)))
         done = sum(1 for it in cs.items if it.id in values)
-        bad = self.invalid_count()
-        self.query_one(f"#{self.total_id}", Static).update(
-            t(self.total_key, total=fmt(sheet_total(cs, values)), points=plain(cs.item_points), done=done,
-              items=len(cs.items), invalid=t("tui.invalid_count", count=bad) if bad else ""))
+        self.show(self.total_id, t(self.total_key, total=fmt(sheet_total(cs, values)), points=plain(cs.item_points),
+                                   done=done, items=len(cs.items),
+                                   invalid=t("tui.invalid_count", count=bad) if bad else ""))
+
+    def show(self, widget_id: str, text: str) -> None:
+        """Write a total line, only when it changes: each update lays out the whole page again, and a
+        keystroke changes one criterion's subtotal, not nine."""
+        if self.shown.get(widget_id) != text:
+            self.shown[widget_id] = text
+            self.query_one(f"#{widget_id}", Static).update(text)
 
     # -- saving -----------------------------------------------------------------------
 
