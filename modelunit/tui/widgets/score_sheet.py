@@ -141,9 +141,9 @@ class ScoreSheetForm(Vertical):
         self.set_message(field_.item_id, message)  # type: ignore[attr-defined]
 
     def set_message(self, item_id: str, message: str) -> None:
-        line = self.query_one(f"#{self.prefix}-err-{safe_id(item_id)}", Static)
-        line.update(message)
-        line.set_class(bool(message), "-shown")
+        widget_id = f"{self.prefix}-err-{safe_id(item_id)}"
+        self.show(widget_id, message)
+        self.query_one(f"#{widget_id}", Static).set_class(bool(message), "-shown")
 
     def typed_scores(self) -> tuple[dict[str, Fraction], int]:
         """The typed scores that pass the domain's check (only these count in any total), and how many
