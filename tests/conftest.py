@@ -116,13 +116,21 @@ def pytest_xdist_auto_num_workers(config) -> int:
     return 2 * (os.cpu_count() or 1)
 
 
-# Files that take longest (the dashboard's pilot tests, the README run end to end, the crash tests):
-# handed out first, so that a long file does not start last and leave the other workers idle at the end.
-LONG_FILES = ("test_tui", "test_readme", "test_crashes", "test_snapshots", "test_serve")
+# Files that take longest, longest first (the dashboard's pilot tests, the README run end to end, the
+# browser, the crash tests): handed out first, so that a long file does not start last and leave the
+# other workers idle at the end.  (xdist's own order, by number of tests, is turned off in pyproject.toml:
+# the files with most tests are quick ones.)
+LONG_FILES = ("test_tui_forms", "test_tui_actions", "test_tui", "test_readme_tools", "test_serve_browser",
+              "test_readme", "test_crashes", "test_tui_screens", "test_serve", "test_tui_titles", "test_people",
+              "test_tally_properties", "test_snapshots", "test_tui_progress", "test_tui_delivery", "test_cli",
+              "test_materials", "test_steps", "test_audit_view", "test_criteria", "test_titles")
 
 
 def pytest_collection_modifyitems(items) -> None:
-    items.sort(key=lambda item: not item.path.name.startswith(LONG_FILES))  # stable: file order kept within
+    def rank(item) -> int:
+        name = item.path.stem
+        return LONG_FILES.index(name) if name in LONG_FILES else len(LONG_FILES)
+    items.sort(key=rank)  # stable: the order within a file is kept
 
 
 def pytest_collection_finish(session) -> None:
