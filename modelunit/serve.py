@@ -61,7 +61,7 @@ def check_address(host: str, port: int, public_url: str | None) -> None:
 def session_command(db: Database, *, campaign: str | None = None, demo: bool = False,
                     idle_minutes: float = DEFAULT_IDLE_MINUTES, public_url: str = "") -> str:
     """The shell command textual-serve runs for each browser tab (it starts it through a shell)."""
-    argv = [sys.executable, "-m", "modelunit.tui.browser", "--db", os.path.abspath(db.path), "--lang", get_lang(),
+    argv = [sys.executable, "-m", "modelunit.tui.browser", "--db", db.locator, "--lang", get_lang(),
             "--idle-minutes", f"{idle_minutes:g}", "--public-url", public_url]
     if campaign:
         argv += ["--campaign", campaign]

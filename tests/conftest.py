@@ -29,7 +29,7 @@ from modelunit.domain.models import User, from_dict
 from modelunit.i18n import set_lang
 from modelunit.storage import passwords
 from modelunit.storage.database import Database
-from tests import forkserver
+from tests import forkserver, pgcluster
 
 PASSWORD = "s3cret-pw"
 
@@ -103,6 +103,11 @@ def pytest_configure(config) -> None:
     # Test databases live on a RAM disk where there is one: every save fsyncs, and on a disk shared
     # with other jobs the fsyncs alone took a third of the suite.  The code under test is the same;
     # a SIGKILL (the crash tests) loses nothing from the page cache on either.
+    # One PostgreSQL cluster for the run, started by the controlling process before xdist's workers
+    # (they find its socket in the environment): the PostgreSQL tests run against it.
+    if not hasattr(config, "workerinput") and pgcluster.ENV not in os.environ:
+        config._mu_pg = pgcluster.Cluster()
+        os.environ[pgcluster.ENV] = config._mu_pg.folder
     shm = Path("/dev/shm")
     if not config.option.basetemp and "PYTEST_DEBUG_TEMPROOT" not in os.environ and shm.is_dir() \
             and os.access(shm, os.W_OK):
@@ -146,6 +151,9 @@ def pytest_collection_finish(session) -> None:
 
 def pytest_unconfigure(config) -> None:
     forkserver.stop()
+    cluster = getattr(config, "_mu_pg", None)
+    if cluster is not None:
+        cluster.stop()
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
@@ -207,6 +215,9 @@ class World:
         return context.Context(self.db, user, campaign)
 
     def raw(self) -> bytes:
+        """The whole stored database (the file's bytes; a server database's documents, in order)."""
+        if self.db.locator != self.db.path:
+            return self.db.consistent_bytes()
         return Path(self.db.path).read_bytes()
 
     def entry(self, code: str, campaign: str = "2024-1") -> dict:
@@ -214,7 +225,9 @@ class World:
 
     def cli(self, *args: str, user: str | None = "office", password: str | None = PASSWORD,
             env: dict | None = None) -> subprocess.CompletedProcess:
-        return run_cli(*args, db=self.db.path, user=user, password=password, env=env, cwd=self.dir)
+        if self.db.locator != self.db.path:  # a server database: its files in the test's folder
+            env = {"MODELUNIT_FILES": os.path.dirname(self.db.path), **(env or {})}
+        return run_cli(*args, db=self.db.locator, user=user, password=password, env=env, cwd=self.dir)
 
 
 def cli_env(db: str | None = None, user: str | None = None, password: str | None = None,
@@ -271,6 +284,26 @@ def demo_templates(tmp_path_factory):
 def copy_demo(template: Path, folder: Path) -> Database:
     shutil.copytree(template, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("built"))
     return Database(str(folder / "demo.json"))
+
+
+def pg_world(template_dir: Path, folder: Path, monkeypatch) -> World:
+    """The template world on the run's PostgreSQL cluster (a schema of its own), its files in ``folder``."""
+    from modelunit.storage.copy import copy_database
+    from modelunit.storage.pg import PgDatabase
+
+    shutil.copy(template_dir / "criteria.yaml", folder / "criteria.yaml")
+    monkeypatch.setenv("MODELUNIT_FILES", str(folder / "files"))
+    db = PgDatabase(pgcluster.new_database(os.environ[pgcluster.ENV]))
+    copy_database(Database(str(template_dir / "mu.json")), db)  # type: ignore[arg-type]
+    return World(dir=folder, db=db, criteria=folder / "criteria.yaml")  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["tinydb", "postgresql"])
+def any_world(request, template_dir, tmp_path, monkeypatch) -> World:
+    """The template world on each backend in turn (the tests that must hold on both)."""
+    if request.param == "postgresql":
+        return pg_world(template_dir, tmp_path, monkeypatch)
+    return request.getfixturevalue("world")
 
 
 @pytest.fixture

@@ -28,6 +28,13 @@ from tests.conftest import SMALL_CRITERIA, create_campaign, rows
 from tests.helpers import FULL, score, self_score, to_inspection, to_nomination
 
 
+
+@pytest.fixture
+def world(any_world):
+    """Every workflow test runs on the TinyDB file and on PostgreSQL."""
+    return any_world
+
+
 def refused(world, fn, *args, kind=Refused, key: str | None = None, **kw) -> ModelUnitError:
     """Call an action that must be refused; assert the database did not change."""
     before = world.raw()

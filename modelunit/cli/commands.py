@@ -34,7 +34,7 @@ from modelunit.errors import BadInput, Refused
 from modelunit.i18n import t
 from modelunit.imports import read_users, run_import
 from modelunit.numbers import fmt, plain, to_json_number
-from modelunit.storage.database import Database
+from modelunit.storage.database import Database, open_database_at
 
 HANDLERS: dict = {}
 
@@ -51,9 +51,9 @@ def handler(command: str, action: str | None = None, needs_session: bool = True,
 
 def open_database(args) -> Database:
     """The database ``--db`` names, which must exist, on a clock it accepts (a drill's, or none)."""
-    db = Database(db_path(args))
+    db = open_database_at(db_path(args))
     if not db.exists():
-        raise BadInput("usage.no_db", path=db.path)
+        raise BadInput("usage.no_db", path=db.locator)
     check_clock(db.snapshot())
     return db
 
@@ -90,9 +90,9 @@ def cmd_init(args, _ctx) -> None:
     path = db_path(args)
     password = password_from_env_or_prompt("MODELUNIT_PASSWORD", t("auth.prompt_new", name=args.admin),
                                            confirm=True)
-    db = Database(path)
+    db = open_database_at(path)
     users.init_database(db, args.admin, password, drill=args.drill)
-    out(t("db.created_drill" if args.drill else "db.created", path=db.path, name=args.admin))
+    out(t("db.created_drill" if args.drill else "db.created", path=db.locator, name=args.admin))
 
 
 @handler("criteria", "check", needs_session=False)
@@ -782,6 +782,21 @@ def cmd_backup(args, ctx) -> None:
     out(t("backup.evidence", folder=ctx.db.evidence_dir))
 
 
+@handler("db", "copy", needs_session=False)
+def cmd_db_copy(args, _ctx) -> None:
+    """A whole database into an empty one of either kind (a file into PostgreSQL, or back), signed in
+    at the source as the office; both ends verified."""
+    from modelunit.domain.permissions import require
+    from modelunit.storage.copy import copy_database
+
+    args.db = args.source
+    ctx = open_session(args)
+    require(ctx.actor, "audit.view")  # the whole database, password hashes included: the office's
+    target = open_database_at(args.target)
+    result = copy_database(ctx.db, target)
+    out(t("copy.done", source=ctx.db.locator, target=target.locator, count=result.count, head=result.head))
+
+
 @handler("demo", needs_session=False)
 def cmd_demo(args, _ctx) -> None:
     from modelunit.demo import DEMO_ADMIN, DEMO_PASSWORD, build_demo, is_demo
@@ -837,9 +852,9 @@ def run_tui(args) -> int:
 @handler("serve", needs_session=False)
 def cmd_serve(args, _ctx) -> None:
     """The dashboard in browsers: every session signs in itself, whatever this shell holds."""
-    db = Database(db_path(args))
+    db = open_database_at(db_path(args))
     if not db.exists():
-        raise BadInput("usage.no_db", path=db.path)
+        raise BadInput("usage.no_db", path=db.locator)
     check_clock(db.snapshot())
     from modelunit.serve import serve
 

@@ -160,6 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("backup").add_argument(
         "file", metavar="FILE.json")
     sub.add_parser("passwd")
+    dbcmd = sub.add_parser("db").add_subparsers(dest="action", required=True, parser_class=_Parser)
+    dbcopy = dbcmd.add_parser("copy")
+    dbcopy.add_argument("source", metavar="SRC")
+    dbcopy.add_argument("target", metavar="DST")
 
     unit = sub.add_parser("unit").add_subparsers(dest="action", required=True, parser_class=_Parser)
     unit.add_parser("import").add_argument("file")
@@ -427,9 +431,9 @@ def _log(ctx, err: ModelUnitError, args) -> None:
         ctx.refused(err, command)
     elif err.key.startswith("clock."):  # a backdating attempt is refused before anyone signs in: log it too
         from modelunit.domain.calendar import now
-        from modelunit.storage.database import Database
+        from modelunit.storage.database import open_database_at
 
-        db = Database(db_path(args))
+        db = open_database_at(db_path(args))
         if db.exists():
             db.log_refusal({"at": now(), "user": args.user, "command": command, "error": err.key,
                             "message": err.render()})

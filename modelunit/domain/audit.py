@@ -112,13 +112,13 @@ def _seal(tx: Tx) -> None:
         for name, docs in staged.items():
             if name == "audit":
                 continue
-            table = tx.data.get(name) or {}
             total = int(digests.get(name, "0"), 16)
             for key, doc in docs.items():
                 if _own(name, key):
                     continue
-                if key in table:
-                    total -= _doc_hash(key, table[key])
+                before = tx.stored_doc(name, key)
+                if before is not None:
+                    total -= _doc_hash(key, before)
                 total += _doc_hash(key, doc)
             digests[name] = f"{total % _MOD:064x}"
     data = combined(digests)

@@ -176,6 +176,10 @@ class Tx:
         for col in self._collections.values():
             col.flush()
 
+    def stored_doc(self, table: str, key: str) -> dict | None:
+        """A document as it was before this transaction's unflushed puts (read it, never change it)."""
+        return (self.holder["data"].get(table) or {}).get(key)
+
     def staged(self) -> dict[str, dict[str, dict]]:
         """table → {key: document} put in this transaction and not yet flushed."""
         return {name: col.staged() for name, col in self._collections.items() if col.staged()}
@@ -239,6 +243,19 @@ class Database:
         # Views share the parsed state: the domain mutates documents only inside a
         # transaction, which always works on a fresh read of its own.
         return Tx(self._cache[1], writable=False)
+
+    @property
+    def locator(self) -> str:
+        """What ``--db`` takes to open this database again (the file's absolute path)."""
+        return self.path
+
+    def stamp(self) -> tuple | None:
+        """Changes whenever a write commits (the file's inode, time and size); None: no file."""
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
 
     def is_drill(self) -> bool:
         """A practice database (``init --drill``, the demo): its clock may be set, its exports say 演练."""
@@ -309,3 +326,17 @@ class Database:
                 os.write(fd, line.encode("utf-8", "backslashreplace"))
             finally:
                 os.close(fd)
+
+
+def is_server_url(spec: str) -> bool:
+    return spec.startswith(("postgresql://", "postgres://"))
+
+
+def open_database_at(spec: str) -> Database:
+    """The database a ``--db`` names: a PostgreSQL server's URL (:mod:`modelunit.storage.pg`), or the
+    path of a TinyDB file."""
+    if is_server_url(spec):
+        from modelunit.storage.pg import PgDatabase
+
+        return PgDatabase(spec)  # type: ignore[return-value]  # the same interface, on rows
+    return Database(spec)

@@ -15,7 +15,7 @@ import time
 from textual import events
 
 from modelunit.i18n import set_lang, t
-from modelunit.storage.database import Database
+from modelunit.storage.database import open_database_at
 from modelunit.tui.app import ModelUnitApp
 
 IDLE_CHECK_SECONDS = 30.0
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--demo", action="store_true")
     args = parser.parse_args(argv)
     set_lang(args.lang)
-    db = Database(args.db)
+    db = open_database_at(args.db)
     ctx = accounts = password = None
     if args.demo:
         from modelunit.demo import CLERKS, DEMO_ADMIN, DEMO_PASSWORD, INSPECTORS, is_demo

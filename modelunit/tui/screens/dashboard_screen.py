@@ -75,12 +75,11 @@ class DashboardScreen(ActionScreen):
 
     # -- data ------------------------------------------------------------------------
 
-    def _file_stamp(self) -> tuple | None:
+    def _file_stamp(self) -> tuple | int | None:
         try:
-            st = os.stat(self.ctx.db.path)
-        except OSError:
+            return self.ctx.db.stamp()
+        except ModelUnitError:
             return None
-        return st.st_ino, st.st_mtime_ns, st.st_size
 
     def poll_changes(self) -> None:
         """Pick up changes other users made to the shared database."""

@@ -1,0 +1,321 @@
+"""The database on a PostgreSQL server: ``--db postgresql://USER@HOST[:PORT]/DBNAME``.
+
+The same transaction interface as the TinyDB file (:class:`modelunit.storage.database.Database`); the
+domain does not know which one it runs on.  What differs is underneath:
+
+- **Rows, not a file.**  Each document is a row of ``modelunit_documents (tbl, key, doc)``, its JSON kept
+  as text exactly as the file backend writes it.  A write reads the rows it asks for and upserts the rows
+  it changed, in one database transaction with its audit entry; nothing else is read or rewritten.
+- **One writer at a time, by an advisory lock.**  Every write appends to the one audit hash chain, so two
+  writes can never commit side by side anyway: each must know the head the other left.  A transaction-level
+  advisory lock (``pg_advisory_xact_lock``) queues writers in the database itself — across processes and
+  machines — and is released by the commit, by the rollback, or by the server when a connection drops.
+  Serialisable transactions would give the same order with retries of whole actions (and a second run of
+  whatever the action printed); row locks would leave the chain's head as the one hot row.  Readers take no
+  lock: each read is one consistent (repeatable-read) look at the rows.
+- **Reads are cached by generation.**  Every commit bumps ``modelunit_state.generation``; a reader re-reads
+  the documents only when it changed (the file backend does the same with the file's size and time).
+- **Files beside the database** (evidence, the refusal log, the sign-in lockouts) live in a folder of this
+  machine: ``MODELUNIT_FILES`` or ``~/.local/share/modelunit/HOST-PORT-DBNAME``.  Several ``serve``
+  processes on several machines share evidence through a shared folder named by ``MODELUNIT_FILES``.
+
+The password comes from ``PGPASSWORD`` or ``~/.pgpass`` (libpq reads both); one given in the URL is
+refused, and no message, log line or audit entry shows the URL with one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from modelunit.errors import BadInput, Refused
+from modelunit.storage.database import TABLES, Tx, _copy
+
+if TYPE_CHECKING:
+    import psycopg
+
+SCHEMA_VERSION = 1  # of the tables below (not of the documents: that is meta.schema, as in the file)
+LOCK_KEY = 0x6D75  # "mu": with the schema's name, the advisory lock every writer of one database takes
+
+CREATE = [
+    "CREATE TABLE modelunit_state (version integer NOT NULL, generation bigint NOT NULL)",
+    "CREATE TABLE modelunit_documents (tbl text NOT NULL, key text NOT NULL, doc text NOT NULL, "
+    "PRIMARY KEY (tbl, key))",
+]
+
+
+def _dumps(doc: dict) -> str:
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+class PgCollection:
+    """One table of a write transaction: rows read when asked for, writes staged until commit."""
+
+    def __init__(self, tx: PgTx, name: str) -> None:
+        self._tx, self._name = tx, name
+        self._rows: dict[str, dict | None] = {}  # stored documents read so far (None: no such row)
+        self._all = False  # every row of the table has been read
+        self._staged: dict[str, dict] = {}
+
+    def _stored(self, key: str) -> dict | None:
+        if key not in self._rows and not self._all:
+            row = self._tx.conn.execute("SELECT doc FROM modelunit_documents WHERE tbl = %s AND key = %s",
+                                        (self._name, key)).fetchone()
+            self._rows[key] = json.loads(row[0]) if row else None
+        return self._rows.get(key)
+
+    def _load_all(self) -> None:
+        if not self._all:
+            cur = self._tx.conn.execute("SELECT key, doc FROM modelunit_documents WHERE tbl = %s ORDER BY key",
+                                        (self._name,))
+            self._rows = {key: json.loads(doc) for key, doc in cur}
+            self._all = True
+
+    def get(self, key: str) -> dict | None:
+        if key in self._staged:
+            return _copy(self._staged[key])
+        doc = self._stored(key)
+        return _copy(doc) if doc is not None else None
+
+    def stored(self, key: str) -> dict | None:
+        """The document as it was before this transaction (read it, never change it)."""
+        return self._stored(key)
+
+    def put(self, key: str, doc: dict) -> None:
+        if not self._tx.writable:
+            raise RuntimeError("a read-only view cannot be written")
+        self._staged[key] = _copy(doc)
+        self._tx.holder["dirty"] = True
+
+    def put_many(self, docs: dict[str, dict]) -> None:
+        for key, doc in docs.items():
+            self.put(key, doc)
+
+    def staged(self) -> dict[str, dict]:
+        return self._staged
+
+    def flush(self) -> None:
+        if not self._staged:
+            return
+        staged, self._staged = self._staged, {}
+        with self._tx.conn.cursor() as cur:
+            cur.executemany("INSERT INTO modelunit_documents (tbl, key, doc) VALUES (%s, %s, %s) "
+                            "ON CONFLICT (tbl, key) DO UPDATE SET doc = EXCLUDED.doc",
+                            [(self._name, key, _dumps(doc)) for key, doc in staged.items()])
+        self._rows.update(staged)
+
+    def items(self) -> Iterator[tuple[str, dict]]:
+        self._load_all()
+        for key, doc in list(self._rows.items()):
+            if key not in self._staged and doc is not None:
+                yield key, _copy(doc)
+        for key, doc in list(self._staged.items()):
+            yield key, _copy(doc)
+
+    def values(self) -> list[dict]:
+        return [doc for _, doc in self.items()]
+
+    def keys(self) -> list[str]:
+        self._load_all()
+        stored = [k for k, doc in self._rows.items() if doc is not None]
+        known = set(stored)
+        return stored + [k for k in self._staged if k not in known]
+
+    def __len__(self) -> int:
+        return len(self.keys())
+
+
+class PgTx(Tx):
+    """A write transaction on the server: the tables are :class:`PgCollection` s over one connection."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:  # noqa: D107 — no TinyDB underneath
+        self.conn = conn
+        self.holder = {"data": {}, "dirty": False}
+        self.writable = True
+        self._collections: dict[str, PgCollection] = {}  # type: ignore[assignment]
+        self.on_commit: list = []
+
+    if not TYPE_CHECKING:
+        def __getattr__(self, name: str) -> PgCollection:
+            if name not in TABLES:
+                raise AttributeError(f"no table {name!r}")
+            col = self._collections.get(name)
+            if col is None:
+                col = self._collections[name] = PgCollection(self, name)
+            return col
+
+    def stored_doc(self, table: str, key: str) -> dict | None:
+        return getattr(self, table).stored(key)
+
+    @property
+    def data(self) -> dict:
+        """Every table as stored now (this transaction's flushed writes included): the whole database."""
+        out: dict[str, dict] = {}
+        for key, name, doc in self.conn.execute("SELECT key, tbl, doc FROM modelunit_documents ORDER BY tbl, key"):
+            out.setdefault(name, {})[key] = json.loads(doc)
+        return out
+
+
+class PgDatabase:
+    """A modelunit database on a PostgreSQL server, with its files in a folder of this machine."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.password is not None:
+            raise BadInput("pg.password_in_url")
+        self.url = url
+        self.dbname = unquote(parts.path.lstrip("/")) or (parts.username or "")
+        host = parts.hostname or "local"
+        port = parts.port or 5432
+        home = os.environ.get("MODELUNIT_FILES") or os.path.join(
+            os.path.expanduser("~"), ".local", "share", "modelunit", f"{host}-{port}-{self.dbname}")
+        self.files_dir = os.path.abspath(home)
+        stem = os.path.join(self.files_dir, self.dbname or "modelunit")
+        self.path = stem  # what sign-in lockouts and messages name; nothing is written at this name itself
+        self.lock_path = stem + ".lock"
+        self.log_path = stem + ".log"
+        self.evidence_dir = stem + ".evidence"
+        self._conn: psycopg.Connection | None = None
+        self._cache: tuple[int, dict] | None = None
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def locator(self) -> str:
+        """What ``--db`` takes to open this database again (the URL)."""
+        return self.url
+
+    def stamp(self) -> int | None:
+        """Changes whenever a write commits (the generation counter)."""
+        conn = self.connect()
+        with self._errors():
+            return self._generation(conn) if self._schema(conn) is not None else None
+
+    # -- the connection ------------------------------------------------------------
+
+    def connect(self) -> psycopg.Connection:
+        import psycopg
+
+        if self._conn is None or self._conn.closed:
+            try:
+                self._conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10,
+                                             application_name="modelunit")
+            except psycopg.Error as e:
+                raise BadInput("pg.connect", url=self.url, detail=_first_line(e)) from None
+            with contextlib.suppress(OSError):
+                os.makedirs(self.files_dir, mode=0o700, exist_ok=True)
+        return self._conn
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """A server error or a dropped connection: one line, and the connection opened afresh next time."""
+        import psycopg
+
+        try:
+            yield
+        except psycopg.Error as e:
+            if self._conn is not None and (self._conn.closed or self._conn.broken):
+                self._conn = None
+            raise Refused("pg.failed", url=self.url, detail=_first_line(e)) from None
+
+    def _schema(self, conn: psycopg.Connection) -> int | None:
+        """The stored schema's version (None: an empty database)."""
+        row = conn.execute("SELECT to_regclass('modelunit_state')").fetchone()
+        if row is None or row[0] is None:
+            return None
+        state = conn.execute("SELECT version FROM modelunit_state").fetchone()
+        return state[0] if state else None
+
+    @staticmethod
+    def _generation(conn: psycopg.Connection) -> int:
+        row = conn.execute("SELECT generation FROM modelunit_state").fetchone()
+        return int(row[0]) if row else 0
+
+    def _check_schema(self, conn: psycopg.Connection) -> None:
+        version = self._schema(conn)
+        if version is None:
+            raise BadInput("db.missing", path=self.url)
+        if version > SCHEMA_VERSION:
+            raise Refused("pg.newer_schema", url=self.url, version=version, known=SCHEMA_VERSION)
+
+    # -- reading -------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        conn = self.connect()
+        with self._errors():
+            return self._schema(conn) is not None and bool(
+                conn.execute("SELECT 1 FROM modelunit_documents LIMIT 1").fetchone())
+
+    def snapshot(self) -> Tx:
+        conn = self.connect()
+        with self._errors():
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                self._check_schema(conn)
+                generation = self._generation(conn)
+                if self._cache is None or self._cache[0] != generation:
+                    data: dict[str, dict] = {}
+                    for name, key, doc in conn.execute(
+                            "SELECT tbl, key, doc FROM modelunit_documents ORDER BY tbl, key"):
+                        data.setdefault(name, {})[key] = json.loads(doc)
+                    self._cache = (generation, data)
+        return Tx(self._cache[1], writable=False)
+
+    def is_drill(self) -> bool:
+        return self.snapshot().meta.get("drill") is not None
+
+    # -- writing -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self, create: bool = False) -> Iterator[Tx]:
+        conn = self.connect()
+        with self._errors(), conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", (LOCK_KEY,))
+            if create:
+                if self._schema(conn) is None:
+                    for statement in CREATE:
+                        conn.execute(statement)
+                    conn.execute("INSERT INTO modelunit_state (version, generation) VALUES (%s, 0)",
+                                 (SCHEMA_VERSION,))
+                elif conn.execute("SELECT 1 FROM modelunit_documents LIMIT 1").fetchone():
+                    raise Refused("db.exists", path=self.url)
+            else:
+                self._check_schema(conn)
+            tx = PgTx(conn)
+            yield tx
+            if tx.dirty or create:
+                for hook in tx.on_commit:
+                    hook(tx)
+                tx.flush()
+                conn.execute("UPDATE modelunit_state SET generation = generation + 1")
+        self._cache = None
+
+    def consistent_bytes(self) -> bytes:
+        """The whole database as the file backend's JSON (one consistent read), for a backup."""
+        tx = self.snapshot()
+        return _dumps(tx.data).encode("utf-8")
+
+    def log_refusal(self, record: dict) -> None:
+        line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+        with contextlib.suppress(OSError):
+            os.makedirs(self.files_dir, mode=0o700, exist_ok=True)
+            fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line.encode("utf-8", "backslashreplace"))
+            finally:
+                os.close(fd)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def _first_line(error: Any) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
