@@ -623,6 +623,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help.cmd.user.reset-password": ("生成新的初始密码，只显示一次", "a new initial password, printed once"),
     "help.cmd.backup": ("在锁定下取得数据库的一致副本（管理员）", "a consistent copy of the database, taken under the lock (admin)"),
     "help.opt.backup.file": ("备份文件 FILE.json（不能已存在）", "the backup file FILE.json (must not exist)"),
+    "help.cmd.db": ("整个数据库：在 TinyDB 文件与 PostgreSQL 之间复制", "the whole database: copy between a TinyDB file and PostgreSQL"),
+    "help.cmd.db.copy": ("把整个数据库（每张表和整条审计链）复制到一个空的目标，两端都校验（管理员，在源数据库登录）",
+                         "copy the whole database (every table and the whole audit chain) into an empty target, verified at both ends (admin, signed in at the source)"),
+    "help.opt.db.copy.source": ("源：数据库文件路径或 postgresql://用户@主机/库名", "the source: a database file's path or postgresql://USER@HOST/DBNAME"),
+    "help.opt.db.copy.target": ("目标（必须为空）：数据库文件路径或 postgresql://用户@主机/库名", "the target (must be empty): a database file's path or postgresql://USER@HOST/DBNAME"),
     "help.cmd.passwd": ("修改自己的密码（MODELUNIT_PASSWORD 旧密码，MODELUNIT_NEW_PASSWORD 新密码，否则提示输入）",
                         "change your own password (MODELUNIT_PASSWORD: the old one, MODELUNIT_NEW_PASSWORD: the new "
                         "one, else prompts)"),

@@ -28,7 +28,6 @@ from tests.conftest import SMALL_CRITERIA, create_campaign, rows
 from tests.helpers import FULL, score, self_score, to_inspection, to_nomination
 
 
-
 @pytest.fixture
 def world(any_world):
     """Every workflow test runs on the TinyDB file and on PostgreSQL."""

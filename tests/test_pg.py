@@ -1,0 +1,124 @@
+"""The database on PostgreSQL (issue 16): created by init, refused when newer, copied to and from the
+file, written by several writers at once, and a connection dropped in the middle of a write."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+
+import psycopg
+import pytest
+
+from modelunit.domain import audit
+from modelunit.errors import Refused
+from modelunit.storage.database import Database
+from modelunit.storage.pg import PgDatabase
+from tests import pgcluster
+from tests.conftest import PASSWORD, pg_world, run_cli
+
+
+@pytest.fixture
+def url(tmp_path, monkeypatch) -> str:
+    monkeypatch.setenv("MODELUNIT_FILES", str(tmp_path / "files"))
+    return pgcluster.new_database(os.environ[pgcluster.ENV])
+
+
+def cli(url: str, *args: str, cwd, user: str | None = "office", env: dict | None = None):
+    return run_cli(*args, db=url, user=user, password=PASSWORD, cwd=cwd,
+                   env={"MODELUNIT_FILES": str(cwd / "files"), **(env or {})})
+
+
+def test_init_creates_the_schema_on_an_empty_database_and_a_campaign_runs_through_the_cli(url, tmp_path):
+    r = cli(url, "init", "--admin", "office", cwd=tmp_path)
+    assert r.returncode == 0 and url in r.stdout, r.stderr
+    (tmp_path / "u.csv").write_text("code,name,type\nU1,城关镇人民政府,township\nU2,区卫生局,department\n",
+                                    encoding="utf-8")
+    assert cli(url, "unit", "import", "u.csv", cwd=tmp_path).returncode == 0
+    listing = cli(url, "unit", "list", "--format", "json", cwd=tmp_path)
+    assert [u["code"] for u in json.loads(listing.stdout)] == ["U1", "U2"]
+    verify = cli(url, "audit", "verify", cwd=tmp_path)
+    assert verify.returncode == 0 and "审计日志完整" in verify.stdout
+    before = PgDatabase(url).consistent_bytes()
+    again = cli(url, "init", "--admin", "office", cwd=tmp_path)
+    assert again.returncode == 1 and "数据库已存在" in again.stderr and again.stderr.count("\n") == 1
+    assert PgDatabase(url).consistent_bytes() == before
+
+
+def test_a_password_in_the_url_is_refused_and_never_repeated(url, tmp_path):
+    secret = "Pa55-word-in-url"
+    with_password = url.replace("postgres@", f"postgres:{secret}@")
+    r = cli(with_password, "unit", "list", cwd=tmp_path)
+    assert r.returncode == 2 and "PGPASSWORD" in r.stderr and secret not in r.stderr + r.stdout
+
+
+def test_a_newer_schema_is_refused_with_one_line_and_left_alone(url, tmp_path):
+    assert cli(url, "init", "--admin", "office", cwd=tmp_path).returncode == 0
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE modelunit_state SET version = 99")
+    r = cli(url, "unit", "list", cwd=tmp_path)
+    assert r.returncode == 1 and "第 99 版" in r.stderr and r.stderr.count("\n") == 1
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT version FROM modelunit_state").fetchone()[0] == 99  # left as it was
+
+
+def test_db_copy_takes_a_file_into_postgresql_and_back_and_refuses_a_full_target(world, url, tmp_path):
+    r = world.cli("db", "copy", world.db.path, url)
+    assert r.returncode == 0 and "两端一致" in r.stdout, r.stderr
+    back = tmp_path / "back.json"
+    assert world.cli("db", "copy", url, str(back)).returncode == 0
+    assert json.loads(back.read_text(encoding="utf-8")) == json.loads(world.raw())
+    assert audit.verify(Database(str(back)).snapshot()).ok
+    stored = PgDatabase(url).consistent_bytes()
+    again = world.cli("db", "copy", world.db.path, url)
+    assert again.returncode == 1 and "数据库已存在" in again.stderr
+    assert PgDatabase(url).consistent_bytes() == stored
+    assert world.cli("db", "copy", url, str(back)).returncode == 1  # a file that is there is not overwritten
+
+
+def test_eight_concurrent_writers_lose_no_update(template_dir, tmp_path, monkeypatch):
+    world = pg_world(template_dir, tmp_path, monkeypatch)
+    per_writer, errors = 15, []
+
+    def writer(n: int) -> None:
+        db = PgDatabase(world.db.locator)
+        try:
+            for _ in range(per_writer):
+                with db.transaction() as tx:
+                    count = (tx.meta.get("counter") or {"n": 0})["n"]
+                    tx.meta.put("counter", {"n": count + 1})
+                    audit.record(tx, f"w{n}", "unit.import", None, "counter", count, count + 1)
+        except Exception as e:  # noqa: BLE001 — reported below
+            errors.append(e)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
+    snap = PgDatabase(world.db.locator).snapshot()
+    assert snap.meta.get("counter") == {"n": 8 * per_writer}
+    check = audit.verify(snap)
+    assert check.ok and check.count >= 8 * per_writer
+
+
+def test_a_connection_dropped_in_the_middle_of_a_write_leaves_nothing_and_one_line(template_dir, tmp_path,
+                                                                                    monkeypatch):
+    world = pg_world(template_dir, tmp_path, monkeypatch)
+    before = world.raw()
+    db = PgDatabase(world.db.locator)
+    with pytest.raises(Refused) as caught:
+        with db.transaction() as tx:
+            tx.units.put("U9", {"code": "U9", "name": "半途单位", "type": "department"})
+            tx.flush()  # the row is written inside the transaction…
+            pid = tx.conn.info.backend_pid
+            with psycopg.connect(pgcluster.admin_url(os.environ[pgcluster.ENV]), autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))  # …and the connection dropped
+            audit.record(tx, "office", "unit.import", None, "U9", None, "半途单位")
+    message = caught.value.render()
+    assert "未做任何更改" in message and "\n" not in message
+    assert PgDatabase(world.db.locator).consistent_bytes() == before
+    assert db.snapshot().units.get("U9") is None  # the same object connects again
