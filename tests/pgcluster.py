@@ -14,6 +14,9 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
+from pathlib import Path
 from urllib.parse import quote
 
 ENV = "MODELUNIT_TEST_PG"  # the socket folder of the running cluster, for the workers
@@ -33,11 +36,27 @@ def _as_owner(argv: list[str]) -> list[str]:
 
 
 class Cluster:
+    """Started in a thread of its own, so that xdist's workers start meanwhile; :func:`new_database` waits
+    for the ``ready`` (or ``failed``) file it leaves in its folder."""
+
     def __init__(self) -> None:
         self.folder = tempfile.mkdtemp(prefix="mu-pg-")
+        self.data = os.path.join(self.folder, "data")
+        self.thread = threading.Thread(target=self._start, daemon=True)
+        self.thread.start()
+
+    def _start(self) -> None:
+        try:
+            self._init()
+        except Exception as e:  # noqa: BLE001 — told to every test that asks for a database
+            detail = getattr(e, "stderr", b"") or b""
+            Path(self.folder, "failed").write_text(f"{e} {detail.decode(errors='replace')}", encoding="utf-8")
+        else:
+            Path(self.folder, "ready").touch()
+
+    def _init(self) -> None:
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres")
-        self.data = os.path.join(self.folder, "data")
         subprocess.run(_as_owner([_bin("initdb"), "-D", self.data, "--auth=trust", "-U", "postgres", "-E", "UTF8",
                                   "--locale=C.UTF-8", "-N"]), check=True, capture_output=True)
         # fsync off: a test cluster outlives no machine crash; a SIGKILLed client loses nothing either way.
@@ -48,6 +67,7 @@ class Cluster:
                         f"CREATE DATABASE {DBNAME}"], check=True, capture_output=True)
 
     def stop(self) -> None:
+        self.thread.join()
         subprocess.run(_as_owner([_bin("pg_ctl"), "-D", self.data, "-m", "immediate", "-w", "stop"]),
                        capture_output=True)
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -64,6 +84,13 @@ def new_database(socket: str) -> str:
     """The URL of a new, empty modelunit database (a schema of its own)."""
     import psycopg
 
+    for _ in range(1200):
+        if os.path.exists(os.path.join(socket, "ready")):
+            break
+        if os.path.exists(os.path.join(socket, "failed")):
+            raise RuntimeError("the test PostgreSQL cluster did not start: "
+                               + Path(socket, "failed").read_text(encoding="utf-8"))
+        time.sleep(0.05)
     name = f"t{os.getpid()}_{next(_counter)}"
     with psycopg.connect(admin_url(socket), autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {name}")
