@@ -89,7 +89,8 @@ class DashboardScreen(ActionScreen):
     def reload(self) -> None:
         """Read the campaign again; a large database is read in a worker so the screen never freezes."""
         self._stamp = self._file_stamp()
-        size = self._stamp[2] if self._stamp else 0
+        # A large file, or a server database (its reads are round trips), is read off the interface's thread.
+        size = self._stamp[2] if isinstance(self._stamp, tuple) else INLINE_LOAD_BYTES + 1 if self._stamp else 0
         if size > INLINE_LOAD_BYTES:
             self.query_one("#count-line", Static).update(t("tui.loading"))
             self.load_in_worker()
