@@ -40,6 +40,11 @@ class Block:
         return any(" serve" in c or "--serve" in c for c in self.commands)
 
     @property
+    def is_postgresql(self) -> bool:
+        """The PostgreSQL block (run by tests/test_pg.py against the suite's cluster)."""
+        return "postgresql://" in self.text
+
+    @property
     def is_tools(self) -> bool:
         """The reliability, benchmark and development commands (run as their quick forms)."""
         return any(w in self.text for w in ("benchmarks/", "ruff check", "tests/reliability"))

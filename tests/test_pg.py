@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 
 import psycopg
@@ -197,3 +198,23 @@ def test_sigkill_during_writes_loses_no_acknowledged_write(template_dir, tmp_pat
     record_property("summary", f"[postgresql sigkill x10] {len(acked)} acknowledged writes, {len(lost)} lost; "
                                f"{killed_mid} committed but not acknowledged; chain of {check.count} verifies")
     assert acked and not lost and check.ok
+
+
+def test_the_readmes_postgresql_block_runs_against_a_server(demo_templates, tmp_path):
+    """The README's PostgreSQL commands as a reader runs them after the campaign (signed in as the
+    office), with the example server's URL and files folder replaced by the suite's."""
+    import shutil
+    import subprocess
+
+    from tests.readme import blocks, failed, reader_env
+
+    block = next(b for b in blocks() if b.is_postgresql)
+    example = re.search(r"postgresql://\S+", block.text).group(0)
+    url = pgcluster.new_database(os.environ[pgcluster.ENV])
+    script = block.text.replace(example, url).replace("/srv/modelunit/files", str(tmp_path / "files"))
+    shutil.copy(demo_templates() / "demo.json", tmp_path / "modelunit.json")
+    env = {**reader_env(tmp_path), "MODELUNIT_USER": "admin", "MODELUNIT_PASSWORD": "demo1234"}
+    r = subprocess.run(["bash", "-e", "-x", "-c", script], cwd=tmp_path, env=env, text=True, capture_output=True,
+                       timeout=120)
+    assert r.returncode == 0, failed(r)
+    assert "两端一致" in r.stdout and "审计日志完整" in r.stdout and "拟命名" in r.stdout

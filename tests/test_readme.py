@@ -58,7 +58,7 @@ def test_the_demo_command_builds_the_demo_and_shows_it(tmp_path):
 
 
 def campaign_script() -> str:
-    example = [b for b in blocks() if not b.is_setup and not b.is_tools and not b.is_serve]
+    example = [b for b in blocks() if not b.is_setup and not b.is_tools and not b.is_serve and not b.is_postgresql]
     assert len(example) >= 2, "the whole campaign and the re-check"
     return "\n".join(b.text for b in example)
 
