@@ -182,7 +182,7 @@ def test_sigkill_during_writes_loses_no_acknowledged_write(template_dir, tmp_pat
             finally:
                 os._exit(3)
         os.close(w)
-        time.sleep(rng.uniform(0.05, 0.4))
+        time.sleep(rng.uniform(0.02, 0.12))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         with os.fdopen(r) as pipe:
