@@ -213,8 +213,13 @@ def test_the_readmes_postgresql_block_runs_against_a_server(demo_templates, tmp_
     url = pgcluster.new_database(os.environ[pgcluster.ENV])
     script = block.text.replace(example, url).replace("/srv/modelunit/files", str(tmp_path / "files"))
     shutil.copy(demo_templates() / "demo.json", tmp_path / "modelunit.json")
+    shutil.copytree(demo_templates() / "demo.evidence", tmp_path / "modelunit.evidence")
     env = {**reader_env(tmp_path), "MODELUNIT_USER": "admin", "MODELUNIT_PASSWORD": "demo1234"}
     r = subprocess.run(["bash", "-e", "-x", "-c", script], cwd=tmp_path, env=env, text=True, capture_output=True,
                        timeout=120)
     assert r.returncode == 0, failed(r)
     assert "两端一致" in r.stdout and "审计日志完整" in r.stdout and "拟命名" in r.stdout
+    # The evidence came along, into the server database's files folder, every file under its digest.
+    source = sorted(p.name for p in (tmp_path / "modelunit.evidence").rglob("*") if p.is_file())
+    copied = sorted(p.name for p in (tmp_path / "files").rglob("*") if p.is_file() and ".evidence" in str(p))
+    assert source and copied == source
