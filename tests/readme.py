@@ -42,7 +42,7 @@ class Block:
     @property
     def is_postgresql(self) -> bool:
         """The PostgreSQL block (run by tests/test_pg.py against the suite's cluster)."""
-        return "postgresql://" in self.text
+        return "postgresql://" in self.text and not self.is_tools
 
     @property
     def is_tools(self) -> bool:

@@ -11,6 +11,7 @@ fails here until it has a rule):
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -30,6 +31,10 @@ def quick_form(command: str) -> str | None:
     program = [w for w in words if "=" not in w or w.startswith("-")]  # without leading VAR=value
     if program[:2] == ["python", "benchmarks/bench.py"]:
         return command.split("#")[0].strip() + " --smoke"
+    if program[:2] == ["python", "benchmarks/pg_bench.py"]:  # on the suite's cluster instead of the example's
+        from tests import pgcluster
+
+        return f"python benchmarks/pg_bench.py '{pgcluster.admin_url(os.environ[pgcluster.ENV])}' --smoke"
     if program[:2] == ["python", "benchmarks/tui_startup.py"]:
         return command.split("#")[0].strip() + " --runs 1"
     if "pytest" in program:
