@@ -112,8 +112,9 @@ def scale(url: str, n_units: int, folder: Path, repeat: int) -> dict:
                  for _ in range(repeat)]
         floor = [run([sys.executable, "-c", FLOOR, pg_url, stored, PASSWORD], env)[0] for _ in range(repeat)]
         fig["tally"], fig["floor"] = min(tally), min(floor)
-        fig["writes"], fig["lost"] = writers(pg_url, 1.0 if repeat == 1 else 3.0)
-        fig["writes_s"] = fig["writes"] / (1.0 if repeat == 1 else 3.0)
+        seconds = 0.3 if repeat == 1 else 3.0
+        fig["writes"], fig["lost"] = writers(pg_url, seconds)
+        fig["writes_s"] = fig["writes"] / seconds
         pg.close()
         return fig
     finally:
