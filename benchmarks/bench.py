@@ -110,6 +110,18 @@ os.replace(tmp, path + '.floor')
 """
 
 
+def table(results: list[dict]):
+    """Print the head of a Markdown table with a column for each scale; returns the function that prints
+    a row: its name, its figure for each scale, and its floor or target."""
+    print("\n| figure | " + " | ".join(f"{r['units']} units" for r in results) + " | floor / target |")
+    print("|---|" + "---|" * len(results) + "---|")
+
+    def line(name: str, fn, floor: str = "") -> None:
+        print(f"| {name} | " + " | ".join(fn(r) for r in results) + f" | {floor} |")
+
+    return line
+
+
 def paired(n: int, fn, floor_fn) -> tuple[tuple[float, int], tuple[float, int]]:
     """Best of n runs of a command and of its floor, taken in turns so that a busy machine
     weighs on both alike."""
@@ -185,11 +197,7 @@ def main() -> None:
         sizes = [20] if args.smoke else [200] if args.quick else [200, 2000]
         results = [scale(n, Path(tmp)) for n in sizes]
     s = startup()
-    print("\n| figure | " + " | ".join(f"{r['units']} units" for r in results) + " | floor / target |")
-    print("|---|" + "---|" * len(results) + "---|")
-
-    def line(name, fn, floor=""):
-        print(f"| {name} | " + " | ".join(fn(r) for r in results) + f" | {floor} |")
+    line = table(results)
 
     line("database size", lambda r: f"{r['db_mb']:.1f} MB")
     line("score import (rows)", lambda r: f"{r['score_import']:.2f} s ({r['score_rows']:,})", "30 s at 220,000 rows")

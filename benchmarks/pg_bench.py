@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench import run  # noqa: E402
+from bench import run, table  # noqa: E402
 from scale import PASSWORD, build  # noqa: E402
 
 from modelunit.cli.commands import run_import  # noqa: E402
@@ -134,11 +134,7 @@ def main() -> None:
         print(f"PostgreSQL server {conn.info.server_version}, psycopg {psycopg.__version__}")
     with tempfile.TemporaryDirectory() as tmp:
         results = [scale(args.url, n, Path(tmp), repeat) for n in sizes]
-    print("\n| figure | " + " | ".join(f"{r['units']} units" for r in results) + " | floor / target |")
-    print("|---|" + "---|" * len(results) + "---|")
-
-    def line(name, fn, floor=""):
-        print(f"| {name} | " + " | ".join(fn(r) for r in results) + f" | {floor} |")
+    line = table(results)
 
     line("database (file size)", lambda r: f"{r['db_mb']:.1f} MB")
     line("db copy file → PostgreSQL", lambda r: f"{r['copy']:.2f} s")

@@ -305,8 +305,8 @@ def pg_world(template_dir: Path, folder: Path, monkeypatch) -> World:
     shutil.copy(template_dir / "criteria.yaml", folder / "criteria.yaml")
     monkeypatch.setenv("MODELUNIT_FILES", str(folder / "files"))
     db = PgDatabase(pgcluster.new_database(os.environ[pgcluster.ENV]))
-    copy_database(Database(str(template_dir / "mu.json")), db)  # type: ignore[arg-type]
-    return World(dir=folder, db=db, criteria=folder / "criteria.yaml")  # type: ignore[arg-type]
+    copy_database(Database(str(template_dir / "mu.json")), db)
+    return World(dir=folder, db=db, criteria=folder / "criteria.yaml")
 
 
 @pytest.fixture(params=["tinydb", "postgresql"])

@@ -77,25 +77,32 @@ def _copy_value(value):
 
 
 class Collection:
-    """A TinyDB table addressed by natural keys, with writes staged until commit.
-
-    TinyDB rewrites a whole table on every insert or update; staging the
-    puts of a transaction and flushing each table once keeps a bulk import
-    linear instead of quadratic.  Reads see the staged documents.
+    """A table addressed by natural keys, with writes staged until commit; reads see the staged
+    documents.  A backend says how stored documents are read (:meth:`stored`, :meth:`_stored_items`)
+    and how the staged ones are written (:meth:`flush`).
     """
 
-    def __init__(self, table: Table, holder: _Holder, writable: bool) -> None:
-        self._table = table
+    def __init__(self, holder: _Holder, writable: bool) -> None:
         self._holder = holder
         self._staged: dict[str, dict] = {}
-        # A read-only view hands out TinyDB's shallow copies: nothing can be written back
-        # through it, and read paths never change nested values.
+        # A read-only view hands out shallow copies: nothing can be written back through it, and
+        # read paths never change nested values.
         self._copy = _copy if writable else dict
+
+    def stored(self, key: str) -> dict | None:
+        """The document as it was before this transaction's unflushed puts (read it, never change it)."""
+        raise NotImplementedError
+
+    def _stored_items(self) -> Iterator[tuple[str, dict]]:
+        raise NotImplementedError
+
+    def flush(self) -> None:
+        raise NotImplementedError
 
     def get(self, key: str) -> dict | None:
         if key in self._staged:
             return _copy(self._staged[key])
-        doc = self._table.get(doc_id=key)  # type: ignore[call-overload]
+        doc = self.stored(key)
         return self._copy(doc) if doc is not None else None
 
     def put(self, key: str, doc: dict) -> None:
@@ -112,6 +119,40 @@ class Collection:
         """The documents put in this transaction and not yet flushed (read them, never change them)."""
         return self._staged
 
+    def items(self) -> Iterator[tuple[str, dict]]:
+        for key, doc in self._stored_items():
+            if key not in self._staged:
+                yield key, self._copy(doc)
+        for key, staged in list(self._staged.items()):
+            yield key, _copy(staged)
+
+    def values(self) -> list[dict]:
+        return [doc for _, doc in self.items()]
+
+    def keys(self) -> list[str]:
+        stored = [key for key, _ in self._stored_items()]
+        known = set(stored)
+        return stored + [k for k in self._staged if k not in known]
+
+    def __len__(self) -> int:
+        return len(self.keys())
+
+
+class TinyCollection(Collection):
+    """A TinyDB table.  TinyDB rewrites a whole table on every insert or update; staging the puts of a
+    transaction and flushing each table once keeps a bulk import linear instead of quadratic."""
+
+    def __init__(self, table: Table, holder: _Holder, writable: bool) -> None:
+        super().__init__(holder, writable)
+        self._table = table
+
+    def stored(self, key: str) -> dict | None:
+        return self._table.get(doc_id=key)  # type: ignore[call-overload]
+
+    def _stored_items(self) -> Iterator[tuple[str, dict]]:
+        for doc in self._table.all():
+            yield doc.doc_id, doc  # type: ignore[misc]
+
     def flush(self) -> None:
         """Write the staged documents into the TinyDB table (one pass per table)."""
         if not self._staged:
@@ -119,25 +160,6 @@ class Collection:
         staged, self._staged = self._staged, {}
         self._table.remove(doc_ids=list(staged))  # type: ignore[arg-type]
         self._table.insert_multiple(Document(doc, doc_id=key) for key, doc in staged.items())  # type: ignore[arg-type]
-
-    def items(self) -> Iterator[tuple[str, dict]]:
-        for doc in self._table.all():
-            key: str = doc.doc_id  # type: ignore[assignment]
-            if key not in self._staged:
-                yield key, self._copy(doc)
-        for key, staged in self._staged.items():
-            yield key, _copy(staged)
-
-    def values(self) -> list[dict]:
-        return [doc for _, doc in self.items()]
-
-    def keys(self) -> list[str]:
-        stored: list[str] = [doc.doc_id for doc in self._table.all()]  # type: ignore[misc]
-        known = set(stored)
-        return stored + [k for k in self._staged if k not in known]
-
-    def __len__(self) -> int:
-        return len(self.keys())
 
 
 class Tx:
@@ -169,8 +191,11 @@ class Tx:
                 raise AttributeError(f"no table {name!r}")  # a typo must not read as an empty table
             col = self._collections.get(name)
             if col is None:
-                col = self._collections[name] = Collection(self._db.table(name), self.holder, self.writable)
+                col = self._collections[name] = self._new_collection(name)
             return col
+
+    def _new_collection(self, name: str) -> Collection:
+        return TinyCollection(self._db.table(name), self.holder, self.writable)
 
     def flush(self) -> None:
         for col in self._collections.values():
@@ -178,7 +203,7 @@ class Tx:
 
     def stored_doc(self, table: str, key: str) -> dict | None:
         """A document as it was before this transaction's unflushed puts (read it, never change it)."""
-        return (self.holder["data"].get(table) or {}).get(key)
+        return getattr(self, table).stored(key)
 
     def staged(self) -> dict[str, dict[str, dict]]:
         """table → {key: document} put in this transaction and not yet flushed."""
@@ -203,7 +228,7 @@ class Database:
         self.lock_path = os.path.realpath(self.path) + ".lock"
         self.log_path = stem + ".log"
         self.evidence_dir = stem + ".evidence"
-        self._cache: tuple[tuple, dict] | None = None
+        self._cache: tuple[object, dict] | None = None  # (what the data was read at, the data)
 
     # -- reading -----------------------------------------------------------------
 
@@ -249,13 +274,20 @@ class Database:
         """What ``--db`` takes to open this database again (the file's absolute path)."""
         return self.path
 
-    def stamp(self) -> tuple | None:
-        """Changes whenever a write commits (the file's inode, time and size); None: no file."""
+    def stamp(self) -> object:
+        """A value that changes whenever a write commits (the file's inode, time and size); None: no file."""
         try:
             st = os.stat(self.path)
         except OSError:
             return None
         return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def read_size(self) -> int | None:
+        """About how many bytes a snapshot reads: the file's size (None where that is not known)."""
+        try:
+            return os.stat(self.path).st_size
+        except OSError:
+            return 0
 
     def is_drill(self) -> bool:
         """A practice database (``init --drill``, the demo): its clock may be set, its exports say 演练."""
@@ -338,5 +370,5 @@ def open_database_at(spec: str) -> Database:
     if is_server_url(spec):
         from modelunit.storage.pg import PgDatabase
 
-        return PgDatabase(spec)  # type: ignore[return-value]  # the same interface, on rows
+        return PgDatabase(spec)
     return Database(spec)

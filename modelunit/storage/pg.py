@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from modelunit.errors import BadInput, Refused
-from modelunit.storage.database import TABLES, Tx, _copy
+from modelunit.storage.database import Collection, Database, Tx
 
 if TYPE_CHECKING:
     import psycopg
@@ -52,116 +52,75 @@ def _dumps(doc: dict) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
-class PgCollection:
-    """One table of a write transaction: rows read when asked for, writes staged until commit."""
+def _all_documents(conn: psycopg.Connection) -> dict[str, dict[str, dict]]:
+    """Every stored document, table by table, in the file backend's shape."""
+    data: dict[str, dict[str, dict]] = {}
+    for name, key, doc in conn.execute("SELECT tbl, key, doc FROM modelunit_documents ORDER BY tbl, key"):
+        data.setdefault(name, {})[key] = json.loads(doc)
+    return data
+
+
+def _has_documents(conn: psycopg.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM modelunit_documents LIMIT 1").fetchone() is not None
+
+
+class PgCollection(Collection):
+    """One table of a write transaction: rows read when asked for, the staged ones upserted at flush."""
 
     def __init__(self, tx: PgTx, name: str) -> None:
-        self._tx, self._name = tx, name
+        super().__init__(tx.holder, writable=True)
+        self._conn, self._name = tx.conn, name
         self._rows: dict[str, dict | None] = {}  # stored documents read so far (None: no such row)
         self._all = False  # every row of the table has been read
-        self._staged: dict[str, dict] = {}
 
-    def _stored(self, key: str) -> dict | None:
+    def stored(self, key: str) -> dict | None:
         if key not in self._rows and not self._all:
-            row = self._tx.conn.execute("SELECT doc FROM modelunit_documents WHERE tbl = %s AND key = %s",
-                                        (self._name, key)).fetchone()
+            row = self._conn.execute("SELECT doc FROM modelunit_documents WHERE tbl = %s AND key = %s",
+                                     (self._name, key)).fetchone()
             self._rows[key] = json.loads(row[0]) if row else None
         return self._rows.get(key)
 
-    def _load_all(self) -> None:
+    def _stored_items(self) -> Iterator[tuple[str, dict]]:
         if not self._all:
-            cur = self._tx.conn.execute("SELECT key, doc FROM modelunit_documents WHERE tbl = %s ORDER BY key",
-                                        (self._name,))
+            cur = self._conn.execute("SELECT key, doc FROM modelunit_documents WHERE tbl = %s ORDER BY key",
+                                     (self._name,))
             self._rows = {key: json.loads(doc) for key, doc in cur}
             self._all = True
-
-    def get(self, key: str) -> dict | None:
-        if key in self._staged:
-            return _copy(self._staged[key])
-        doc = self._stored(key)
-        return _copy(doc) if doc is not None else None
-
-    def stored(self, key: str) -> dict | None:
-        """The document as it was before this transaction (read it, never change it)."""
-        return self._stored(key)
-
-    def put(self, key: str, doc: dict) -> None:
-        if not self._tx.writable:
-            raise RuntimeError("a read-only view cannot be written")
-        self._staged[key] = _copy(doc)
-        self._tx.holder["dirty"] = True
-
-    def put_many(self, docs: dict[str, dict]) -> None:
-        for key, doc in docs.items():
-            self.put(key, doc)
-
-    def staged(self) -> dict[str, dict]:
-        return self._staged
+        return ((key, doc) for key, doc in list(self._rows.items()) if doc is not None)
 
     def flush(self) -> None:
         if not self._staged:
             return
         staged, self._staged = self._staged, {}
-        with self._tx.conn.cursor() as cur:
+        with self._conn.cursor() as cur:
             cur.executemany("INSERT INTO modelunit_documents (tbl, key, doc) VALUES (%s, %s, %s) "
                             "ON CONFLICT (tbl, key) DO UPDATE SET doc = EXCLUDED.doc",
                             [(self._name, key, _dumps(doc)) for key, doc in staged.items()])
         self._rows.update(staged)
 
-    def items(self) -> Iterator[tuple[str, dict]]:
-        self._load_all()
-        for key, doc in list(self._rows.items()):
-            if key not in self._staged and doc is not None:
-                yield key, _copy(doc)
-        for key, doc in list(self._staged.items()):
-            yield key, _copy(doc)
-
-    def values(self) -> list[dict]:
-        return [doc for _, doc in self.items()]
-
-    def keys(self) -> list[str]:
-        self._load_all()
-        stored = [k for k, doc in self._rows.items() if doc is not None]
-        known = set(stored)
-        return stored + [k for k in self._staged if k not in known]
-
-    def __len__(self) -> int:
-        return len(self.keys())
-
 
 class PgTx(Tx):
     """A write transaction on the server: the tables are :class:`PgCollection` s over one connection."""
 
-    def __init__(self, conn: psycopg.Connection) -> None:  # noqa: D107 — no TinyDB underneath
+    def __init__(self, conn: psycopg.Connection) -> None:  # no TinyDB underneath: Tx's state, none of its data
         self.conn = conn
         self.holder = {"data": {}, "dirty": False}
         self.writable = True
-        self._collections: dict[str, PgCollection] = {}  # type: ignore[assignment]
-        self.on_commit: list = []
+        self._collections = {}
+        self.on_commit = []
 
-    if not TYPE_CHECKING:
-        def __getattr__(self, name: str) -> PgCollection:
-            if name not in TABLES:
-                raise AttributeError(f"no table {name!r}")
-            col = self._collections.get(name)
-            if col is None:
-                col = self._collections[name] = PgCollection(self, name)
-            return col
-
-    def stored_doc(self, table: str, key: str) -> dict | None:
-        return getattr(self, table).stored(key)
+    def _new_collection(self, name: str) -> Collection:
+        return PgCollection(self, name)
 
     @property
     def data(self) -> dict:
         """Every table as stored now (this transaction's flushed writes included): the whole database."""
-        out: dict[str, dict] = {}
-        for key, name, doc in self.conn.execute("SELECT key, tbl, doc FROM modelunit_documents ORDER BY tbl, key"):
-            out.setdefault(name, {})[key] = json.loads(doc)
-        return out
+        return _all_documents(self.conn)
 
 
-class PgDatabase:
-    """A modelunit database on a PostgreSQL server, with its files in a folder of this machine."""
+class PgDatabase(Database):
+    """A modelunit database on a PostgreSQL server, with its files in a folder of this machine.  It keeps
+    the file database's interface (and its refusal log and drill check); nothing of the file is used."""
 
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
@@ -180,21 +139,21 @@ class PgDatabase:
         self.log_path = stem + ".log"
         self.evidence_dir = stem + ".evidence"
         self._conn: psycopg.Connection | None = None
-        self._cache: tuple[int, dict] | None = None
-
-    def __str__(self) -> str:
-        return self.url
+        self._cache = None
 
     @property
     def locator(self) -> str:
         """What ``--db`` takes to open this database again (the URL)."""
         return self.url
 
-    def stamp(self) -> int | None:
+    def stamp(self) -> object:
         """Changes whenever a write commits (the generation counter)."""
         conn = self.connect()
         with self._errors():
             return self._generation(conn) if self._schema(conn) is not None else None
+
+    def read_size(self) -> int | None:
+        return None  # a snapshot is read in round trips to the server, whatever its size
 
     # -- the connection ------------------------------------------------------------
 
@@ -248,8 +207,7 @@ class PgDatabase:
     def exists(self) -> bool:
         conn = self.connect()
         with self._errors():
-            return self._schema(conn) is not None and bool(
-                conn.execute("SELECT 1 FROM modelunit_documents LIMIT 1").fetchone())
+            return self._schema(conn) is not None and _has_documents(conn)
 
     def snapshot(self) -> Tx:
         conn = self.connect()
@@ -259,15 +217,8 @@ class PgDatabase:
                 self._check_schema(conn)
                 generation = self._generation(conn)
                 if self._cache is None or self._cache[0] != generation:
-                    data: dict[str, dict] = {}
-                    for name, key, doc in conn.execute(
-                            "SELECT tbl, key, doc FROM modelunit_documents ORDER BY tbl, key"):
-                        data.setdefault(name, {})[key] = json.loads(doc)
-                    self._cache = (generation, data)
+                    self._cache = (generation, _all_documents(conn))
         return Tx(self._cache[1], writable=False)
-
-    def is_drill(self) -> bool:
-        return self.snapshot().meta.get("drill") is not None
 
     # -- writing -------------------------------------------------------------------
 
@@ -282,7 +233,7 @@ class PgDatabase:
                         conn.execute(statement)
                     conn.execute("INSERT INTO modelunit_state (version, generation) VALUES (%s, 0)",
                                  (SCHEMA_VERSION,))
-                elif conn.execute("SELECT 1 FROM modelunit_documents LIMIT 1").fetchone():
+                elif _has_documents(conn):
                     raise Refused("db.exists", path=self.url)
             else:
                 self._check_schema(conn)
@@ -299,16 +250,6 @@ class PgDatabase:
         """The whole database as the file backend's JSON (one consistent read), for a backup."""
         tx = self.snapshot()
         return _dumps(tx.data).encode("utf-8")
-
-    def log_refusal(self, record: dict) -> None:
-        line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
-        with contextlib.suppress(OSError):
-            os.makedirs(self.files_dir, mode=0o700, exist_ok=True)
-            fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                os.write(fd, line.encode("utf-8", "backslashreplace"))
-            finally:
-                os.close(fd)
 
     def close(self) -> None:
         if self._conn is not None:

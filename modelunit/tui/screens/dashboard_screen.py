@@ -40,7 +40,7 @@ class DashboardScreen(ActionScreen):
         self.import_offer = Offer.NEVER
         self.sort_column = "code"
         self.sort_reverse = False
-        self._stamp: tuple | None = None
+        self._stamp: object = None
         self._search_timer = None
 
     @property
@@ -75,7 +75,7 @@ class DashboardScreen(ActionScreen):
 
     # -- data ------------------------------------------------------------------------
 
-    def _file_stamp(self) -> tuple | int | None:
+    def _file_stamp(self) -> object:
         try:
             return self.ctx.db.stamp()
         except ModelUnitError:
@@ -89,9 +89,8 @@ class DashboardScreen(ActionScreen):
     def reload(self) -> None:
         """Read the campaign again; a large database is read in a worker so the screen never freezes."""
         self._stamp = self._file_stamp()
-        # A large file, or a server database (its reads are round trips), is read off the interface's thread.
-        size = self._stamp[2] if isinstance(self._stamp, tuple) else INLINE_LOAD_BYTES + 1 if self._stamp else 0
-        if size > INLINE_LOAD_BYTES:
+        size = self.ctx.db.read_size()  # unknown (a server database, read in round trips): off the thread too
+        if size is None or size > INLINE_LOAD_BYTES:
             self.query_one("#count-line", Static).update(t("tui.loading"))
             self.load_in_worker()
         else:
