@@ -11,7 +11,7 @@ import threading
 import psycopg
 import pytest
 
-from modelunit.domain import audit
+from modelunit.domain import audit, users
 from modelunit.errors import Refused
 from modelunit.storage.database import Database
 from modelunit.storage.pg import PgDatabase
@@ -62,6 +62,42 @@ def test_a_newer_schema_is_refused_with_one_line_and_left_alone(url, tmp_path):
     assert r.returncode == 1 and "第 99 版" in r.stderr and r.stderr.count("\n") == 1
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT version FROM modelunit_state").fetchone()[0] == 99  # left as it was
+
+
+def test_a_lockout_holds_on_every_machine_that_serves_the_database(template_dir, tmp_path, monkeypatch):
+    """Two machines (each with its own folder of files) against one database: five wrong passwords on one
+    lock the name out on the other too, and an unlock on the other lifts it for both."""
+    world = pg_world(template_dir, tmp_path, monkeypatch)
+    before = world.raw()
+    machine = {m: {"MODELUNIT_FILES": str(tmp_path / m)} for m in ("a", "b")}
+    for _ in range(5):
+        r = run_cli("unit", "list", db=world.db.locator, user="clerk1", password="guess-guess", env=machine["a"])
+        assert r.returncode == 1
+    on_b = run_cli("unit", "list", db=world.db.locator, user="clerk1", password=PASSWORD, env=machine["b"])
+    assert on_b.returncode == 1 and "锁定" in on_b.stderr and on_b.stderr.count("\n") == 1
+    assert world.raw() == before  # counted beside the documents: the data is as it was
+    unlock = run_cli("user", "unlock", "clerk1", db=world.db.locator, user="office", password=PASSWORD,
+                     env=machine["b"])
+    assert unlock.returncode == 0, unlock.stderr
+    assert run_cli("unit", "list", db=world.db.locator, user="clerk1", password=PASSWORD,
+                   env=machine["a"]).returncode == 0
+
+
+def test_a_database_of_the_first_schema_is_read_and_brought_up_to_date_by_the_next_write(template_dir, tmp_path,
+                                                                                            monkeypatch):
+    world = pg_world(template_dir, tmp_path, monkeypatch)
+    with psycopg.connect(world.db.locator, autocommit=True) as conn:  # as version 1 of the program left it
+        conn.execute("DROP TABLE modelunit_signins")
+        conn.execute("UPDATE modelunit_state SET version = 1")
+    fresh = PgDatabase(world.db.locator)
+    assert fresh.signins.locked_until("clerk1", users._now()) is None and not fresh.signins.pending("clerk1")
+    assert world.cli("unit", "list").returncode == 0  # read as it is
+    r = world.cli("unit", "list", user="clerk1", password="guess-guess")
+    assert r.returncode == 1 and r.stderr.count("\n") == 1
+    with psycopg.connect(world.db.locator) as conn:
+        assert conn.execute("SELECT version FROM modelunit_state").fetchone()[0] == 2
+        assert conn.execute("SELECT name, failures FROM modelunit_signins").fetchall() == [("clerk1", 1)]
+    assert audit.verify(fresh.snapshot()).ok
 
 
 def test_db_copy_takes_a_file_into_postgresql_and_back_and_refuses_a_full_target(world, url, tmp_path):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
 
 from modelunit.domain import users
 from modelunit.errors import BadInput, Refused
-from modelunit.storage import signins
 from tests.conftest import PASSWORD
 
 
@@ -32,7 +32,8 @@ def test_an_unknown_name_costs_what_a_wrong_password_costs(world, monkeypatch):
     assert len(calls) == 2 and calls[0] == calls[1]  # one scrypt each, at the same work factor
 
 
-def test_five_wrong_passwords_lock_that_user_out_for_15_minutes(world):
+def test_five_wrong_passwords_lock_that_user_out_for_15_minutes(any_world):
+    world = any_world  # on a server database the attempts are counted in the database itself
     before = world.raw()
     for _ in range(4):
         result = world.cli("unit", "list", user="clerk1", password="guess-guess")
@@ -43,7 +44,7 @@ def test_five_wrong_passwords_lock_that_user_out_for_15_minutes(world):
     assert right.returncode == 1 and "15" in right.stderr and len(right.stderr.strip().splitlines()) == 1
     assert world.raw() == before  # refused sign-ins never touch the database
     assert world.cli("unit", "list", user="clerk2", password=PASSWORD).returncode == 0  # others unaffected
-    log = (world.dir / "mu.log").read_text(encoding="utf-8")
+    log = Path(world.db.log_path).read_text(encoding="utf-8")
     assert log.count("auth.locked") == 2
     unlocked = world.cli("user", "unlock", "clerk1")
     assert unlocked.returncode == 0, unlocked.stderr
@@ -51,18 +52,20 @@ def test_five_wrong_passwords_lock_that_user_out_for_15_minutes(world):
     assert world.cli("user", "unlock", "clerk2", user="clerk1").returncode == 1  # an admin's command
 
 
-def test_a_good_password_resets_the_count(world):
+def test_a_good_password_resets_the_count(any_world):
+    world = any_world
     for _ in range(4):
         users_fail = world.cli("unit", "list", user="i1", password="nope-nope")
         assert users_fail.returncode == 1
     assert world.cli("unit", "list", user="i1", password=PASSWORD).returncode == 0
-    assert not signins.pending(world.db.path, "i1")
+    assert not world.db.signins.pending("i1")
 
 
-def test_unknown_names_lock_out_too_so_a_lockout_reveals_nothing(world):
+def test_unknown_names_lock_out_too_so_a_lockout_reveals_nothing(any_world):
+    world = any_world
     for _ in range(5):
         world.cli("unit", "list", user="ghost", password="nope-nope")
-    assert signins.locked_until(world.db.path, "ghost", users._now()) is not None
+    assert world.db.signins.locked_until("ghost", users._now()) is not None
 
 
 @pytest.mark.parametrize("password,key", [("short7!", "user.password_short"), ("newclerk", "user.password_is_name"),

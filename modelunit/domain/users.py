@@ -80,17 +80,17 @@ def sign_in(db: Database, name: str, password: str) -> User:
     """Check a password; a failure is logged and refused with one message for every cause.
 
     Every attempt costs one scrypt, for a known name or not; after five wrong passwords in a
-    row the name is locked out for 15 minutes (counted in the state file beside the database,
-    so a refused sign-in never touches the database itself).
+    row the name is locked out for 15 minutes (counted outside the data: a state file beside
+    the database, a table of its own on a server; a refused sign-in never touches the data itself).
     """
     when = _now()
-    until = signins.locked_until(db.path, name, when)
+    until = db.signins.locked_until(name, when)
     snap = db.snapshot()
     doc = snap.users.get(name)
     user = from_dict(User, doc) if doc else None
     good = verify_password(password, user.password_hash if user else _dummy_hash(snap)) and user is not None
     if until is None and not good:
-        until = signins.failed(db.path, db.lock_path, name, when)
+        until = db.signins.failed(name, when)
         if until is None:
             db.log_refusal({"at": now(), "user": name, "command": "sign-in", "error": "auth.failed"})
             raise Refused("auth.failed", name=name)
@@ -99,7 +99,7 @@ def sign_in(db: Database, name: str, password: str) -> User:
         raise Refused("auth.locked", name=name, minutes=int(signins.LOCKOUT.total_seconds() // 60),
                       until=until.strftime("%Y-%m-%d %H:%M"))
     assert user is not None
-    signins.clear(db.path, db.lock_path, name)
+    db.signins.clear(name)
     if user.disabled:  # told only to whoever knows the password
         db.log_refusal({"at": now(), "user": name, "command": "sign-in", "error": "auth.disabled"})
         raise Refused("auth.disabled", name=name)
@@ -109,13 +109,13 @@ def sign_in(db: Database, name: str, password: str) -> User:
 def unlock_user(ctx: Context, name: str) -> bool:
     """An admin lifts a lockout (and forgets failed attempts); True if there was anything to lift."""
     require(ctx.actor, "user.add")
-    pending = signins.pending(ctx.db.path, name)
+    pending = ctx.db.signins.pending(name)
     with ctx.db.transaction() as tx:
         if tx.users.get(name) is None:
             raise BadInput("user.unknown", name=name)
         audit.record(tx, ctx.actor.name, "user.unlock", None, name, None, {"had_failures": pending})
     # After the commit, outside the database lock that the state file's update takes itself.
-    signins.clear(ctx.db.path, ctx.db.lock_path, name)
+    ctx.db.signins.clear(name)
     return pending
 
 
@@ -261,7 +261,7 @@ def reset_password(ctx: Context, name: str) -> str:
     require(ctx.actor, "user.add")
     password = initial_password()
     _change_user(ctx, name, "user.reset_password", {"password_hash": hash_password(password), "must_change": True})
-    signins.clear(ctx.db.path, ctx.db.lock_path, name)
+    ctx.db.signins.clear(name)
     return password
 
 

@@ -25,7 +25,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from modelunit.errors import BadInput, Refused
-from modelunit.storage import files
+from modelunit.storage import files, signins
 
 SCHEMA_VERSION = 1
 # The tables a database holds; asking a transaction for any other name is a programming error.
@@ -229,6 +229,11 @@ class Database:
         self.log_path = stem + ".log"
         self.evidence_dir = stem + ".evidence"
         self._cache: tuple[object, dict] | None = None  # (what the data was read at, the data)
+
+    @property
+    def signins(self) -> signins.Signins:
+        """Failed sign-ins and lockouts, kept outside the data (a refused sign-in changes nothing in it)."""
+        return signins.SigninFile(self.path, self.lock_path)
 
     # -- reading -----------------------------------------------------------------
 

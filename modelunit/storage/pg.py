@@ -15,9 +15,11 @@ domain does not know which one it runs on.  What differs is underneath:
   lock: each read is one consistent (repeatable-read) look at the rows.
 - **Reads are cached by generation.**  Every commit bumps ``modelunit_state.generation``; a reader re-reads
   the documents only when it changed (the file backend does the same with the file's size and time).
-- **Files beside the database** (evidence, the refusal log, the sign-in lockouts) live in a folder of this
-  machine: ``MODELUNIT_FILES`` or ``~/.local/share/modelunit/HOST-PORT-DBNAME``.  Several ``serve``
-  processes on several machines share evidence through a shared folder named by ``MODELUNIT_FILES``.
+- **Failed sign-ins are counted in the database** (``modelunit_signins``, beside the documents and not
+  in the audited data), so that a lockout holds on every machine that serves the database.
+- **Files beside the database** (evidence, the refusal log) live in a folder of this machine:
+  ``MODELUNIT_FILES`` or ``~/.local/share/modelunit/HOST-PORT-DBNAME``.  Several ``serve`` processes on
+  several machines share evidence through a shared folder named by ``MODELUNIT_FILES``.
 
 The password comes from ``PGPASSWORD`` or ``~/.pgpass`` (libpq reads both); one given in the URL is
 refused, and no message, log line or audit entry shows the URL with one.
@@ -29,16 +31,18 @@ import contextlib
 import json
 import os
 from collections.abc import Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from modelunit.errors import BadInput, Refused
+from modelunit.storage import signins
 from modelunit.storage.database import Collection, Database, Tx
 
 if TYPE_CHECKING:
     import psycopg
 
-SCHEMA_VERSION = 1  # of the tables below (not of the documents: that is meta.schema, as in the file)
+SCHEMA_VERSION = 2  # of the tables below (not of the documents: that is meta.schema, as in the file)
 LOCK_KEY = 0x6D75  # "mu": with the schema's name, the advisory lock every writer of one database takes
 
 CREATE = [
@@ -46,6 +50,11 @@ CREATE = [
     "CREATE TABLE modelunit_documents (tbl text NOT NULL, key text NOT NULL, doc text NOT NULL, "
     "PRIMARY KEY (tbl, key))",
 ]
+# What each version adds to the one before: a database made by an older program is brought up to date by
+# the first write (or failed sign-in) of a newer one.
+UPGRADES = {
+    2: ["CREATE TABLE modelunit_signins (name text PRIMARY KEY, failures integer NOT NULL, locked_until text)"],
+}
 
 
 def _dumps(doc: dict) -> str:
@@ -202,6 +211,18 @@ class PgDatabase(Database):
         if version > SCHEMA_VERSION:
             raise Refused("pg.newer_schema", url=self.url, version=version, known=SCHEMA_VERSION)
 
+    def _upgrade(self, conn: psycopg.Connection) -> None:
+        """Bring an older schema up to this program's (inside a writer's transaction, under its lock)."""
+        version = self._schema(conn) or SCHEMA_VERSION
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in UPGRADES[step]:
+                conn.execute(statement)
+            conn.execute("UPDATE modelunit_state SET version = %s", (step,))
+
+    @property
+    def signins(self) -> signins.Signins:
+        return PgSignins(self)
+
     # -- reading -------------------------------------------------------------------
 
     def exists(self) -> bool:
@@ -227,16 +248,15 @@ class PgDatabase(Database):
         conn = self.connect()
         with self._errors(), conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", (LOCK_KEY,))
-            if create:
-                if self._schema(conn) is None:
-                    for statement in CREATE:
-                        conn.execute(statement)
-                    conn.execute("INSERT INTO modelunit_state (version, generation) VALUES (%s, 0)",
-                                 (SCHEMA_VERSION,))
-                elif _has_documents(conn):
-                    raise Refused("db.exists", path=self.url)
-            else:
+            if create and self._schema(conn) is None:
+                for statement in CREATE:
+                    conn.execute(statement)
+                conn.execute("INSERT INTO modelunit_state (version, generation) VALUES (1, 0)")
+            elif create and _has_documents(conn):
+                raise Refused("db.exists", path=self.url)
+            elif not create:
                 self._check_schema(conn)
+            self._upgrade(conn)
             tx = PgTx(conn)
             yield tx
             if tx.dirty or create:
@@ -255,6 +275,52 @@ class PgDatabase(Database):
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+class PgSignins:
+    """Failed sign-ins in ``modelunit_signins``: every machine serving the database counts the same attempts.
+    (The same rules as :class:`modelunit.storage.signins.SigninFile`; a row per name with failures.)"""
+
+    def __init__(self, db: PgDatabase) -> None:
+        self.db = db
+
+    def _record(self, name: str) -> tuple[int, str | None] | None:
+        conn = self.db.connect()
+        with self.db._errors():
+            if (self.db._schema(conn) or 0) < 2:
+                return None  # an older schema, not yet upgraded: nothing counted
+            row = conn.execute("SELECT failures, locked_until FROM modelunit_signins WHERE name = %s",
+                               (name,)).fetchone()
+        return (int(row[0]), row[1]) if row else None
+
+    def locked_until(self, name: str, now: datetime) -> datetime | None:
+        record = self._record(name)
+        return signins.lockout_end(record[1], now) if record else None
+
+    def pending(self, name: str) -> bool:
+        return self._record(name) is not None
+
+    def failed(self, name: str, now: datetime) -> datetime | None:
+        conn = self.db.connect()
+        with self.db._errors(), conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", (LOCK_KEY,))
+            self.db._check_schema(conn)
+            self.db._upgrade(conn)
+            row = conn.execute("SELECT failures FROM modelunit_signins WHERE name = %s FOR UPDATE",
+                               (name,)).fetchone()
+            count, until = signins.next_failure(int(row[0]) if row else 0, now)
+            conn.execute("INSERT INTO modelunit_signins (name, failures, locked_until) VALUES (%s, %s, %s) "
+                         "ON CONFLICT (name) DO UPDATE SET failures = EXCLUDED.failures, "
+                         "locked_until = EXCLUDED.locked_until",
+                         (name, count, until.isoformat(timespec="seconds") if until else None))
+        return until
+
+    def clear(self, name: str) -> bool:
+        if self._record(name) is None:
+            return False  # the common case: no write at all
+        conn = self.db.connect()
+        with self.db._errors():
+            return conn.execute("DELETE FROM modelunit_signins WHERE name = %s", (name,)).rowcount > 0
 
 
 def _first_line(error: Any) -> str:
