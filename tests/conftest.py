@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import fcntl
 import gc
+import json
 import os
 import shutil
 import subprocess
@@ -28,7 +29,7 @@ from modelunit.domain import campaigns, context, units, users
 from modelunit.domain.models import User, from_dict
 from modelunit.i18n import set_lang
 from modelunit.storage import passwords
-from modelunit.storage.database import Database
+from modelunit.storage.database import Database, open_database_at
 from tests import forkserver, pgcluster
 
 PASSWORD = "s3cret-pw"
@@ -220,23 +221,61 @@ class World:
     dir: Path
     db: Database
     criteria: Path
+    restored: tuple[bytes, object] | None = None  # what restore() last put back, and the stamp it left
 
     def ctx(self, name: str = "office", campaign: str | None = None) -> context.Context:
         user = from_dict(User, self.db.snapshot().users.get(name))
         return context.Context(self.db, user, campaign)
 
+    @property
+    def on_server(self) -> bool:
+        return self.db.locator != self.db.path
+
     def raw(self) -> bytes:
         """The whole stored database (the file's bytes; a server database's documents, in order)."""
-        if self.db.locator != self.db.path:
+        if self.on_server:
             return self.db.consistent_bytes()
         return Path(self.db.path).read_bytes()
+
+    def overwrite(self, data: dict) -> None:
+        """Store ``data`` (table → key → document) as the whole database behind the program's back: what
+        someone with write access to the file, or to the server's tables, could do."""
+        if not self.on_server:
+            Path(self.db.path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            return
+        import psycopg
+
+        with psycopg.connect(self.db.locator) as conn:
+            conn.execute("DELETE FROM modelunit_documents")
+            with conn.cursor() as cur:
+                cur.executemany("INSERT INTO modelunit_documents (tbl, key, doc) VALUES (%s, %s, %s)",
+                                [(t, k, json.dumps(d, ensure_ascii=False)) for t, docs in data.items()
+                                 for k, d in docs.items()])
+            conn.execute("UPDATE modelunit_state SET generation = generation + 1")
+
+    def restore(self, raw: bytes) -> None:
+        """Put back what :meth:`raw` returned; nothing to do when no write has committed since the last
+        restore of the same ``raw`` (every commit moves the database's stamp on)."""
+        if self.restored is not None and self.restored[0] is raw and self.restored[1] == self.db.stamp():
+            return
+        if self.on_server:
+            self.overwrite(json.loads(raw))
+        else:
+            tmp = Path(self.db.path).with_suffix(".restore")
+            tmp.write_bytes(raw)
+            os.replace(tmp, self.db.path)  # a new inode: no cached read of the previous state can survive
+        self.restored = (raw, self.db.stamp())
+
+    def reopened(self) -> Database:
+        """The database opened afresh, as another process would (nothing cached)."""
+        return open_database_at(self.db.locator)
 
     def entry(self, code: str, campaign: str = "2024-1") -> dict:
         return self.db.snapshot().entries.get(f"{campaign}|{code}")
 
     def cli(self, *args: str, user: str | None = "office", password: str | None = PASSWORD,
             env: dict | None = None) -> subprocess.CompletedProcess:
-        if self.db.locator != self.db.path:  # a server database: its files in the test's folder
+        if self.on_server:  # a server database: its files in the test's folder
             env = {"MODELUNIT_FILES": os.path.dirname(self.db.path), **(env or {})}
         return run_cli(*args, db=self.db.locator, user=user, password=password, env=env, cwd=self.dir)
 

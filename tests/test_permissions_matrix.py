@@ -29,6 +29,7 @@ import json
 import os
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,7 +53,7 @@ from modelunit.domain.models import User, from_dict
 from modelunit.errors import LineErrors, ModelUnitError
 from modelunit.export import score_sheets, workbook
 from modelunit.storage.database import Database
-from tests.conftest import PASSWORD, World, create_campaign, rows, run_cli
+from tests.conftest import PASSWORD, World, create_campaign, pg_world, rows, run_cli
 from tests.helpers import FULL, evidence, score, self_score
 
 STAGES = ("selfcheck", "nomination", "inspection", "publicity", "award")
@@ -166,15 +167,24 @@ class Stages:
     snaps: dict[str, bytes]
 
 
-@pytest.fixture(scope="module")
-def stages(template_dir, tmp_path_factory) -> Stages:
+@pytest.fixture(scope="module", params=["tinydb", "postgresql"])
+def stages(request, template_dir, tmp_path_factory) -> Iterator[Stages]:
+    """The database at each stage, on each backend in turn (the whole matrix runs on both)."""
     folder = tmp_path_factory.mktemp("matrix")
-    shutil.copy(template_dir / "mu.json", folder / "mu.json")
-    shutil.copy(template_dir / "criteria.yaml", folder / "criteria.yaml")
-    w = World(dir=folder, db=Database(str(folder / "mu.json")), criteria=folder / "criteria.yaml")
+    with pytest.MonkeyPatch.context() as files:
+        if request.param == "postgresql":
+            w = pg_world(template_dir, folder, files)
+        else:
+            shutil.copy(template_dir / "mu.json", folder / "mu.json")
+            shutil.copy(template_dir / "criteria.yaml", folder / "criteria.yaml")
+            w = World(dir=folder, db=Database(str(folder / "mu.json")), criteria=folder / "criteria.yaml")
+        yield _build_stages(w)
+
+
+def _build_stages(w: World) -> Stages:
     snaps: dict[str, bytes] = {}
     with pytest.MonkeyPatch.context() as mp:
-        for var in [k for k in os.environ if k.startswith("MODELUNIT_")]:
+        for var in [k for k in os.environ if k.startswith("MODELUNIT_") and k != "MODELUNIT_FILES"]:
             mp.delenv(var)
         mp.setenv("MODELUNIT_TODAY", "2024-03-01")
         # Stage 1: U1, U2, U4 fully self-scored but not submitted; one gap on U1.
@@ -217,8 +227,8 @@ def stages(template_dir, tmp_path_factory) -> Stages:
         snaps["award"] = w.raw()
     for stage, raw in snaps.items():
         assert json.loads(raw)["campaigns"]["2024-1"]["stage"] == stage
-    (folder / "extra.txt").write_text("补充台账", encoding="utf-8")
-    (folder / "sheets").mkdir()
+    (w.dir / "extra.txt").write_text("补充台账", encoding="utf-8")
+    (w.dir / "sheets").mkdir()
     return Stages(w, snaps)
 
 
@@ -343,12 +353,6 @@ def _actor_name(role: str, target: str) -> str:
             "clerk_own": CLERK_OF[target], "clerk_other": OTHER_CLERK[target]}[role]
 
 
-def _restore(path: Path, raw: bytes) -> None:
-    tmp = path.with_suffix(".restore")
-    tmp.write_bytes(raw)
-    os.replace(tmp, path)  # a new inode: no cached read of the previous call can survive
-
-
 def _log_lines(log: str) -> list[str]:
     return Path(log).read_text(encoding="utf-8").splitlines() if os.path.exists(log) else []
 
@@ -358,7 +362,6 @@ def _run_stage(stage: str, stages: Stages) -> StageRun:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MODELUNIT_TODAY", TODAY[stage])
         w = stages.world
-        path = Path(w.db.path)
         pristine = stages.snaps[stage]
         data = json.loads(pristine)
         entries = data["entries"]
@@ -377,8 +380,10 @@ def _run_stage(stage: str, stages: Stages) -> StageRun:
                 if role == "inspector_assigned" and name not in entry["inspectors"]:
                     effective = "inspector_other"  # nobody is assigned to the target yet in this stage
                 expected = stage in EXPECTED[action].get(effective, ())
-                _restore(path, pristine)
-                db = Database(str(path))
+                w.restore(pristine)
+                # A file is opened afresh for every call (nothing cached can survive); a server database's
+                # reads are cached by its generation, which the restore moved on.
+                db = w.db if w.on_server else w.reopened()
                 ctx = context.Context(db, users[name])
                 where = f"[{stage}] {action} by {role} ({name}) on {target}"
                 try:
@@ -387,8 +392,8 @@ def _run_stage(stage: str, stages: Stages) -> StageRun:
                 except ModelUnitError as err:
                     keys = keys_of(err)
                     kind = "denied" if any(is_permission_key(k) for k in keys) else "rule"
-                    if path.read_bytes() != pristine:
-                        problems.append(f"{where}: refused ({keys}) but the database file changed")
+                    if w.raw() != pristine:
+                        problems.append(f"{where}: refused ({keys}) but the database changed")
                     if kind == "denied" and err.exit_code != 1:
                         problems.append(f"{where}: permission refusal {keys} exits {err.exit_code}, not 1")
                     before = _log_lines(db.log_path)
@@ -397,8 +402,8 @@ def _run_stage(stage: str, stages: Stages) -> StageRun:
                     logged = json.loads(after[-1]) if len(after) == len(before) + 1 else {}
                     if logged.get("error") != err.key or logged.get("user") != name or logged.get("command") != action:
                         problems.append(f"{where}: refusal not logged as one line in {db.log_path}")
-                    if path.read_bytes() != pristine:
-                        problems.append(f"{where}: logging the refusal changed the database file")
+                    if w.raw() != pristine:
+                        problems.append(f"{where}: logging the refusal changed the database")
                 except Exception as exc:  # never anything but a clean ModelUnitError
                     problems.append(f"{where}: raised {type(exc).__name__}: {exc}")
                     continue
@@ -416,7 +421,7 @@ def _run_stage(stage: str, stages: Stages) -> StageRun:
                                     "DESIGN §1/§3 does not allow it")
                 if expected and kind == "denied":
                     problems.append(f"{where}: refused {keys}, but DESIGN §1/§3 allows it")
-        _restore(path, pristine)
+        w.restore(pristine)
     return StageRun(outcomes, problems)
 
 
@@ -444,8 +449,10 @@ def test_every_role_and_action_in_stage(stage, matrix, record_property):
     outcomes, problems = run.outcomes, run.problems
     checked = len(outcomes)
     counts = Counter(o.kind for o in outcomes)
-    record_property("summary", f"[{stage}] {checked} combinations: allowed {counts['ok']} (+{counts['rule']} that "
-                    f"passed the permission check but a business rule refused), refused by permission/stage "
+    backend = "postgresql" if matrix.stages.world.on_server else "tinydb"
+    record_property("summary", f"[{backend} {stage}] {checked} combinations: allowed {counts['ok']} "
+                    f"(+{counts['rule']} that passed the permission check but a business rule refused), "
+                    f"refused by permission/stage "
                     f"{counts['denied']}; table allows {sum(o.expected for o in outcomes)}; problems {len(problems)}")
     assert not problems, "\n".join(problems)
 
@@ -456,7 +463,8 @@ def test_summary(matrix, record_property):
     assert len(every) == len(STAGES) * len(ROLES) * len(ACTIONS)
     wrongly_allowed = [o for o in every if not o.expected and (o.kind == "ok" or (
         o.kind == "rule" and not set(o.keys) <= NOTHING_TO_ACT_ON))]
-    record_property("summary", f"permissions matrix: {len(every)} combinations checked "
+    backend = "postgresql" if matrix.stages.world.on_server else "tinydb"
+    record_property("summary", f"permissions matrix on {backend}: {len(every)} combinations checked "
                     f"({len(ROLES)} roles × {len(ACTIONS)} actions × {len(STAGES)} stages); "
                     f"allowed {sum(o.kind == 'ok' for o in every)}, "
                     f"passed permissions then refused by a rule {sum(o.kind == 'rule' for o in every)}, "

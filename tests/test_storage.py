@@ -12,7 +12,7 @@ import pytest
 from modelunit.domain import audit, selfcheck
 from modelunit.errors import Refused
 from modelunit.storage import files
-from modelunit.storage.database import TABLES, Database, Tx
+from modelunit.storage.database import TABLES, Tx, open_database_at
 from tests.conftest import create_campaign, rows
 
 
@@ -79,21 +79,22 @@ def test_a_lock_left_by_a_dead_process_does_not_block(world):
     assert world.entry("U1")["selfcheck"]["A1"]["score"] == "4"
 
 
-def _writer(db_path: str, inspector_items: list[tuple[str, int]], name: str) -> None:
+def _writer(db_spec: str, inspector_items: list[tuple[str, int]], name: str) -> None:
     from modelunit.domain import context
     from modelunit.domain.models import User, from_dict
 
-    db = Database(db_path)
+    db = open_database_at(db_spec)
     ctx = context.Context(db, from_dict(User, db.snapshot().users.get("office")))
     for code, n in inspector_items:
         selfcheck.add_gap(ctx, code, "A1", f"{name}-{n}", "", None)
 
 
-def test_several_processes_writing_at_once_lose_nothing(world):
+def test_several_processes_writing_at_once_lose_nothing(any_world):
+    world = any_world
     create_campaign(world)
     per_writer = 25
     procs = [multiprocessing.get_context("fork").Process(
-        target=_writer, args=(world.db.path, [("U1", n) for n in range(per_writer)], f"w{k}")) for k in range(4)]
+        target=_writer, args=(world.db.locator, [("U1", n) for n in range(per_writer)], f"w{k}")) for k in range(4)]
     for p in procs:
         p.start()
     for p in procs:
@@ -105,27 +106,30 @@ def test_several_processes_writing_at_once_lose_nothing(world):
     assert audit.verify(world.db.snapshot()).ok
 
 
-def test_audit_verify_detects_an_edited_entry(world):
+def test_audit_verify_detects_an_edited_entry(any_world):
+    world = any_world
     create_campaign(world)
     _edit(world, 3)
     data = json.loads(world.raw())
     key = sorted(data["audit"])[2]
     data["audit"][key]["user"] = "someone-else"
-    Path(world.db.path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    result = audit.verify(Database(world.db.path).snapshot())
+    world.overwrite(data)
+    result = audit.verify(world.reopened().snapshot())
     assert not result.ok and result.broken_at == 3 and result.reason == "audit.edited"
 
 
-def test_audit_verify_detects_a_removed_entry(world):
+def test_audit_verify_detects_a_removed_entry(any_world):
+    world = any_world
     create_campaign(world)
     _edit(world, 3)
     data = json.loads(world.raw())
     del data["audit"][sorted(data["audit"])[1]]
-    Path(world.db.path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    assert not audit.verify(Database(world.db.path).snapshot()).ok
+    world.overwrite(data)
+    assert not audit.verify(world.reopened().snapshot()).ok
 
 
-def test_audit_verify_detects_reordered_entries(world):
+def test_audit_verify_detects_reordered_entries(any_world):
+    world = any_world
     create_campaign(world)
     _edit(world, 3)
     data = json.loads(world.raw())
@@ -133,21 +137,23 @@ def test_audit_verify_detects_reordered_entries(world):
     a, b = data["audit"][keys[1]], data["audit"][keys[2]]
     a["seq"], b["seq"] = b["seq"], a["seq"]
     data["audit"][keys[1]], data["audit"][keys[2]] = b, a
-    Path(world.db.path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    assert not audit.verify(Database(world.db.path).snapshot()).ok
+    world.overwrite(data)
+    assert not audit.verify(world.reopened().snapshot()).ok
 
 
-def test_audit_verify_detects_the_newest_entries_cut_off(world):
+def test_audit_verify_detects_the_newest_entries_cut_off(any_world):
+    world = any_world
     create_campaign(world)
     _edit(world, 3)
     data = json.loads(world.raw())
     del data["audit"][sorted(data["audit"])[-1]]
-    Path(world.db.path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    result = audit.verify(Database(world.db.path).snapshot())
+    world.overwrite(data)
+    result = audit.verify(world.reopened().snapshot())
     assert not result.ok and result.reason == "audit.truncated"
 
 
-def test_every_change_has_exactly_one_audit_entry_with_before_and_after(world):
+def test_every_change_has_exactly_one_audit_entry_with_before_and_after(any_world):
+    world = any_world
     create_campaign(world)
     n = audit.head(world.db.snapshot())["seq"]
     _edit(world, 3)
@@ -159,23 +165,34 @@ def test_every_change_has_exactly_one_audit_entry_with_before_and_after(world):
     assert last["before"]["A1"]["score"] == "3" and last["after"]["A1"]["score"] == "5"
 
 
-def test_audit_verify_from_the_cli_exits_1_on_tampering(world):
+def test_audit_verify_from_the_cli_exits_1_on_tampering(any_world):
+    world = any_world
     create_campaign(world)
     data = json.loads(world.raw())
     first = sorted(data["audit"])[0]
     data["audit"][first]["after"] = {"role": "inspector"}
-    Path(world.db.path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    world.overwrite(data)
     r = world.cli("audit", "verify")
     assert r.returncode == 1 and "第 1 条" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_a_damaged_database_file_gets_one_line_and_exit_2(world):
-    Path(world.db.path).write_text('{"users": {', encoding="utf-8")
+@pytest.mark.parametrize("damage", ['{"users": {', '["not", "a", "document"]'])
+def test_a_damaged_database_gets_one_line_and_exit_2(any_world, damage):
+    world = any_world
+    if world.on_server:  # one row's document damaged on the server
+        import psycopg
+
+        with psycopg.connect(world.db.locator) as conn:
+            conn.execute("UPDATE modelunit_documents SET doc = %s WHERE tbl = 'units' AND key = 'U2'", (damage,))
+    else:
+        Path(world.db.path).write_text(damage, encoding="utf-8")
     r = world.cli("unit", "list")
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert "U2" in r.stderr or not world.on_server, r.stderr  # on a server: which document
 
 
-def test_backup_is_a_consistent_verified_copy_and_refuses_bad_targets(world):
+def test_backup_is_a_consistent_verified_copy_and_refuses_bad_targets(any_world):
+    world = any_world
     """`modelunit backup FILE.json`: the database as it stands, readable by modelunit, its chain intact;
     never over the database itself, never by a clerk."""
     from modelunit.storage.database import Database as Db

@@ -354,6 +354,9 @@ class Database:
             with open(self.path, "rb") as fh:
                 return fh.read()
 
+    def close(self) -> None:
+        """Let go of what is held open between calls (a server's connection; a file holds nothing open)."""
+
     def log_refusal(self, record: dict) -> None:
         """Append one JSON line to the refusal log beside the database (never the database)."""
         line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"

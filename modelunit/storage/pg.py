@@ -37,7 +37,7 @@ from urllib.parse import unquote, urlsplit
 
 from modelunit.errors import BadInput, Refused
 from modelunit.storage import signins
-from modelunit.storage.database import Collection, Database, Tx
+from modelunit.storage.database import TABLES, Collection, Database, Tx
 
 if TYPE_CHECKING:
     import psycopg
@@ -61,11 +61,28 @@ def _dumps(doc: dict) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
+class Damaged(Exception):
+    """A stored row that is not a document of a known table (told as ``db.corrupt``, naming the row)."""
+
+
+def _parse(name: str, key: str, text: str) -> dict:
+    """One stored document, checked as the file backend checks its tables."""
+    if name not in TABLES:
+        raise Damaged(f"unknown table {name!r}")
+    try:
+        doc = json.loads(text)
+    except ValueError as e:
+        raise Damaged(f"{name} {key!r}: {e}") from None
+    if not isinstance(doc, dict):
+        raise Damaged(f"{name} {key!r}: not a document")
+    return doc
+
+
 def _all_documents(conn: psycopg.Connection) -> dict[str, dict[str, dict]]:
     """Every stored document, table by table, in the file backend's shape."""
     data: dict[str, dict[str, dict]] = {}
     for name, key, doc in conn.execute("SELECT tbl, key, doc FROM modelunit_documents ORDER BY tbl, key"):
-        data.setdefault(name, {})[key] = json.loads(doc)
+        data.setdefault(name, {})[key] = _parse(name, key, doc)
     return data
 
 
@@ -86,14 +103,14 @@ class PgCollection(Collection):
         if key not in self._rows and not self._all:
             row = self._conn.execute("SELECT doc FROM modelunit_documents WHERE tbl = %s AND key = %s",
                                      (self._name, key)).fetchone()
-            self._rows[key] = json.loads(row[0]) if row else None
+            self._rows[key] = _parse(self._name, key, row[0]) if row else None
         return self._rows.get(key)
 
     def _stored_items(self) -> Iterator[tuple[str, dict]]:
         if not self._all:
             cur = self._conn.execute("SELECT key, doc FROM modelunit_documents WHERE tbl = %s ORDER BY key",
                                      (self._name,))
-            self._rows = {key: json.loads(doc) for key, doc in cur}
+            self._rows = {key: _parse(self._name, key, doc) for key, doc in cur}
             self._all = True
         return ((key, doc) for key, doc in list(self._rows.items()) if doc is not None)
 
@@ -186,6 +203,8 @@ class PgDatabase(Database):
 
         try:
             yield
+        except Damaged as e:
+            raise BadInput("db.corrupt", path=self.url, detail=str(e)) from None
         except psycopg.Error as e:
             if self._conn is not None and (self._conn.closed or self._conn.broken):
                 self._conn = None
