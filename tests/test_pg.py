@@ -259,3 +259,41 @@ def test_the_readmes_postgresql_block_runs_against_a_server(demo_templates, tmp_
     source = sorted(p.name for p in (tmp_path / "modelunit.evidence").rglob("*") if p.is_file())
     copied = sorted(p.name for p in (tmp_path / "files").rglob("*") if p.is_file() and ".evidence" in str(p))
     assert source and copied == source
+
+
+async def test_two_servers_on_two_machines_serve_one_database(template_dir, tmp_path, monkeypatch):
+    """``modelunit serve`` on two machines (each its own folder of files) against one database: a clerk's
+    save through one is on the other's screen.  (That a lockout holds on both is shown above, from the
+    command line: a session signs in through the same check.)"""
+    import aiohttp
+
+    from tests.serving import open_session, served
+
+    world = pg_world(template_dir, tmp_path, monkeypatch)
+    create_campaign(world)
+    world.db.close()
+    with served(db=world.db.locator, env={"MODELUNIT_FILES": str(tmp_path / "a")}) as (url_a, _), \
+            served(db=world.db.locator, env={"MODELUNIT_FILES": str(tmp_path / "b")}) as (url_b, _):
+        async with aiohttp.ClientSession() as http:
+            on_a, on_b = await open_session(http, url_a), await open_session(http, url_b)
+            await on_a.wait_for("用户名", "密码")
+            await on_b.wait_for("用户名", "密码")
+            mark = await on_a.sign_in("clerk1", PASSWORD)
+            await on_a.wait_for("clerk1（单位填报员）", "城关镇人民政府", since=mark)  # read in a worker
+            mark = on_a.mark()
+            await on_a.type("\r")
+            await on_a.wait_for("自评合计 0.00 / 20", since=mark)
+            await on_a.settle("5")
+            mark = on_a.mark()
+            await on_a.type("\x13")
+            await on_a.wait_for("已保存", since=mark)
+
+            mark = await on_b.sign_in("office", PASSWORD)
+            await on_b.wait_for("office", "城关镇人民政府", since=mark)
+            mark = on_b.mark()
+            await on_b.type("\r")  # the office opens U1 on the other machine: the clerk's score is there
+            await on_b.wait_for("自评合计 5.00 / 20", since=mark)
+            await on_b.ws.close()
+
+            await on_a.ws.close()
+    assert world.reopened().snapshot().entries.get("2024-1|U1")["selfcheck"]["A1"]["score"] == "5"
