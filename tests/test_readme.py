@@ -16,7 +16,9 @@ import stat
 import subprocess
 
 import openpyxl
+import pytest
 
+from tests import pgcluster
 from tests.readme import README, ROOT, blocks, failed, reader_env, reader_folder, run_script
 
 CONTRACT_SHEETS = ["汇总", "评分明细", "自查对比", "进度", "公示名单", "异议", "授牌名单", "图表"]
@@ -63,16 +65,26 @@ def campaign_script() -> str:
     return "\n".join(b.text for b in example)
 
 
-def test_the_whole_campaign_example_runs_to_the_award_and_the_recheck(tmp_path):
+@pytest.mark.parametrize("backend", ["tinydb", "postgresql"])
+def test_the_whole_campaign_example_runs_to_the_award_and_the_recheck(tmp_path, backend):
+    """The example as written; and the same commands with ``MODELUNIT_DB`` naming a PostgreSQL database
+    instead of the file (a campaign from start to finish on the server, from the command line)."""
     folder = reader_folder(tmp_path)
+    script = campaign_script()
+    if backend == "postgresql":
+        url = pgcluster.new_database(os.environ[pgcluster.ENV])
+        server = f"MODELUNIT_DB={shlex.quote(url)} MODELUNIT_FILES={shlex.quote(str(tmp_path / 'files'))}"
+        assert script.count("MODELUNIT_DB=district.json") == 1
+        script = script.replace("MODELUNIT_DB=district.json", server)
     # After the README's blocks, read back what a user would look at (the session's exports still hold).
     check = ("\nmodelunit --campaign 2027-1 tally --format json > tally.json"
              "\nmodelunit title list --format json > titles.json"
              "\nmodelunit --campaign 2027-1 unit list --format json > units.json"
              "\nmodelunit user list > users.txt\n")
-    r = run_script(campaign_script() + check, folder)
+    r = run_script(script + check, folder)
     assert r.returncode == 0, failed(r)
     assert "Traceback" not in r.stderr
+    assert (folder / "district.json").exists() == (backend == "tinydb")  # on the server: no file at all
     readme = README.read_text(encoding="utf-8")
 
     tally = {row["code"]: row for row in json.loads((folder / "tally.json").read_text(encoding="utf-8"))}
