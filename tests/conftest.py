@@ -132,10 +132,10 @@ def pytest_xdist_auto_num_workers(config) -> int:
 # browser, the crash tests): handed out first, so that a long file does not start last and leave the
 # other workers idle at the end.  (xdist's own order, by number of tests, is turned off in pyproject.toml:
 # the files with most tests are quick ones.)
-LONG_FILES = ("test_tui_forms", "test_tui_actions", "test_tui", "test_readme_tools", "test_serve_browser",
-              "test_readme", "test_crashes", "test_tui_screens", "test_serve", "test_tui_titles", "test_people",
-              "test_tally_properties", "test_snapshots", "test_tui_progress", "test_tui_delivery", "test_cli",
-              "test_materials", "test_steps", "test_audit_view", "test_criteria", "test_titles")
+LONG_FILES = ("test_tui_forms", "test_tui_actions", "test_tui", "test_readme_tools", "test_pg", "test_serve_browser",
+              "test_readme", "test_tui_screens", "test_people", "test_serve", "test_crashes", "test_permissions_matrix",
+              "test_tui_titles", "test_tui_progress", "test_tally_properties", "test_cli", "test_tui_delivery",
+              "test_snapshots", "test_steps", "test_criteria", "test_materials", "test_titles")
 
 
 def pytest_collection_modifyitems(items) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -91,6 +92,66 @@ def run(args: list[str], env: dict[str, str], cwd=None, timeout: float = 120) ->
                           timeout=timeout)
 
 
+# ``modelunit`` for a shell session: a client that hands its streams to the socket server and exits with the
+# command's status.  It starts in a few milliseconds (no site, no package imports); where the session's
+# environment would start Python differently from the server's, it becomes the real command instead.
+CLIENT = """#!{python} -SI
+import json, os, socket, sys
+if {{k: v for k, v in os.environ.items() if k.startswith({prefixes!r})}} != {startup!r}:
+    os.execv({real!r}, [{real!r}, *sys.argv[1:]])
+with socket.socket(socket.AF_UNIX) as s:
+    s.connect({address!r})
+    request = {{"argv": sys.argv[1:], "env": dict(os.environ), "cwd": os.getcwd()}}
+    socket.send_fds(s, [json.dumps(request).encode()], [0, 1, 2])
+    s.shutdown(socket.SHUT_WR)
+    reply = b""
+    while chunk := s.recv(64):
+        reply += chunk
+code = int(reply)
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
+
+class ShellServer:
+    """The fork server on a Unix socket, and a folder holding the ``modelunit`` client to put first on PATH."""
+
+    def __init__(self) -> None:
+        self.folder = tempfile.mkdtemp(prefix="mu-shell-")
+        address = os.path.join(self.folder, "socket")
+        self.proc = subprocess.Popen([sys.executable, str(HERE / "forkserver_main.py"), "--socket", address],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
+                                     cwd=HERE.parent, env=dict(os.environ))
+        if self.proc.stdout.readline().strip() != "ready":
+            raise RuntimeError("the test fork server did not start")
+        self.bin = os.path.join(self.folder, "bin")
+        os.mkdir(self.bin)
+        client = os.path.join(self.bin, "modelunit")
+        Path(client).write_text(CLIENT.format(
+            python=sys.executable, prefixes=_STARTUP, address=address,
+            startup={k: v for k, v in os.environ.items() if k.startswith(_STARTUP)},
+            real=os.path.join(os.path.dirname(sys.executable), "modelunit")), encoding="utf-8")
+        os.chmod(client, 0o755)
+
+    def stop(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_shell: ShellServer | None = None
+
+
+def shell_bin() -> str:
+    """A folder whose ``modelunit`` runs each command in a child of the fork server, for a shell session."""
+    global _shell
+    with _starting:
+        if _shell is None or _shell.proc.poll() is not None:
+            _shell = ShellServer()
+    return _shell.bin
+
+
 def stop() -> None:
     if _server is not None:
         _server.stop()
+    if _shell is not None:
+        _shell.stop()

@@ -6,6 +6,7 @@ environment, folder and arguments, reads /dev/null, writes its stdout and stderr
 ``modelunit.cli.main.main`` as ``python -c`` would, and exits with its code.  The server answers with two
 lines: the child's pid as soon as it is forked (so the test can kill it on a timeout), then its exit
 status (a negative number: the signal that ended it).  It has no threads, so a fork is safe.
+With ``--socket PATH`` it serves the ``modelunit`` of a shell session instead (:func:`serve_socket`).
 """
 
 from __future__ import annotations
@@ -30,15 +31,18 @@ from modelunit.cli.main import main
 from modelunit.export import reminders, score_sheets, workbook  # noqa: F401
 
 
-def _child(request: dict) -> None:
+def _child(request: dict, fds: list[int] | None = None) -> None:
+    """Become the command: its folder, environment and standard streams (the files the request names, or
+    the descriptors a client passed), then run it and exit with its code."""
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
-    for fd, path, flags in ((0, os.devnull, os.O_RDONLY),
-                            (1, request["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
-                            (2, request["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):
-        opened = os.open(path, flags, 0o600)
+    if fds is None:
+        fds = [os.open(os.devnull, os.O_RDONLY), os.open(request["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+               os.open(request["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)]
+    for fd, opened in enumerate(fds):
         os.dup2(opened, fd)
+    for opened in set(fds) - {0, 1, 2}:
         os.close(opened)
     # The streams a new interpreter would open on these descriptors (stderr line-buffered, as Python's).
     encoding = sys.stdout.encoding
@@ -91,5 +95,39 @@ def serve() -> None:
         reply.flush()
 
 
+def serve_socket(path: str) -> None:
+    """The same, for commands typed into a shell (``tests/readme.py``): a client named ``modelunit`` connects
+    to the Unix socket at ``path``, passes its own stdin, stdout and stderr with a JSON request
+    ``{"argv", "env", "cwd"}``, and exits with the status the server sends back when the child is done."""
+    import socket
+
+    gc.collect()
+    gc.freeze()
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(path)
+        server.listen(8)
+        sys.stdout.write("ready\n")
+        sys.stdout.flush()
+        while True:
+            conn, _ = server.accept()
+            with conn:
+                data, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
+                while chunk := conn.recv(1 << 20):
+                    data += chunk
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        _child(json.loads(data), fds)
+                    finally:
+                        os._exit(70)
+                for fd in fds:
+                    os.close(fd)
+                _, status = os.waitpid(pid, 0)
+                conn.sendall(str(os.waitstatus_to_exitcode(status)).encode())
+
+
 if __name__ == "__main__":
-    serve()
+    if sys.argv[1:2] == ["--socket"]:
+        serve_socket(sys.argv[2])
+    else:
+        serve()

@@ -15,6 +15,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests import forkserver
+
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 
@@ -74,10 +76,16 @@ def reader_env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def run_script(script: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
+def run_script(script: str, cwd: Path, timeout: float = 600, forked: bool = False) -> subprocess.CompletedProcess:
     """Run commands as one bash session (exports carry over, as in the reader's terminal), stopping
-    at the first that fails; each command is echoed to stderr so a failure names it."""
-    return subprocess.run(["bash", "-e", "-x", "-c", script], cwd=cwd, env=reader_env(cwd), text=True,
+    at the first that fails; each command is echoed to stderr so a failure names it.  ``forked``: each
+    ``modelunit`` runs in a child of the tests' fork server (its own process, with the session's streams,
+    folder and environment) instead of starting Python anew — for the long examples; the installed
+    command itself is run by the demo's test."""
+    env = reader_env(cwd)
+    if forked:
+        env["PATH"] = forkserver.shell_bin() + os.pathsep + env["PATH"]
+    return subprocess.run(["bash", "-e", "-x", "-c", script], cwd=cwd, env=env, text=True,
                           capture_output=True, timeout=timeout)
 
 

@@ -81,7 +81,7 @@ def test_the_whole_campaign_example_runs_to_the_award_and_the_recheck(tmp_path, 
              "\nmodelunit title list --format json > titles.json"
              "\nmodelunit --campaign 2027-1 unit list --format json > units.json"
              "\nmodelunit user list > users.txt\n")
-    r = run_script(script + check, folder)
+    r = run_script(script + check, folder, forked=True)
     assert r.returncode == 0, failed(r)
     assert "Traceback" not in r.stderr
     assert (folder / "district.json").exists() == (backend == "tinydb")  # on the server: no file at all
