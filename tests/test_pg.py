@@ -189,53 +189,6 @@ async def test_the_dashboard_runs_on_postgresql_and_sees_another_users_change(te
     db.close()
 
 
-def test_sigkill_during_writes_loses_no_acknowledged_write(template_dir, tmp_path, monkeypatch, record_property):
-    """A writer SIGKILLed at random moments, ten times: every write it acknowledged is there, the chain
-    verifies, and a write cut off in the middle left nothing (the server rolls back a dead connection's
-    transaction)."""
-    import random
-    import signal
-    import time
-
-    world = pg_world(template_dir, tmp_path, monkeypatch)
-    url, acked, killed_mid = world.db.locator, [], 0
-    rng = random.Random(os.getpid())
-    n = 0
-    for _ in range(10):
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover — the child never returns
-            os.close(r)
-            try:
-                db = PgDatabase(url)
-                k = n
-                while True:
-                    with db.transaction() as tx:
-                        tx.meta.put(f"write-{k}", {"k": k})
-                        audit.record(tx, "office", "unit.import", None, f"write-{k}", None, k)
-                    os.write(w, f"{k}\n".encode())
-                    k += 1
-            finally:
-                os._exit(3)
-        os.close(w)
-        time.sleep(rng.uniform(0.02, 0.12))
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        with os.fdopen(r) as pipe:
-            got = [int(line) for line in pipe.read().split()]
-        acked += got
-        n = (got[-1] + 1) if got else n
-        snap = PgDatabase(url).snapshot()
-        killed_mid += snap.meta.get(f"write-{n}") is not None  # committed, killed before its ack
-        n += 1  # a write that may or may not have committed is not reused
-    snap = PgDatabase(url).snapshot()
-    lost = [k for k in acked if snap.meta.get(f"write-{k}") != {"k": k}]
-    check = audit.verify(snap)
-    record_property("summary", f"[postgresql sigkill x10] {len(acked)} acknowledged writes, {len(lost)} lost; "
-                               f"{killed_mid} committed but not acknowledged; chain of {check.count} verifies")
-    assert acked and not lost and check.ok
-
-
 def test_the_readmes_postgresql_block_runs_against_a_server(demo_templates, tmp_path):
     """The README's PostgreSQL commands as a reader runs them after the campaign (signed in as the
     office), with the example server's URL and files folder replaced by the suite's."""

@@ -20,6 +20,10 @@ writer alive, the parent checks:
 
 The last kill of each test is followed by the real command line in a fresh process.
 Writes are numbered 1, 2, ... per kind; write N is fully determined by N.
+
+The same three kinds of writes are killed on a PostgreSQL database too (the last test but one): there
+no file can be torn, and the checks are the database's — acknowledged writes all there, at most the one
+in flight besides, the data equal to the committed writes replayed, the chain intact.
 """
 
 from __future__ import annotations
@@ -42,9 +46,9 @@ import pytest
 from modelunit.domain import audit, campaigns, context, records, selfcheck, sheets
 from modelunit.domain.models import STAGES, User, from_dict, sheet_key
 from modelunit.storage import files
-from modelunit.storage.database import Database
-from tests.conftest import PASSWORD, run_cli
-from tests.reliability.conftest import BIG_CAMPAIGN, SELF_CAMPAIGN, scale
+from modelunit.storage.database import Database, open_database_at
+from tests.conftest import PASSWORD, pg_world, run_cli
+from tests.reliability.conftest import BIG_CAMPAIGN, SEED, SELF_CAMPAIGN, scale
 
 WATCHDOG = 120.0  # seconds: only guards against a hang, never a pass/fail threshold
 
@@ -311,10 +315,11 @@ class Pipe:
 
 
 def _writer(writes: Writes, path: str, start: int, out: int) -> None:
-    """The child: writes start, start+1, ... until killed; acknowledges each after it returns."""
+    """The child: writes start, start+1, ... until killed; acknowledges each after it returns.  (On a
+    server database the save seam of the file is never reached: its marks stay 0.)"""
     n = start
     try:
-        db = Database(path)
+        db = open_database_at(path)
         marks = {"open": 0.0, "replaced": 0.0}
         real_open, real_replace = files._open, files._replace
 
@@ -607,6 +612,57 @@ def test_sigkill_of_three_concurrent_writers(big_world, rng, kill_tally, record_
     h.finish_with_cli()
     kill_tally.tests.add("concurrent")
     record_property("summary", h.summary(f"3 concurrent writers x{rounds}").strip())
+
+
+def _verify_server(world, writes: dict[str, Writes], acked: dict[str, int], base_seq: int) -> dict[str, int]:
+    """After a round of kills on a server database: the chain verifies, every kind has its acknowledged
+    writes and at most the one in flight besides, and the data is what its committed writes leave."""
+    snap = world.reopened().snapshot()
+    verdict = audit.verify(snap)
+    assert verdict.ok, f"audit chain broken at {verdict.broken_at}: {verdict.reason}"
+    newer = [e for _, e in sorted(snap.audit.items()) if e["seq"] > base_seq]
+    committed = {}
+    for name, kind in writes.items():
+        mine = [e for e in newer if kind.mine(e)]
+        assert acked[name] <= len(mine) <= acked[name] + 1, f"{name}: {len(mine)} committed, {acked[name]} acked"
+        kind.check(snap, mine)
+        committed[name] = len(mine)
+    assert len(newer) == sum(committed.values()), "audit entries no writer made"
+    return committed
+
+
+def test_sigkill_of_three_concurrent_writers_on_postgresql(big_template, tmp_path, monkeypatch, rng,
+                                                          record_property):
+    """The same three kinds of writes on a PostgreSQL database, at once (queueing on the server's lock),
+    each killed at a random moment, ``scale(4, 30)`` rounds: nothing acknowledged is lost, at most the
+    write in flight is in besides, and each write is all or nothing (the server rolls back the
+    transaction of a connection that died)."""
+    rounds = scale(4, 30)
+    world = pg_world(big_template, tmp_path, monkeypatch)
+    writes = {name: kind(world) for name, kind in KINDS.items()}
+    acked = dict.fromkeys(writes, 0)
+    base_seq = audit.head(world.db.snapshot())["seq"]
+    world.db.close()  # the writers are forked: each opens a connection of its own
+    kills = in_flight = 0
+    for _ in range(rounds):
+        children = {name: spawn(w, world.db.locator, acked[name] + 1) for name, w in writes.items()}
+        for child in children.values():
+            _wait_ready(child)
+        began = time.monotonic()
+        for at, name in sorted((rng.uniform(0, 0.4), name) for name in children):
+            time.sleep(max(0.0, began + at - time.monotonic()))
+            for line in kill(children[name]):
+                if line.startswith("ack "):
+                    n = int(line.split()[1])
+                    assert n == acked[name] + 1, f"{name}: ack {n} out of order after {acked[name]}"
+                    acked[name] = n
+            kills += 1
+        committed = _verify_server(world, writes, acked, base_seq)
+        in_flight += sum(committed[name] - acked[name] for name in writes)
+        acked = committed  # a committed write is as good as acknowledged
+    record_property("summary", f"[postgresql sigkill] 3 concurrent writers x{rounds}: {kills} kills, "
+                    f"{sum(acked.values())} writes ({', '.join(f'{k} {v}' for k, v in acked.items())}), 0 lost, "
+                    f"{in_flight} committed but not acknowledged; seed {SEED}")
 
 
 def test_the_kills_reach_the_target(kill_tally, record_property):
