@@ -143,10 +143,11 @@ async def test_footer_greys_out_what_an_inspector_may_not_do(demo_db):
 # ----------------------------------------------------------------------------- each stage's work
 
 
-async def test_a_clerk_fills_in_and_submits_the_self_check(world):
+async def test_a_clerk_fills_in_and_submits_the_self_check(any_world):
+    world = any_world  # the dashboard on either backend (a server's rows are read in a worker)
     create_campaign(world)
     async with app_for(world.db, "clerk1").run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         table = pilot.app.screen.query_one("#units", DataTable)
         assert table.row_count == 1  # only their own unit
         screen = await open_unit(pilot, "U1")
@@ -183,10 +184,11 @@ async def test_a_bad_self_score_is_flagged_as_typed_and_refused_on_save(world):
         assert world.entry("U1")["selfcheck"] == {"A1": {"score": "6", "note": ""}}  # the save did save
 
 
-async def test_an_inspector_scores_saves_and_submits_their_sheet(world):
+async def test_an_inspector_scores_saves_and_submits_their_sheet(any_world):
+    world = any_world  # the dashboard on either backend (a server's rows are read in a worker)
     to_inspection(world, codes=("U1",))
     async with app_for(world.db, "i1").run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         screen = await open_unit(pilot, "U1")
         await show_tab(pilot, "inspection")
         for item, value in {"A1": "6", "A2": "3.5", "B1": "5", "B2": "4", "X1": "1"}.items():
@@ -203,14 +205,15 @@ async def test_an_inspector_scores_saves_and_submits_their_sheet(world):
         assert pilot.app.screen.query_one("#score-A1", Input).disabled
 
 
-async def test_the_office_assigns_inspectors_with_recusal_shown(world):
+async def test_the_office_assigns_inspectors_with_recusal_shown(any_world):
+    world = any_world  # the dashboard on either backend (a server's rows are read in a worker)
     from modelunit.domain import nomination
     from tests.helpers import to_nomination
 
     to_nomination(world, codes=("U3",))
     nomination.nominate(world.ctx(), ["U3"])
     async with app_for(world.db, "office").run_test(size=SIZE, notifications=True) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         screen = await open_unit(pilot, "U3")
         await show_tab(pilot, "inspection")
         select = screen.query_one("#assign-who", Select)
@@ -257,10 +260,11 @@ async def test_the_office_records_and_resolves_an_objection(demo_db):
         assert screen.detail.entry.status == "in_publicity"
 
 
-async def test_advancing_a_stage_asks_first(world):
+async def test_advancing_a_stage_asks_first(any_world):
+    world = any_world  # the dashboard on either backend (a server's rows are read in a worker)
     create_campaign(world)
     async with app_for(world.db, "office").run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
         assert isinstance(pilot.app.screen, AdvanceDialog)
