@@ -14,7 +14,7 @@ ENV = {"MODELUNIT_TODAY": "2024-03-01"}
 def _hand_edit(world, change) -> None:
     data = json.loads(world.raw())
     change(data)
-    Path(world.db.path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    world.overwrite(data)  # the file in an editor, or the rows in psql
 
 
 def _entry_key(data: dict, code: str) -> str:
@@ -25,7 +25,8 @@ def _award_by_hand(data: dict) -> None:
     data["entries"][_entry_key(data, "U1")]["status"] = "awarded"
 
 
-def test_a_unit_awarded_in_an_editor_fails_verify(world, monkeypatch):
+def test_a_unit_awarded_in_an_editor_fails_verify(any_world, monkeypatch):
+    world = any_world
     monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
     to_nomination(world)
     assert world.cli("audit", "verify", env=ENV).returncode == 0
@@ -35,7 +36,8 @@ def test_a_unit_awarded_in_an_editor_fails_verify(world, monkeypatch):
     assert "entries" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-def test_a_hand_edit_is_not_absorbed_by_the_next_change(world, monkeypatch):
+def test_a_hand_edit_is_not_absorbed_by_the_next_change(any_world, monkeypatch):
+    world = any_world
     monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
     to_nomination(world)
     _hand_edit(world, _award_by_hand)
@@ -58,7 +60,8 @@ def test_a_drill_flag_planted_by_hand_is_detected(tmp_path):
     assert result.returncode == 1 and "meta" in result.stderr
 
 
-def test_a_recomputed_chain_loses_its_anchor(world, monkeypatch):
+def test_a_recomputed_chain_loses_its_anchor(any_world, monkeypatch):
+    world = any_world
     monkeypatch.setenv("MODELUNIT_TODAY", "2024-03-01")
     to_nomination(world)
     printed = audit.head(world.db.snapshot())["hash"]
