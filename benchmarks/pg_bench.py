@@ -39,6 +39,7 @@ from scale import PASSWORD, build  # noqa: E402
 
 from modelunit.cli.commands import run_import  # noqa: E402
 from modelunit.domain import context, users  # noqa: E402
+from modelunit.errors import ModelUnitError  # noqa: E402
 from modelunit.storage import files  # noqa: E402
 from modelunit.storage.copy import copy_database  # noqa: E402
 from modelunit.storage.database import Database, open_database_at  # noqa: E402
@@ -106,34 +107,44 @@ def pg_write_floor(url: str, n: int) -> float:
     return best
 
 
+def _counter(spec: str) -> int:
+    return (open_database_at(spec).snapshot().meta.get("bench-counter") or {"n": 0})["n"]
+
+
 def _writer(spec: str, until: float, out) -> None:
-    """One writer process: bumps a counter until ``until`` (at least once); reports how many it made."""
-    db, made = open_database_at(spec), 0
-    while made == 0 or time.monotonic() < until:
-        with db.transaction() as tx:
-            count = (tx.meta.get("bench-counter") or {"n": 0})["n"]
-            tx.meta.put("bench-counter", {"n": count + 1})
-        made += 1
-    out.put(made)
+    """One writer process: bumps a counter until ``until`` (at least once, unless refused); reports
+    (writes made, refusals) — a writer that waits for the lock longer than a user would is refused."""
+    db, made, refused = open_database_at(spec), 0, 0
+    while made + refused == 0 or time.monotonic() < until:
+        try:
+            with db.transaction() as tx:
+                count = (tx.meta.get("bench-counter") or {"n": 0})["n"]
+                tx.meta.put("bench-counter", {"n": count + 1})
+            made += 1
+        except ModelUnitError:
+            refused += 1
+    out.put((made, refused))
 
 
-def writers(spec: str, seconds: float) -> tuple[float, int]:
-    """8 writer processes for ``seconds`` (each makes one write at least): (writes a second, updates lost)."""
+def writers(spec: str, seconds: float) -> dict:
+    """8 writer processes for ``seconds`` (each tries one write at least): writes a second, updates lost,
+    writes refused (the lock waited for too long)."""
     fork = multiprocessing.get_context("fork")
     out = fork.Queue()
+    before = _counter(spec)
     start = time.monotonic()
     procs = [fork.Process(target=_writer, args=(spec, start + seconds, out)) for _ in range(8)]
     for p in procs:
         p.start()
-    made = sum(out.get() for _ in procs)
+    made, refused = (sum(n) for n in zip(*(out.get() for _ in procs)))
     elapsed = time.monotonic() - start
     for p in procs:
         p.join()
-    stored = open_database_at(spec).snapshot().meta.get("bench-counter")["n"]
-    return made / elapsed, made - stored
+    return {"rate": made / elapsed, "lost": made - (_counter(spec) - before), "refused": refused}
 
 
 def scale(url: str, n_units: int, folder: Path, repeat: int, seconds: float) -> dict:
+    """Every figure at one scale; the database ``benchN.json`` in ``folder`` is built unless it is there."""
     import psycopg
 
     print(f"\n== {n_units} units ==", flush=True)
@@ -143,7 +154,8 @@ def scale(url: str, n_units: int, folder: Path, repeat: int, seconds: float) -> 
         conn.execute(f"CREATE SCHEMA {schema}")
     try:
         path = str(folder / f"bench{n_units}.json")
-        build(path, n_units)
+        if not os.path.exists(path):
+            build(path, n_units)
         file_db, pg_url = Database(path), schema_url(url, schema)
         os.environ["MODELUNIT_FILES"] = str(folder / "files")
         pg = PgDatabase(pg_url)
@@ -165,8 +177,7 @@ def scale(url: str, n_units: int, folder: Path, repeat: int, seconds: float) -> 
         fig["cells"] = count_cells(xlsx)
         fig["bare_xlsx"] = bare_xlsx(str(folder / "bare.xlsx"), fig["cells"])
         pg.close()
-        fig["writers_file"], fig["lost_file"] = writers(path, seconds)
-        fig["writers_pg"], fig["lost_pg"] = writers(pg_url, seconds)
+        fig["writers_file"], fig["writers_pg"] = writers(path, seconds), writers(pg_url, seconds)
         return fig
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
@@ -178,6 +189,8 @@ def main() -> None:
     parser.add_argument("url", help="an existing PostgreSQL database to work in (schemas are made and dropped)")
     parser.add_argument("--scales", default="200,2000", help="units at each scale, comma-separated (200,2000)")
     parser.add_argument("--smoke", action="store_true", help="20 units, one run of each figure")
+    parser.add_argument("--work", help="a folder to build the databases in and keep them (at 20,000 units the "
+                                       "build takes minutes; a benchN.json found there is used again)")
     args = parser.parse_args()
     sizes = [20] if args.smoke else [int(s) for s in args.scales.split(",")]
     import psycopg
@@ -186,8 +199,9 @@ def main() -> None:
         print(f"PostgreSQL server {conn.info.server_version}, psycopg {psycopg.__version__}, "
               f"{os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
+        work = Path(args.work or tmp)
         # Best of 3 (1 for --smoke, and at ten times province scale, where one run of each takes minutes).
-        results = [scale(args.url, n, Path(tmp), 1 if args.smoke or n > 5000 else 3, 0.3 if args.smoke else 3.0)
+        results = [scale(args.url, n, work, 1 if args.smoke or n > 5000 else 3, 0.3 if args.smoke else 3.0)
                    for n in sizes]
     line = table(results)
 
@@ -208,19 +222,19 @@ def main() -> None:
     line("tally --format json, PostgreSQL (whole command)", lambda r: f"{r['tally_pg']:.2f} s", "target 1.5x floor")
     line("floor: connect + read + parse rows + scrypt", lambda r: f"{r['floor_tally_pg']:.2f} s",
          ratios("tally_pg", "floor_tally_pg"))
-    for r in results:
-        r["floor_export_file"], r["floor_export_pg"] = (r["floor_tally_file"] + r["bare_xlsx"],
-                                                        r["floor_tally_pg"] + r["bare_xlsx"])
     line("bare XlsxWriter, same cells", lambda r: f"{r['bare_xlsx']:.2f} s ({r['cells']:,} cells)")
-    line("export, file (whole command)", lambda r: f"{r['export_file']:.2f} s")
-    line("floor: the tally's floor + bare XlsxWriter", lambda r: f"{r['floor_export_file']:.2f} s",
-         ratios("export_file", "floor_export_file"))
-    line("export, PostgreSQL (whole command)", lambda r: f"{r['export_pg']:.2f} s")
-    line("floor: the tally's floor + bare XlsxWriter", lambda r: f"{r['floor_export_pg']:.2f} s",
-         ratios("export_pg", "floor_export_pg"))
-    line("8 writer processes, file", lambda r: f"{r['writers_file']:,.1f} writes/s, {r['lost_file']} lost",
+    for name, backend in (("file", "file"), ("pg", "PostgreSQL")):
+        for r in results:
+            r[f"floor_export_{name}"] = r[f"floor_tally_{name}"] + r["bare_xlsx"]
+        line(f"export, {backend} (whole command)", lambda r, n=name: f"{r[f'export_{n}']:.2f} s")
+        line("floor: the tally's floor + bare XlsxWriter", lambda r, n=name: f"{r[f'floor_export_{n}']:.2f} s",
+             ratios(f"export_{name}", f"floor_export_{name}"))
+    def writing(w: dict) -> str:
+        return f"{w['rate']:,.1f} writes/s, {w['lost']} lost" + (f", {w['refused']} refused" if w["refused"] else "")
+
+    line("8 writer processes, file", lambda r: writing(r["writers_file"]),
          "floor: one at a time " + ", ".join(f"{1 / r['floor_write_file']:,.1f}/s" for r in results))
-    line("8 writer processes, PostgreSQL", lambda r: f"{r['writers_pg']:,.0f} writes/s, {r['lost_pg']} lost",
+    line("8 writer processes, PostgreSQL", lambda r: writing(r["writers_pg"]),
          "floor: one at a time " + ", ".join(f"{1 / r['floor_write_pg']:,.0f}/s" for r in results))
 
 
