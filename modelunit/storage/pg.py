@@ -223,16 +223,27 @@ class PgDatabase(Database):
         row = conn.execute("SELECT generation FROM modelunit_state").fetchone()
         return int(row[0]) if row else 0
 
-    def _check_schema(self, conn: psycopg.Connection) -> None:
-        version = self._schema(conn)
+    def _checked(self, version: int | None) -> int:
+        """A stored schema's version this program can work with (none at all, or a newer one, is refused)."""
         if version is None:
             raise BadInput("db.missing", path=self.url)
         if version > SCHEMA_VERSION:
             raise Refused("pg.newer_schema", url=self.url, version=version, known=SCHEMA_VERSION)
+        return version
 
-    def _upgrade(self, conn: psycopg.Connection) -> None:
-        """Bring an older schema up to this program's (inside a writer's transaction, under its lock)."""
-        version = self._schema(conn) or SCHEMA_VERSION
+    def _lock_for_writing(self, conn: psycopg.Connection, create: bool = False) -> None:
+        """Take the writers' lock (for the rest of the transaction), then: make the tables in an empty
+        database when creating, refuse a missing or newer schema, bring an older one up to date."""
+        conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", (LOCK_KEY,))
+        version = self._schema(conn)
+        if version is None and create:
+            for statement in CREATE:
+                conn.execute(statement)
+            conn.execute("INSERT INTO modelunit_state (version, generation) VALUES (1, 0)")
+            version = 1
+        version = self._checked(version)
+        if create and _has_documents(conn):
+            raise Refused("db.exists", path=self.url)
         for step in range(version + 1, SCHEMA_VERSION + 1):
             for statement in UPGRADES[step]:
                 conn.execute(statement)
@@ -254,7 +265,7 @@ class PgDatabase(Database):
         with self._errors():
             with conn.transaction():
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                self._check_schema(conn)
+                self._checked(self._schema(conn))
                 generation = self._generation(conn)
                 if self._cache is None or self._cache[0] != generation:
                     self._cache = (generation, _all_documents(conn))
@@ -266,16 +277,7 @@ class PgDatabase(Database):
     def transaction(self, create: bool = False) -> Iterator[Tx]:
         conn = self.connect()
         with self._errors(), conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", (LOCK_KEY,))
-            if create and self._schema(conn) is None:
-                for statement in CREATE:
-                    conn.execute(statement)
-                conn.execute("INSERT INTO modelunit_state (version, generation) VALUES (1, 0)")
-            elif create and _has_documents(conn):
-                raise Refused("db.exists", path=self.url)
-            elif not create:
-                self._check_schema(conn)
-            self._upgrade(conn)
+            self._lock_for_writing(conn, create)
             tx = PgTx(conn)
             yield tx
             if tx.dirty or create:
@@ -322,9 +324,7 @@ class PgSignins:
     def failed(self, name: str, now: datetime) -> datetime | None:
         conn = self.db.connect()
         with self.db._errors(), conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", (LOCK_KEY,))
-            self.db._check_schema(conn)
-            self.db._upgrade(conn)
+            self.db._lock_for_writing(conn)
             row = conn.execute("SELECT failures FROM modelunit_signins WHERE name = %s FOR UPDATE",
                                (name,)).fetchone()
             count, until = signins.next_failure(int(row[0]) if row else 0, now)
