@@ -38,7 +38,8 @@ from bench import FLOOR_READ, bare_xlsx, cli, count_cells, run, table  # noqa: E
 from scale import PASSWORD, build  # noqa: E402
 
 from modelunit.cli.commands import run_import  # noqa: E402
-from modelunit.domain import context, users  # noqa: E402
+from modelunit.domain import audit, context, records, users  # noqa: E402
+from modelunit.domain.models import sheet_key  # noqa: E402
 from modelunit.errors import ModelUnitError  # noqa: E402
 from modelunit.storage import files  # noqa: E402
 from modelunit.storage.copy import copy_database  # noqa: E402
@@ -107,19 +108,17 @@ def pg_write_floor(url: str, n: int) -> float:
     return best
 
 
-def _counter(spec: str) -> int:
-    return (open_database_at(spec).snapshot().meta.get("bench-counter") or {"n": 0})["n"]
-
-
-def _writer(spec: str, until: float, out) -> None:
-    """One writer process: bumps a counter until ``until`` (at least once, unless refused); reports
-    (writes made, refusals) — a writer that waits for the lock longer than a user would is refused."""
+def _writer(spec: str, actor, item: str, values: tuple[str, str], until: float, out) -> None:
+    """A writer: changes its own item of U00000's first sheet back and forth (the office, with a reason,
+    as ``score import`` does) until ``until`` (at least once, unless refused); reports (writes made, writes
+    refused) — a writer that waits for the lock longer than a user would is refused."""
     db, made, refused = open_database_at(spec), 0, 0
+    ctx = context.Context(db, actor, "2030-1")
+    csv = Path(tempfile.mkdtemp()) / "w.csv"
     while made + refused == 0 or time.monotonic() < until:
+        csv.write_text(f"unit,inspector,item,score\nU00000,insp1,{item},{values[made % 2]}\n", encoding="utf-8")
         try:
-            with db.transaction() as tx:
-                count = (tx.meta.get("bench-counter") or {"n": 0})["n"]
-                tx.meta.put("bench-counter", {"n": count + 1})
+            run_import(ctx, "scores", str(csv), reason="基准测试")
             made += 1
         except ModelUnitError:
             refused += 1
@@ -127,20 +126,29 @@ def _writer(spec: str, until: float, out) -> None:
 
 
 def writers(spec: str, seconds: float) -> dict:
-    """8 writer processes for ``seconds`` (each tries one write at least): writes a second, updates lost,
-    writes refused (the lock waited for too long)."""
+    """8 writer processes for ``seconds`` (each tries one write at least): writes a second, updates lost
+    (each write leaves one audit entry: the entries added count the writes kept), writes refused."""
+    db = open_database_at(spec)
+    actor, snap = users.sign_in(db, "admin", PASSWORD), db.snapshot()
+    before, scores = audit.head(snap)["seq"], snap.sheets.get(sheet_key("2030-1", "U00000", "insp1"))["scores"]
+    items = [it for it in records.criteria_of(records.campaign_of(snap, "2030-1")).items if it.points >= 1][:8]
+    # Two values an item may take, the first not the stored one: every write changes something.
+    slots = [(it.id, (v, w) if scores.get(it.id) != v else (w, v))
+             for it in items for v, w in [(str(it.points), str(it.points - 1))]]
+    db.close()
     fork = multiprocessing.get_context("fork")
     out = fork.Queue()
-    before = _counter(spec)
     start = time.monotonic()
-    procs = [fork.Process(target=_writer, args=(spec, start + seconds, out)) for _ in range(8)]
+    procs = [fork.Process(target=_writer, args=(spec, actor, item, values, start + seconds, out))
+             for item, values in slots]
     for p in procs:
         p.start()
     made, refused = (sum(n) for n in zip(*(out.get() for _ in procs)))
     elapsed = time.monotonic() - start
     for p in procs:
         p.join()
-    return {"rate": made / elapsed, "lost": made - (_counter(spec) - before), "refused": refused}
+    kept = audit.head(open_database_at(spec).snapshot())["seq"] - before
+    return {"rate": made / elapsed, "lost": made - kept, "refused": refused}
 
 
 def scale(url: str, n_units: int, folder: Path, repeat: int, seconds: float) -> dict:
@@ -200,6 +208,7 @@ def main() -> None:
               f"{os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(args.work or tmp)
+        work.mkdir(parents=True, exist_ok=True)
         # Best of 3 (1 for --smoke, and at ten times province scale, where one run of each takes minutes).
         results = [scale(args.url, n, work, 1 if args.smoke or n > 5000 else 3, 0.3 if args.smoke else 3.0)
                    for n in sizes]
