@@ -219,25 +219,27 @@ def main() -> None:
 
     line("database (file size)", lambda r: f"{r['db_mb']:.1f} MB")
     line("db copy file → PostgreSQL", lambda r: f"{r['copy']:.2f} s")
-    line("one score write, file", lambda r: f"{r['write_file'] * 1000:,.0f} ms")
-    line("floor: read + parse + write + fsync + replace", lambda r: f"{r['floor_write_file'] * 1000:,.0f} ms",
-         ratios("write_file", "floor_write_file"))
-    line("one score write, PostgreSQL", lambda r: f"{r['write_pg'] * 1000:,.0f} ms", "target 50 ms")
-    line("floor: one locked transaction writing a row", lambda r: f"{r['floor_write_pg'] * 1000:,.1f} ms",
-         ratios("write_pg", "floor_write_pg"))
-    line("tally --format json, file (whole command)", lambda r: f"{r['tally_file']:.2f} s")
-    line("floor: read + parse the file + scrypt", lambda r: f"{r['floor_tally_file']:.2f} s",
-         ratios("tally_file", "floor_tally_file"))
-    line("tally --format json, PostgreSQL (whole command)", lambda r: f"{r['tally_pg']:.2f} s", "target 1.5x floor")
-    line("floor: connect + read + parse rows + scrypt", lambda r: f"{r['floor_tally_pg']:.2f} s",
-         ratios("tally_pg", "floor_tally_pg"))
+    def beside(name: str, key: str, floor: str, show, target: str = "") -> None:
+        """A figure's row (with its target), then its floor's row with the ratio at each scale."""
+        line(name, lambda r: show(r[key]), target)
+        line(f"floor: {floor}", lambda r: show(r[f"floor_{key}"]), ratios(key, f"floor_{key}"))
+
+    def ms(seconds: float) -> str:
+        return f"{seconds * 1000:,.1f} ms"
+
+    def s(seconds: float) -> str:
+        return f"{seconds:.2f} s"
+
+    beside("one score write, file", "write_file", "read + parse + write + fsync + replace", ms)
+    beside("one score write, PostgreSQL", "write_pg", "one locked transaction writing a row", ms, "target 50 ms")
+    beside("tally --format json, file (whole command)", "tally_file", "read + parse the file + scrypt", s)
+    beside("tally --format json, PostgreSQL (whole command)", "tally_pg", "connect + read + parse rows + scrypt", s,
+           "target 1.5x floor")
     line("bare XlsxWriter, same cells", lambda r: f"{r['bare_xlsx']:.2f} s ({r['cells']:,} cells)")
     for name, backend in (("file", "file"), ("pg", "PostgreSQL")):
         for r in results:
             r[f"floor_export_{name}"] = r[f"floor_tally_{name}"] + r["bare_xlsx"]
-        line(f"export, {backend} (whole command)", lambda r, n=name: f"{r[f'export_{n}']:.2f} s")
-        line("floor: the tally's floor + bare XlsxWriter", lambda r, n=name: f"{r[f'floor_export_{n}']:.2f} s",
-             ratios(f"export_{name}", f"floor_export_{name}"))
+        beside(f"export, {backend} (whole command)", f"export_{name}", "the tally's floor + bare XlsxWriter", s)
     def writing(w: dict) -> str:
         return f"{w['rate']:,.1f} writes/s, {w['lost']} lost" + (f", {w['refused']} refused" if w["refused"] else "")
 

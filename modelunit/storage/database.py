@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, TypedDict
 
@@ -76,7 +77,7 @@ def _copy_value(value):
     return value
 
 
-class Collection:
+class Collection(ABC):
     """A table addressed by natural keys, with writes staged until commit; reads see the staged
     documents.  A backend says how stored documents are read (:meth:`stored`, :meth:`_stored_items`)
     and how the staged ones are written (:meth:`flush`).
@@ -89,15 +90,17 @@ class Collection:
         # read paths never change nested values.
         self._copy = _copy if writable else dict
 
+    @abstractmethod
     def stored(self, key: str) -> dict | None:
         """The document as it was before this transaction's unflushed puts (read it, never change it)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _stored_items(self) -> Iterator[tuple[str, dict]]:
-        raise NotImplementedError
+        """Every stored document of the table, with its key."""
 
+    @abstractmethod
     def flush(self) -> None:
-        raise NotImplementedError
+        """Write the staged documents to the backend."""
 
     def get(self, key: str) -> dict | None:
         if key in self._staged:
