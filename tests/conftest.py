@@ -112,7 +112,8 @@ def pytest_configure(config) -> None:
     # a SIGKILL (the crash tests) loses nothing from the page cache on either.
     # One PostgreSQL cluster for the run, started by the controlling process before xdist's workers
     # (they find its socket in the environment): the PostgreSQL tests run against it.
-    if not hasattr(config, "workerinput") and pgcluster.ENV not in os.environ:
+    # A run that only collects (the README's test selections, tests/test_readme_tools.py) starts none.
+    if not hasattr(config, "workerinput") and pgcluster.ENV not in os.environ and not config.option.collectonly:
         config._mu_pg = pgcluster.Cluster()
         os.environ[pgcluster.ENV] = config._mu_pg.folder
     shm = Path("/dev/shm")

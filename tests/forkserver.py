@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -32,14 +33,26 @@ class ForkServer:
         self.proc = subprocess.Popen([sys.executable, str(HERE / "forkserver_main.py")], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True, bufsize=1, cwd=HERE.parent, env=self.env)
         self.lock = threading.Lock()
+        self.replies = b""  # read from the server, not yet taken as lines
         if self._line(60) != "ready":
             raise RuntimeError("the test fork server did not start")
 
     def _line(self, timeout: float) -> str | None:
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        if not ready:
-            return None
-        return self.proc.stdout.readline().strip()
+        """The server's next line, or None after ``timeout`` seconds.  Read from the pipe's descriptor into
+        a buffer of our own: the pid and the status of a quick child often arrive in one read, and a
+        buffered reader would keep the second where ``select`` cannot see it."""
+        deadline = time.monotonic() + timeout
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self.replies:
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                return None
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                return None
+            self.replies += chunk
+        line, self.replies = self.replies.split(b"\n", 1)
+        return line.decode().strip()
 
     def suits(self, env: dict[str, str]) -> bool:
         def startup(e: dict[str, str]) -> dict[str, str]:

@@ -27,8 +27,12 @@ import yaml  # noqa: F401
 
 from modelunit import demo  # noqa: F401
 from modelunit.cli import commands  # noqa: F401
-from modelunit.cli.main import main
+from modelunit.cli.main import build_parser, main
 from modelunit.export import reminders, score_sheets, workbook  # noqa: F401
+from modelunit.i18n import LANGS
+
+for _lang in LANGS:  # the command line in each language, built once here rather than in every child
+    build_parser(_lang)
 
 
 def _child(request: dict, fds: list[int] | None = None) -> None:

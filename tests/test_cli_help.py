@@ -36,13 +36,13 @@ def _in_language(text: str, lang: str) -> bool:
 
 
 set_lang("zh")
-COMMANDS = [path for path, _ in _commands(build_parser())]
+COMMANDS = [path for path, _ in _commands(build_parser("zh"))]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_option_of_every_command_is_described_in_the_language(lang, capsys):
     set_lang(lang)
-    tree = dict(_commands(build_parser()))
+    tree = dict(_commands(build_parser(lang)))
     assert len(tree) > 50
     for path in COMMANDS:
         with pytest.raises(SystemExit) as done:
