@@ -52,20 +52,26 @@ READ_SCREEN = """
 })()
 """
 
-# The screen's text and colours: what changes when the focus moves to another field.
+# The screen's text and colours, as a digest: what changes when the focus moves to another field.  It is
+# polled every 50 ms while the page settles; a digest (FNV-1a over every cell's character and colours)
+# rather than the cells themselves keeps each poll to a few bytes instead of tens of kilobytes.
 READ_LOOK = """
 (() => {
   const term = window.__terminals[0];
   if (!term) return "";
-  const buffer = term.buffer.active, cell = buffer.getNullCell(), parts = [];
+  const buffer = term.buffer.active, cell = buffer.getNullCell();
+  let h = 0x811c9dc5;
+  const mix = (n) => { h = Math.imul(h ^ n, 0x01000193) >>> 0; };
   for (let y = 0; y < term.rows; y++) {
     const line = buffer.getLine(buffer.viewportY + y);
     for (let x = 0; x < term.cols; x++) {
       line.getCell(x, cell);
-      parts.push(cell.getChars(), cell.getFgColor(), cell.getBgColor());
+      const chars = cell.getChars();
+      for (let i = 0; i < chars.length; i++) mix(chars.charCodeAt(i));
+      mix(0x110000 + cell.getFgColor()); mix(0x2000000 + cell.getBgColor()); mix(-1);
     }
   }
-  return parts.join(",");
+  return h.toString(16);
 })()
 """
 
