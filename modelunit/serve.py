@@ -24,6 +24,7 @@ from typing import Any
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from textual_serve import download_manager
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
@@ -37,6 +38,13 @@ log = logging.getLogger("modelunit.serve")
 # Whoever starts the server may have signed in their own shell; a browser session must not inherit that.
 SCRUBBED = ("MODELUNIT_PASSWORD", "MODELUNIT_NEW_PASSWORD", "MODELUNIT_USER")
 DEFAULT_IDLE_MINUTES = 30.0
+
+# A download (the workbook, a unit's report) is sent 64 KB at a time, each piece asked of the session's process.
+# textual-serve waits 4 s for a piece; one that comes later ends the download in a broken response, and the
+# browser keeps a cut-off file or reports a network error.  A session on a busy server (many sessions, or a
+# large workbook being written) can take longer than that, so the server waits up to a minute for each piece.
+CHUNK_WAIT_SECONDS = 60
+download_manager.DOWNLOAD_TIMEOUT = CHUNK_WAIT_SECONDS
 
 
 def check_address(host: str, port: int, public_url: str | None) -> None:

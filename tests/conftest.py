@@ -136,7 +136,9 @@ def pytest_xdist_auto_num_workers(config) -> int:
 LONG_FILES = ("test_tui_forms", "test_tui_actions", "test_tui", "test_readme_tools", "test_pg", "test_serve_browser",
               "test_readme", "test_tui_screens", "test_people", "test_serve", "test_crashes", "test_permissions_matrix",
               "test_tui_titles", "test_tui_progress", "test_tally_properties", "test_cli", "test_tui_delivery",
-              "test_snapshots", "test_steps", "test_criteria", "test_materials", "test_titles")
+              "test_snapshots", "test_steps", "test_criteria", "test_materials", "test_trust_passwords",
+              "test_trust_drill", "test_fuzz_imports", "test_workflow", "test_audit_view", "test_uploads",
+              "test_storage", "test_titles", "test_trust_clock", "test_trust_audit")
 
 
 def pytest_collection_modifyitems(items) -> None:

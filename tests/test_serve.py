@@ -106,6 +106,34 @@ async def test_the_demo_serves_signed_in_as_its_admin_and_the_workbook_downloads
             await tab.ws.close()
 
 
+async def test_a_download_waits_for_a_session_slower_than_textual_serves_four_seconds():
+    """A piece of a download that a busy session sends after 4.5 s still arrives: the whole file is delivered
+    (with textual-serve's own 4 s wait, the download broke off and the browser kept a cut-off workbook)."""
+    import asyncio
+
+    from textual_serve.download_manager import DownloadManager
+
+    from modelunit import serve
+
+    assert serve.CHUNK_WAIT_SECONDS > 4.5
+    manager = DownloadManager()
+    pieces = [b"PK\x03\x04 first piece ", b"second piece, late", b""]
+
+    class BusySession:
+        app_service_id = "tab-1"
+
+        async def send_meta(self, meta: dict) -> bool:
+            piece, delay = pieces.pop(0), 4.5 if len(pieces) == 1 else 0.0
+            asyncio.get_running_loop().call_later(
+                delay, lambda: asyncio.ensure_future(manager.chunk_received(meta["key"], piece)))
+            return True
+
+    await manager.create_download(app_service=BusySession(), delivery_key="k", file_name="评分汇总.xlsx",
+                                  open_method="download", mime_type="application/octet-stream")
+    received = [piece async for piece in manager.download("k")]
+    assert b"".join(received) == b"PK\x03\x04 first piece second piece, late"
+
+
 async def test_an_idle_session_is_signed_out(world):
     with served("--idle-minutes", "0.02", db=world.db.path) as (url, _):
         async with aiohttp.ClientSession() as http:
