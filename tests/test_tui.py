@@ -307,22 +307,48 @@ async def test_the_tally_view_draws_the_quota_and_pass_lines(demo_db):
         assert "C1" in text_of(pilot.app.screen.query_one("#bars"))
 
 
+async def switch_account(pilot, name: str) -> None:
+    """The demo's switch of account (u), to ``name``, and the new account's dashboard."""
+    await pilot.press("u")
+    await pilot.pause()
+    pilot.app.screen.query_one("#f-user", Select).value = name
+    await pilot.click("#ok")
+    for _ in range(40):
+        await pilot.pause(0.05)
+        if pilot.app.ctx.actor.name == name:
+            break
+    await pilot.pause()
+
+
 async def test_the_demo_switches_to_another_account(demo_db):
     app = app_for(demo_db, "admin", DEMO_PASSWORD, demo_accounts=["admin", "clerk.d02"], demo_password=DEMO_PASSWORD)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("u")
-        await pilot.pause()
-        pilot.app.screen.query_one("#f-user", Select).value = "clerk.d02"
-        await pilot.click("#ok")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if pilot.app.ctx.actor.name == "clerk.d02":
-                break
-        await pilot.pause()
+        await switch_account(pilot, "clerk.d02")
         table = pilot.app.screen.query_one("#units", DataTable)
         assert pilot.app.ctx.actor.role == "unit"
         assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == ["D02"]
+
+
+async def test_a_board_read_that_finishes_after_the_screen_closed_is_dropped(demo_db):
+    """The dashboard reads a server database in a worker, and again every two seconds; a read that ends after
+    the user switched accounts, or quit, finds its screen gone and shows nothing (it made the app fail)."""
+    app = app_for(demo_db, "admin", DEMO_PASSWORD, demo_accounts=["admin", "clerk.d02"], demo_password=DEMO_PASSWORD)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        first = pilot.app.screen
+        assert isinstance(first, DashboardScreen)
+        late = first.read_board()  # what a worker read as the admin
+        await switch_account(pilot, "clerk.d02")
+        first.show_board(late)  # delivered to the admin's closed dashboard
+        await pilot.pause()
+        now = pilot.app.screen
+        assert now is not first and isinstance(now, DashboardScreen)
+        table = now.query_one("#units", DataTable)
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == ["D02"]  # the clerk's board stays
+        last = now.read_board()
+    now.show_board(last)  # after the app quit
+    assert app.return_code in (0, None)
 
 
 async def test_the_audit_viewer_verifies_the_chain(demo_db):

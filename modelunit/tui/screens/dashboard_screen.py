@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.widgets.data_table import CellDoesNotExist
+from textual.worker import get_current_worker
 
 from modelunit.domain import campaigns, publicity, views
 from modelunit.domain.models import STAGES, STATUSES, UNIT_TYPES
@@ -105,9 +106,14 @@ class DashboardScreen(ActionScreen):
     @work(thread=True, exclusive=True, group="dashboard-load")
     def load_in_worker(self) -> None:
         board = self.read_board()
-        self.app.call_from_thread(self.show_board, board)
+        if not get_current_worker().is_cancelled:  # cancelled: the screen was closed meanwhile
+            self.app.call_from_thread(self.show_board, board)
 
     def show_board(self, board: views.Dashboard | ModelUnitError) -> None:
+        # A read in a worker (a server database; the poll every two seconds) may finish after the user quit or
+        # switched accounts: this screen is then being taken down, and there is nothing left to show it on.
+        if not self.is_attached:
+            return
         if isinstance(board, ModelUnitError):
             self.query_one("#campaign-line", Static).update(Text(board.render()))
             self.board = None
