@@ -47,12 +47,24 @@ async def show_tab(pilot, stage: str) -> None:
     await pilot.pause()
 
 
-async def settle(pilot) -> None:
-    """Wait for actions running in worker threads and the redraw they trigger."""
-    for _ in range(3):
+async def settle(pilot, rounds: int = 100) -> None:
+    """Wait for actions running in worker threads and the redraw they trigger: until two rounds in a
+    row end with no worker running and no message waiting (a key's action may take several rounds of
+    messages to start its worker; the worker's result is shown, and may start another read, later)."""
+    app, quiet = pilot.app, 0
+    for _ in range(rounds):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+        if any(not w.is_finished for w in app.workers):
+            await app.workers.wait_for_complete()
+            quiet = 0
+        elif any(not node._message_queue.empty()
+                 for screen in app.screen_stack for node in (app, *screen.walk_children(with_self=True))):
+            quiet = 0
+        else:
+            quiet += 1
+            if quiet == 2:
+                return
+    raise AssertionError(f"the dashboard was still busy after {rounds} rounds")
 
 
 async def click(pilot, selector: str) -> None:
