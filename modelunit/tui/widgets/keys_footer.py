@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class KeysFooter(Footer):
@@ -26,7 +27,11 @@ class KeysFooter(Footer):
     def compose(self):
         if self._bindings_ready:
             self._shown = self._keys(self.screen)
-        yield from super().compose()
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and self.compact:
+                # Born compact: else each key, once mounted, adds the class and is styled all over again.
+                widget.add_class("-compact", update=False)
+            yield widget
 
     def bindings_changed(self, screen: Screen) -> None:
         if self._bindings_ready and screen is self.screen and self._keys(screen) == self._shown:
