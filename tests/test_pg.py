@@ -143,6 +143,46 @@ def test_eight_concurrent_writers_lose_no_update(template_dir, tmp_path, monkeyp
     assert check.ok and check.count >= 8 * per_writer
 
 
+def test_threads_sharing_one_database_object_read_and_write_one_at_a_time(template_dir, tmp_path, monkeypatch):
+    """The dashboard's case: one database object, an action writing in one worker thread while the board
+    is read in another (and the screen reads on its own thread).  Each sees whole writes only, and no
+    write is lost or broken off."""
+    world = pg_world(template_dir, tmp_path, monkeypatch)
+    db, writes, errors, seen = world.db, 40, [], set()
+    stop = threading.Event()
+
+    def writer() -> None:
+        try:
+            for _ in range(writes):
+                with db.transaction() as tx:
+                    count = (tx.meta.get("counter") or {"n": 0})["n"]
+                    tx.meta.put("counter", {"n": count + 1})
+                    tx.meta.put("twin", {"n": count + 1})  # two rows of one write: a reader sees both or neither
+        except Exception as e:  # noqa: BLE001 — reported below
+            errors.append(e)
+        finally:
+            stop.set()
+
+    def reader() -> None:
+        try:
+            while not stop.is_set():
+                snap = db.snapshot()
+                pair = (snap.meta.get("counter"), snap.meta.get("twin"))
+                assert pair[0] == pair[1], pair
+                seen.add((pair[0] or {"n": 0})["n"])
+                db.stamp()
+        except Exception as e:  # noqa: BLE001 — reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer), threading.Thread(target=reader), threading.Thread(target=reader)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors, errors
+    assert db.snapshot().meta.get("counter") == {"n": writes} and len(seen) > 1
+
+
 def test_a_connection_dropped_in_the_middle_of_a_write_leaves_nothing_and_one_line(template_dir, tmp_path,
                                                                                     monkeypatch):
     world = pg_world(template_dir, tmp_path, monkeypatch)

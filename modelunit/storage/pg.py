@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -166,6 +167,11 @@ class PgDatabase(Database):
         self.evidence_dir = stem + ".evidence"
         self._conn: psycopg.Connection | None = None
         self._cache = None
+        # One operation at a time on the one connection: the dashboard reads the board in one worker thread
+        # while an action writes in another, and two threads' transactions on one connection interleave (the
+        # second became a savepoint inside the first, and failed when the first ended).  Re-entrant: a write
+        # may read through this same object.
+        self._lock = threading.RLock()
 
     @property
     def locator(self) -> str:
@@ -174,8 +180,7 @@ class PgDatabase(Database):
 
     def stamp(self) -> object:
         """Changes whenever a write commits (the generation counter)."""
-        conn = self.connect()
-        with self._errors():
+        with self._session() as conn:
             return self._generation(conn) if self._schema(conn) is not None else None
 
     def read_size(self) -> int | None:
@@ -195,6 +200,14 @@ class PgDatabase(Database):
             with contextlib.suppress(OSError):
                 os.makedirs(self.files_dir, mode=0o700, exist_ok=True)
         return self._conn
+
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[psycopg.Connection]:
+        """The connection, held by this thread for one operation; its errors as one line."""
+        with self._lock:
+            conn = self.connect()
+            with self._errors():
+                yield conn
 
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
@@ -256,13 +269,11 @@ class PgDatabase(Database):
     # -- reading -------------------------------------------------------------------
 
     def exists(self) -> bool:
-        conn = self.connect()
-        with self._errors():
+        with self._session() as conn:
             return self._schema(conn) is not None and _has_documents(conn)
 
     def snapshot(self) -> Tx:
-        conn = self.connect()
-        with self._errors():
+        with self._session() as conn:
             with conn.transaction():
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 self._checked(self._schema(conn))
@@ -276,8 +287,7 @@ class PgDatabase(Database):
 
     @contextlib.contextmanager
     def transaction(self, create: bool = False) -> Iterator[Tx]:
-        conn = self.connect()
-        with self._errors(), conn.transaction():
+        with self._session() as conn, conn.transaction():
             self._lock_for_writing(conn, create)
             tx = PgTx(conn)
             yield tx
@@ -296,9 +306,10 @@ class PgDatabase(Database):
         return _dumps(tx.data).encode("utf-8")
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
 
 class PgSignins:
@@ -309,8 +320,7 @@ class PgSignins:
         self.db = db
 
     def _record(self, name: str) -> tuple[int, str | None] | None:
-        conn = self.db.connect()
-        with self.db._errors():
+        with self.db._session() as conn:
             if (self.db._schema(conn) or 0) < 2:
                 return None  # an older schema, not yet upgraded: nothing counted
             row = conn.execute("SELECT failures, locked_until FROM modelunit_signins WHERE name = %s",
@@ -325,8 +335,7 @@ class PgSignins:
         return self._record(name) is not None
 
     def failed(self, name: str, now: datetime) -> datetime | None:
-        conn = self.db.connect()
-        with self.db._errors(), conn.transaction():
+        with self.db._session() as conn, conn.transaction():
             self.db._lock_for_writing(conn)
             row = conn.execute("SELECT failures FROM modelunit_signins WHERE name = %s FOR UPDATE",
                                (name,)).fetchone()
@@ -340,8 +349,7 @@ class PgSignins:
     def clear(self, name: str) -> bool:
         if self._record(name) is None:
             return False  # the common case: no write at all
-        conn = self.db.connect()
-        with self.db._errors():
+        with self.db._session() as conn:
             return conn.execute("DELETE FROM modelunit_signins WHERE name = %s", (name,)).rowcount > 0
 
 
