@@ -57,7 +57,7 @@ async def settle(pilot, rounds: int = 100) -> None:
         if any(not w.is_finished for w in app.workers):
             await app.workers.wait_for_complete()
             quiet = 0
-        elif any(not node._message_queue.empty()
+        elif any(not node._message_queue.empty()  # (Textual has no public way to ask for this)
                  for screen in app.screen_stack for node in (app, *screen.walk_children(with_self=True))):
             quiet = 0
         else:
