@@ -188,40 +188,29 @@ class PgDatabase(Database):
 
     # -- the connection ------------------------------------------------------------
 
-    def connect(self) -> psycopg.Connection:
-        import psycopg
-
-        if self._conn is None or self._conn.closed:
-            try:
-                self._conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10,
-                                             application_name="modelunit")
-            except psycopg.Error as e:
-                raise BadInput("pg.connect", url=self.url, detail=_first_line(e)) from None
-            with contextlib.suppress(OSError):
-                os.makedirs(self.files_dir, mode=0o700, exist_ok=True)
-        return self._conn
-
     @contextlib.contextmanager
     def _session(self) -> Iterator[psycopg.Connection]:
-        """The connection, held by this thread for one operation; its errors as one line."""
-        with self._lock:
-            conn = self.connect()
-            with self._errors():
-                yield conn
-
-    @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
-        """A server error or a dropped connection: one line, and the connection opened afresh next time."""
+        """The connection, held by this thread for one operation (opened here when there is none).  A server
+        error or a dropped connection: one line, and the connection opened afresh next time."""
         import psycopg
 
-        try:
-            yield
-        except Damaged as e:
-            raise BadInput("db.corrupt", path=self.url, detail=str(e)) from None
-        except psycopg.Error as e:
-            if self._conn is not None and (self._conn.closed or self._conn.broken):
-                self._conn = None
-            raise Refused("pg.failed", url=self.url, detail=_first_line(e)) from None
+        with self._lock:
+            if self._conn is None or self._conn.closed:
+                try:
+                    self._conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10,
+                                                 application_name="modelunit")
+                except psycopg.Error as e:
+                    raise BadInput("pg.connect", url=self.url, detail=_first_line(e)) from None
+                with contextlib.suppress(OSError):
+                    os.makedirs(self.files_dir, mode=0o700, exist_ok=True)
+            try:
+                yield self._conn
+            except Damaged as e:
+                raise BadInput("db.corrupt", path=self.url, detail=str(e)) from None
+            except psycopg.Error as e:
+                if self._conn is not None and (self._conn.closed or self._conn.broken):
+                    self._conn = None
+                raise Refused("pg.failed", url=self.url, detail=_first_line(e)) from None
 
     def _schema(self, conn: psycopg.Connection) -> int | None:
         """The stored schema's version (None: an empty database)."""
