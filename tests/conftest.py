@@ -157,11 +157,6 @@ def pytest_collection_finish(session) -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(100_000, 50, 1000)
-    # At its end pytest collects garbage five times over to report exceptions raised in __del__; one
-    # collection finds them, and on a dashboard test process's heap each took 0.3 s.
-    from _pytest.unraisableexception import gc_collect_iterations_key
-
-    session.config.stash[gc_collect_iterations_key] = 1
 
 
 @pytest.hookimpl(wrapper=True)
@@ -171,7 +166,8 @@ def pytest_runtest_teardown(item, nextitem):
     piled up to the end of the run: over three dashboard files 1.5 million objects, 370 MB, and one
     collection of 2.3-2.7 s at the end, in the last worker while the others waited.  Collected test by
     test (each collection walks only what that test left), those files took 41 s of CPU instead of
-    42-44 s, in 144 MB.  An exception raised in a ``__del__`` is reported at the next test."""
+    42-44 s, in 144 MB.  An exception raised in a ``__del__`` is reported at the next test; the collections
+    pytest itself makes at the end of the run find nothing left to walk."""
     try:
         return (yield)
     finally:
