@@ -7,7 +7,7 @@ import sys
 
 from modelunit import csvio
 from modelunit.cli import output
-from modelunit.cli.main import DEFAULT_DB, db_path, password_from_env_or_prompt
+from modelunit.cli.main import DEFAULT_DB, DEFAULT_DEMO_DB, db_path, password_from_env_or_prompt
 from modelunit.cli.output import emit, err, out, out_json
 from modelunit.domain import (
     assignment,
@@ -801,9 +801,9 @@ def cmd_db_copy(args, _ctx) -> None:
 def cmd_demo(args, _ctx) -> None:
     from modelunit.demo import DEMO_ADMIN, DEMO_PASSWORD, build_demo, is_demo
 
-    path = args.db or os.environ.get("MODELUNIT_DEMO_DB") or "modelunit-demo.json"
+    path = args.db or os.environ.get("MODELUNIT_DEMO_DB") or DEFAULT_DEMO_DB
     if os.path.abspath(path) == os.path.abspath(DEFAULT_DB) and not args.db:
-        path = "modelunit-demo.json"
+        path = DEFAULT_DEMO_DB
     db = Database(path)
     if db.exists() and not is_demo(db):
         raise Refused("demo.not_demo", path=db.path)  # never the working database, not even with --reset
