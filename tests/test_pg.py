@@ -149,7 +149,7 @@ def test_threads_sharing_one_database_object_read_and_write_one_at_a_time(templa
     write is lost or broken off."""
     world = pg_world(template_dir, tmp_path, monkeypatch)
     db, writes, errors, seen = world.db, 40, [], set()
-    stop = threading.Event()
+    stop, read = threading.Event(), threading.Event()
 
     def writer() -> None:
         try:
@@ -158,6 +158,10 @@ def test_threads_sharing_one_database_object_read_and_write_one_at_a_time(templa
                     count = (tx.meta.get("counter") or {"n": 0})["n"]
                     tx.meta.put("counter", {"n": count + 1})
                     tx.meta.put("twin", {"n": count + 1})  # two rows of one write: a reader sees both or neither
+                # A lock is not fair: without a read between two writes the writer could take it back at once,
+                # every time, and the readers would only ever see the end.
+                read.clear()
+                read.wait(timeout=5)
         except Exception as e:  # noqa: BLE001 — reported below
             errors.append(e)
         finally:
@@ -170,6 +174,7 @@ def test_threads_sharing_one_database_object_read_and_write_one_at_a_time(templa
                 pair = (snap.meta.get("counter"), snap.meta.get("twin"))
                 assert pair[0] == pair[1], pair
                 seen.add((pair[0] or {"n": 0})["n"])
+                read.set()
                 db.stamp()
         except Exception as e:  # noqa: BLE001 — reported below
             errors.append(e)
