@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,6 +100,11 @@ def examples(n: int) -> int:
     return max(10, n * settings().max_examples // 100)
 
 
+def _free_bytes(folder: Path) -> int:
+    st = os.statvfs(folder)
+    return st.f_bavail * st.f_frsize
+
+
 def pytest_configure(config) -> None:
     # Where PYTHONDONTWRITEBYTECODE is set (this workplace sets it), every process the suite starts — its
     # workers, the README's commands, the benchmark scripts — would compile the package and the tests
@@ -109,17 +115,23 @@ def pytest_configure(config) -> None:
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (CHEAP_HASHES, os.environ.get("PYTHONPATH")) if p)
     # Test databases live on a RAM disk where there is one: every save fsyncs, and on a disk shared
     # with other jobs the fsyncs alone took a third of the suite.  The code under test is the same;
-    # a SIGKILL (the crash tests) loses nothing from the page cache on either.
+    # a SIGKILL (the crash tests) loses nothing from the page cache on either.  The other temporary
+    # files go there too (TMPDIR, inherited by the workers and every process they start): the PostgreSQL
+    # cluster, Chromium's profiles, each command's captured output.  On the disk, creating and deleting
+    # those files cost the kernel about 1 ms a command.
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK) and _free_bytes(shm) >= 2**30:
+        if not config.option.basetemp and "PYTEST_DEBUG_TEMPROOT" not in os.environ:
+            os.environ["PYTEST_DEBUG_TEMPROOT"] = str(shm)
+        if "TMPDIR" not in os.environ:
+            os.environ["TMPDIR"] = str(shm)
+            tempfile.tempdir = None  # gettempdir() looks again
     # One PostgreSQL cluster for the run, started by the controlling process before xdist's workers
     # (they find its socket in the environment): the PostgreSQL tests run against it.
     # A run that only collects (the README's test selections, tests/test_readme_tools.py) starts none.
     if not hasattr(config, "workerinput") and pgcluster.ENV not in os.environ and not config.option.collectonly:
         config._mu_pg = pgcluster.Cluster()
         os.environ[pgcluster.ENV] = config._mu_pg.folder
-    shm = Path("/dev/shm")
-    if not config.option.basetemp and "PYTEST_DEBUG_TEMPROOT" not in os.environ and shm.is_dir() \
-            and os.access(shm, os.W_OK):
-        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(shm)
 
 
 def pytest_xdist_auto_num_workers(config) -> int:
