@@ -36,7 +36,7 @@ from modelunit.domain import (
 from modelunit.domain.calendar import add_working_days, today
 from modelunit.domain.criteria import CriteriaSet
 from modelunit.numbers import plain
-from modelunit.storage.database import Database
+from modelunit.storage.database import Database, PrivateDatabase
 
 DEMO_ADMIN = "admin"
 DEMO_PASSWORD = "demo1234"
@@ -118,11 +118,12 @@ def build_demo(db: Database, reset: bool = False) -> DemoInfo:
     renamed into place at the end, so an interrupted build (ctrl+c, a closed terminal) never
     leaves a half-built demo for the next ``modelunit demo`` to open."""
     final = db
-    work = Database(os.path.join(os.path.dirname(final.path),
-                                 f".{os.path.basename(os.path.splitext(final.path)[0])}.building-{os.getpid()}.json"))
+    work = PrivateDatabase(os.path.join(os.path.dirname(final.path),
+                                        f".{os.path.basename(os.path.splitext(final.path)[0])}.building-{os.getpid()}.json"))
     _remove(work)
     try:
         info = _build(work, final.path)
+        work.write()
         if reset:
             _remove(final)
         if os.path.isdir(work.evidence_dir):

@@ -210,3 +210,64 @@ def test_backup_is_a_consistent_verified_copy_and_refuses_bad_targets(any_world)
     r = world.cli("backup", str(world.dir / "b2.json"), user="clerk1")
     assert r.returncode == 1 and not (world.dir / "b2.json").exists()
     assert world.raw() == before
+
+
+def _without_salt_and_clock(data: dict) -> dict:
+    """The data without what two builds never share: salted password hashes, the time of day of each
+    change (its date is kept), and what is digested from them (the chain's hashes, the data digests)."""
+    import re
+
+    moment = re.compile(r"(\d{4}-\d\d-\d\d)T\d\d:\d\d:\d\d[^\"]*")
+
+    salted = ("password_hash", "hash", "prev", "data", "digests")
+
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in salted}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return moment.sub(r"\1", value) if isinstance(value, str) else value
+    return strip(data)
+
+
+def test_the_demo_built_in_memory_is_the_demo_built_one_saved_transaction_at_a_time(tmp_path):
+    """``build_demo`` works on a PrivateDatabase (read once, written once); the same build on an ordinary
+    database reads and saves the file at each of its transactions.  Both store the same campaigns,
+    scores, titles and audit trail, and both chains verify."""
+    from modelunit.demo import _build, build_demo
+    from modelunit.storage.database import Database
+
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    built = Database(str(tmp_path / "a" / "demo.json"))
+    build_demo(built)
+    by_file = Database(str(tmp_path / "b" / "demo.json"))
+    _build(by_file, built.path)  # the path its first audit entry names, as build_demo's
+    stored = [json.loads(Path(db.path).read_text(encoding="utf-8")) for db in (built, by_file)]
+    assert len(stored[0]["audit"]) > 300 and len(stored[0]["entries"]) > 20
+    assert _without_salt_and_clock(stored[0]) == _without_salt_and_clock(stored[1])
+    for db in (built, by_file):
+        check = audit.verify(db.snapshot())
+        assert check.ok and check.count == len(stored[0]["audit"])
+
+
+def test_a_private_database_is_written_once_and_a_refused_change_leaves_it_as_it_was(tmp_path):
+    from modelunit.domain import users
+    from modelunit.storage.database import Database, PrivateDatabase
+
+    path = tmp_path / "private.json"
+    private = PrivateDatabase(str(path))
+    users.init_database(private, "office", "s3cret-pw")
+    with private.transaction() as tx:
+        tx.units.put("U1", {"code": "U1", "name": "城关镇"})
+    assert not path.exists()  # nothing on disk until write()
+    before = json.dumps(private.snapshot().data, sort_keys=True)
+    with pytest.raises(Refused):
+        with private.transaction() as tx:
+            tx.units.put("U2", {"code": "U2", "name": "河西镇"})
+            tx.units.put("U1", {"code": "U1", "name": "改过的名字"})
+            raise Refused("db.read_only", path=str(path))
+    assert json.dumps(private.snapshot().data, sort_keys=True) == before
+    private.write()
+    on_disk = Database(str(path)).snapshot()
+    assert on_disk.units.get("U1")["name"] == "城关镇" and on_disk.units.get("U2") is None
+    assert json.dumps(on_disk.data, sort_keys=True) == before
