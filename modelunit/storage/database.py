@@ -376,9 +376,12 @@ class PrivateDatabase(Database):
     temporary name and renamed into place): held in memory, and written once, by :meth:`write`.
 
     Each transaction works on the data as the last one left it, instead of reading the file again,
-    and commits without saving it.  Nothing else changes: writes are staged until commit as in any
-    transaction, so a refused one leaves the data as it was.  The demo's 120-odd transactions spent
-    60% of its build reading and saving the file.
+    and commits without saving it.  Writes are staged until commit as in any transaction, so a refused
+    one leaves the data as it was.  Two things differ from a shared database, and the builder allows
+    for both: a snapshot is a view of the data as it stands (take a new one after a change, do not keep
+    an old one to compare), and what asks the file itself (:meth:`stamp`, :meth:`read_size`, a backup)
+    sees it as last written.  The demo's 120-odd transactions spent 60% of its build reading and saving
+    the file.
     """
 
     def __init__(self, path: str) -> None:
