@@ -100,11 +100,6 @@ def examples(n: int) -> int:
     return max(10, n * settings().max_examples // 100)
 
 
-def _free_bytes(folder: Path) -> int:
-    st = os.statvfs(folder)
-    return st.f_bavail * st.f_frsize
-
-
 def pytest_configure(config) -> None:
     # Where PYTHONDONTWRITEBYTECODE is set (this workplace sets it), every process the suite starts — its
     # workers, the README's commands, the benchmark scripts — would compile the package and the tests
@@ -120,7 +115,7 @@ def pytest_configure(config) -> None:
     # cluster, Chromium's profiles, each command's captured output.  On the disk, creating and deleting
     # those files cost the kernel about 1 ms a command.
     shm = Path("/dev/shm")
-    if shm.is_dir() and os.access(shm, os.W_OK) and _free_bytes(shm) >= 2**30:
+    if shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free >= 2**30:
         if not config.option.basetemp and "PYTEST_DEBUG_TEMPROOT" not in os.environ:
             os.environ["PYTEST_DEBUG_TEMPROOT"] = str(shm)
         if "TMPDIR" not in os.environ:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 from pathlib import Path
 
 import pytest
 
-from modelunit.domain import audit, selfcheck
+from modelunit import demo
+from modelunit.domain import audit, selfcheck, users
 from modelunit.errors import Refused
 from modelunit.storage import files
-from modelunit.storage.database import TABLES, Tx, open_database_at
+from modelunit.storage.database import TABLES, Database, PrivateDatabase, Tx, open_database_at
 from tests.conftest import create_campaign, rows
 
 
@@ -195,14 +197,12 @@ def test_backup_is_a_consistent_verified_copy_and_refuses_bad_targets(any_world)
     world = any_world
     """`modelunit backup FILE.json`: the database as it stands, readable by modelunit, its chain intact;
     never over the database itself, never by a clerk."""
-    from modelunit.storage.database import Database as Db
-
     target = world.dir / "backup.json"
     r = world.cli("backup", str(target))
     assert r.returncode == 0, r.stderr
     assert target.read_bytes() == world.raw()
     assert "审计日志" in r.stdout and ".evidence" in r.stdout
-    assert Db(str(target)).snapshot().users.get("office") is not None
+    assert Database(str(target)).snapshot().users.get("office") is not None
     before = world.raw()
     for path, code in ((world.db.path, 2), (str(world.dir / "backup.xlsx"), 2)):
         r = world.cli("backup", path)
@@ -215,8 +215,6 @@ def test_backup_is_a_consistent_verified_copy_and_refuses_bad_targets(any_world)
 def _without_salt_and_clock(data: dict) -> dict:
     """The data without what two builds never share: salted password hashes, the time of day of each
     change (its date is kept), and what is digested from them (the chain's hashes, the data digests)."""
-    import re
-
     moment = re.compile(r"(\d{4}-\d\d-\d\d)T\d\d:\d\d:\d\d[^\"]*")
 
     salted = ("password_hash", "hash", "prev", "data", "digests")
@@ -234,14 +232,11 @@ def test_the_demo_built_in_memory_is_the_demo_built_one_saved_transaction_at_a_t
     """``build_demo`` works on a PrivateDatabase (read once, written once); the same build on an ordinary
     database reads and saves the file at each of its transactions.  Both store the same campaigns,
     scores, titles and audit trail, and both chains verify."""
-    from modelunit.demo import _build, build_demo
-    from modelunit.storage.database import Database
-
     (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
     built = Database(str(tmp_path / "a" / "demo.json"))
-    build_demo(built)
+    demo.build_demo(built)
     by_file = Database(str(tmp_path / "b" / "demo.json"))
-    _build(by_file, built.path)  # the path its first audit entry names, as build_demo's
+    demo._build(by_file, built.path)  # the path its first audit entry names, as build_demo's
     stored = [json.loads(Path(db.path).read_text(encoding="utf-8")) for db in (built, by_file)]
     assert len(stored[0]["audit"]) > 300 and len(stored[0]["entries"]) > 20
     assert _without_salt_and_clock(stored[0]) == _without_salt_and_clock(stored[1])
@@ -251,9 +246,6 @@ def test_the_demo_built_in_memory_is_the_demo_built_one_saved_transaction_at_a_t
 
 
 def test_a_private_database_is_written_once_and_a_refused_change_leaves_it_as_it_was(tmp_path):
-    from modelunit.domain import users
-    from modelunit.storage.database import Database, PrivateDatabase
-
     path = tmp_path / "private.json"
     private = PrivateDatabase(str(path))
     users.init_database(private, "office", "s3cret-pw")
